@@ -1,0 +1,143 @@
+// base: the public surface shared by every module. Errors as values (result.h), files and
+// paths, temporary directories, child processes with resource limits, and the clock.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace zooci {
+
+namespace fs = std::filesystem;
+
+// ---- Files -------------------------------------------------------------------------------------
+
+// Reads a whole file. Fails (without reading) when the file is larger than `max_bytes`.
+Result<std::string> ReadFile(const fs::path& path, uint64_t max_bytes = uint64_t{1} << 31);
+
+// Writes `contents` to `path` atomically (temp file in the same directory, then rename).
+Status WriteFileAtomic(const fs::path& path, std::string_view contents);
+
+// True when `path`, after resolving symlinks and "..", lies inside `root` (or is root itself).
+bool IsWithin(const fs::path& root, const fs::path& path);
+
+// A directory created under $TMPDIR (or /tmp) and removed with everything in it on destruction.
+class TempDir {
+ public:
+  static Result<TempDir> Create(std::string_view prefix = "zooci");
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&& other) noexcept;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+
+  const fs::path& path() const { return path_; }
+
+ private:
+  explicit TempDir(fs::path path) : path_(std::move(path)) {}
+  fs::path path_;
+};
+
+// Directory of the running executable (from /proc/self/exe).
+Result<fs::path> ExecutableDir();
+
+// ---- Child processes ---------------------------------------------------------------------------
+
+struct ProcessLimits {
+  uint64_t address_space_bytes = 0;  // RLIMIT_AS; 0 = unlimited.
+  uint64_t cpu_seconds = 0;          // RLIMIT_CPU; 0 = unlimited.
+};
+
+// How a child process ended.
+struct ExitInfo {
+  bool exited = false;   // exited normally with `exit_code`
+  int exit_code = 0;
+  bool signaled = false;  // killed by `signal`
+  int signal = 0;
+  std::string Describe() const;  // "exit code 3", "signal 11 (Segmentation fault)"
+};
+
+// A child process connected by two pipes (its stdin and stdout); stderr is inherited or
+// redirected to a file. The destructor kills (SIGKILL) and reaps a child still running.
+// Not thread-safe: one owner at a time.
+class ChildProcess {
+ public:
+  struct Options {
+    std::vector<std::string> argv;
+    ProcessLimits limits;
+    std::optional<fs::path> stderr_path;  // append child's stderr here; inherit when unset
+    std::vector<std::pair<std::string, std::string>> extra_env;
+  };
+  static Result<std::unique_ptr<ChildProcess>> Spawn(const Options& options);
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  int stdin_fd() const { return stdin_fd_; }
+  int stdout_fd() const { return stdout_fd_; }
+
+  // Sends SIGKILL (if still running) and reaps the child.
+  ExitInfo Kill();
+  // Closes the child's stdin and waits up to `timeout_ms` for it to exit, then kills it.
+  ExitInfo CloseAndWait(int timeout_ms);
+
+ private:
+  ChildProcess(pid_t pid, int stdin_fd, int stdout_fd)
+      : pid_(pid), stdin_fd_(stdin_fd), stdout_fd_(stdout_fd) {}
+  ExitInfo Reap(bool block);
+  pid_t pid_;
+  int stdin_fd_;
+  int stdout_fd_;
+  std::optional<ExitInfo> exit_;
+};
+
+// Writes all of `data` to `fd`, retrying on EINTR and short writes.
+Status WriteAll(int fd, std::string_view data);
+// Reads exactly `size` bytes from `fd` into `out`, waiting at most until `deadline` (steady clock).
+// Distinguishes end-of-file ("closed") from timeout ("timed out") in the error message prefix;
+// see ReadStatus.
+enum class ReadStatus { kOk, kClosed, kTimedOut, kError };
+ReadStatus ReadExact(int fd, char* out, size_t size,
+                     std::chrono::steady_clock::time_point deadline, std::string* error);
+
+// Runs a command to completion and returns its stdout (stderr inherited). For tools and tests.
+Result<std::string> RunCommand(const std::vector<std::string>& argv, ExitInfo* exit_info = nullptr);
+
+// ---- Clock -------------------------------------------------------------------------------------
+
+// Monotonic time source; a fake lets tests control time.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowNs() const = 0;
+};
+const Clock& SystemClock();
+
+// ---- Strings -----------------------------------------------------------------------------------
+
+std::vector<std::string> SplitString(std::string_view text, char separator);
+std::string_view Trim(std::string_view text);
+bool StartsWith(std::string_view text, std::string_view prefix);
+bool EndsWith(std::string_view text, std::string_view suffix);
+// Formats a double with up to `significant` significant digits ("1e-05", "0.123").
+std::string FormatDouble(double value, int significant = 6);
+// "1.2 s", "35 ms", "850 us".
+std::string FormatDurationNs(int64_t ns);
+std::string JoinStrings(const std::vector<std::string>& parts, std::string_view separator);
+// Parses a whole string as a number; an error names `what`.
+Result<double> ParseDouble(std::string_view text, std::string_view what);
+Result<int64_t> ParseInt(std::string_view text, std::string_view what);
+
+// Peak resident set size of this process (VmHWM), in bytes; 0 when unknown.
+uint64_t PeakRssBytes();
+
+}  // namespace zooci

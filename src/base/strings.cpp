@@ -1,0 +1,112 @@
+// String helpers, number parsing and formatting, the clock, process memory.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "base/base.h"
+
+namespace zooci {
+
+std::vector<std::string> SplitString(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t end = text.find(separator, start);
+    if (end == std::string_view::npos) {
+      parts.emplace_back(text.substr(start));
+      return parts;
+    }
+    parts.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+std::string_view Trim(std::string_view text) {
+  const char* kSpace = " \t\r\n";
+  size_t begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(kSpace);
+  return text.substr(begin, end - begin + 1);
+}
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+std::string FormatDouble(double value, int significant) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*g", significant, value);
+  return buffer;
+}
+
+std::string FormatDurationNs(int64_t ns) {
+  double value = static_cast<double>(ns);
+  if (ns >= 1'000'000'000) return FormatDouble(value / 1e9, 3) + " s";
+  if (ns >= 1'000'000) return FormatDouble(value / 1e6, 3) + " ms";
+  return FormatDouble(value / 1e3, 3) + " us";
+}
+
+std::string JoinStrings(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string joined;
+  for (size_t part_idx = 0; part_idx < parts.size(); ++part_idx) {
+    if (part_idx > 0) joined += separator;
+    joined += parts[part_idx];
+  }
+  return joined;
+}
+
+Result<double> ParseDouble(std::string_view text, std::string_view what) {
+  std::string_view trimmed = Trim(text);
+  double value = 0;
+  auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+  if (trimmed.empty() || ec != std::errc() || end != trimmed.data() + trimmed.size() ||
+      !std::isfinite(value)) {
+    return Error(std::string(what) + ": '" + std::string(text) + "' is not a finite number");
+  }
+  return value;
+}
+
+Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
+  std::string_view trimmed = Trim(text);
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+  if (trimmed.empty() || ec != std::errc() || end != trimmed.data() + trimmed.size()) {
+    return Error(std::string(what) + ": '" + std::string(text) + "' is not an integer");
+  }
+  return value;
+}
+
+namespace {
+class SteadyClock final : public Clock {
+ public:
+  int64_t NowNs() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+};
+}  // namespace
+
+const Clock& SystemClock() {
+  static const SteadyClock clock;
+  return clock;
+}
+
+uint64_t PeakRssBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (StartsWith(line, "VmHWM:")) {
+      auto kib = ParseInt(Trim(std::string_view(line).substr(6, line.size() - 6 - 3)), "VmHWM");
+      return kib.ok() ? static_cast<uint64_t>(*kib) * 1024 : 0;
+    }
+  }
+  return 0;
+}
+
+}  // namespace zooci

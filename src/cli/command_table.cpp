@@ -1,0 +1,14 @@
+// The subcommand table: one row per subcommand.
+#include "cli/cli.h"
+
+namespace zooci {
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> commands = {
+      TestCommand(),
+      VersionCommand(),
+  };
+  return commands;
+}
+
+}  // namespace zooci

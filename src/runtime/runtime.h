@@ -1,0 +1,127 @@
+// runtime: running models. Two layers:
+//  - Backend / Session: an inference runtime adapter, used only inside worker processes
+//    (OrtBackend for ONNX Runtime; FakeBackend in src/testing for tests).
+//  - Executor: what the rest of ZooCI calls to run a model on data sets. SandboxExecutor keeps a
+//    pool of long-lived zooci-worker processes under resource limits and turns a crash, a timeout
+//    or an out-of-memory into a reported outcome instead of an outage of the caller.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onnx/onnx_io.h"
+
+namespace zooci {
+
+enum class GraphOptimization { kDisabled = 0, kBasic = 1, kExtended = 2, kAll = 99 };
+
+// Runtime session options. 0 threads = let the runtime choose.
+struct SessionConfig {
+  int intra_op_threads = 0;
+  int inter_op_threads = 0;
+  GraphOptimization optimization = GraphOptimization::kAll;
+};
+
+// ---- Backend (in the worker process) ------------------------------------------------------------
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual const std::vector<ValueInfo>& inputs() const = 0;
+  virtual const std::vector<ValueInfo>& outputs() const = 0;
+  // Runs once. `inputs` carry the model input name each binds to in Value::name. Returns every
+  // model output, in model order, named.
+  virtual Result<std::vector<Value>> Run(const std::vector<Value>& inputs) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;     // "onnxruntime"
+  virtual std::string version() const = 0;  // "1.30.0", asked from the loaded library
+  virtual Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
+                                                const SessionConfig& config) = 0;
+};
+
+// The ONNX Runtime backend (CPU execution provider). Defined in the zooci_ort_backend library,
+// which only the worker executable links.
+std::unique_ptr<Backend> MakeOrtBackend();
+
+// An out-of-memory inside a backend is reported with this prefix so the sandbox can classify it.
+inline constexpr const char* kOutOfMemoryPrefix = "out of memory: ";
+
+// Serves requests from `in_fd` and answers on `out_fd` until `in_fd` closes. Returns the process
+// exit code. The body of every worker executable.
+int RunWorkerLoop(Backend& backend, int in_fd, int out_fd);
+
+// ---- Executor (in the calling process) -----------------------------------------------------------
+
+// A value to feed, as the serialized proto it came from (TensorProto, SequenceProto or
+// OptionalProto according to `kind`), bound to model input `name`.
+struct WireValue {
+  std::string name;
+  ValueKind kind = ValueKind::kTensor;
+  std::string bytes;
+};
+
+struct RunDataSet {
+  std::string name;
+  std::vector<WireValue> inputs;
+};
+
+struct RunRequest {
+  fs::path model_path;
+  SessionConfig session;
+  std::vector<RunDataSet> data_sets;
+};
+
+enum class RunStatus { kOk, kError, kCrash, kTimeout, kOutOfMemory };
+std::string RunStatusName(RunStatus status);  // "ok", "error", "crash", "timeout", "out-of-memory"
+
+struct DataSetOutcome {
+  std::string name;
+  RunStatus status = RunStatus::kOk;  // kOk or kError (a model error on this data set)
+  std::string error;
+  std::vector<Value> outputs;  // every model output, named, in model order
+  int64_t run_ns = 0;
+};
+
+struct RunOutcome {
+  // kOk: the session was created and every data set ran (each with its own status).
+  // Otherwise nothing after the failure ran and `message` says why.
+  RunStatus status = RunStatus::kOk;
+  std::string message;
+  int64_t session_create_ns = 0;
+  std::vector<DataSetOutcome> data_sets;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Thread-safe; runs the request to an outcome. Never throws.
+  virtual RunOutcome Run(const RunRequest& request) = 0;
+  // "onnxruntime 1.30.0" of the backend that runs the models.
+  virtual Result<std::string> BackendDescription() = 0;
+};
+
+struct SandboxConfig {
+  fs::path worker_executable;         // zooci-worker (or a test fake speaking the protocol)
+  int workers = 1;                    // pool size = maximum concurrent runs
+  int64_t timeout_ms = 300000;        // wall time per request, session creation included
+  uint64_t memory_limit_bytes = 0;    // address-space limit per worker (RLIMIT_AS); 0 = none
+  fs::path log_dir;                   // workers' stderr goes to files here (empty: inherit)
+};
+
+// Pool of worker processes; a worker that crashes, times out or runs out of memory is killed and
+// replaced before its slot is reused.
+Result<std::unique_ptr<Executor>> MakeSandboxExecutor(const SandboxConfig& config);
+
+// Runs requests in this process with `backend`: for tests and measurements only (no isolation).
+std::unique_ptr<Executor> MakeInProcessExecutor(std::unique_ptr<Backend> backend);
+
+// Default location of zooci-worker: beside the running executable.
+Result<fs::path> DefaultWorkerExecutable();
+
+}  // namespace zooci

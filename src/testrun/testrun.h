@@ -1,0 +1,125 @@
+// testrun: `zooci test` as a module. Finds test cases (model + test_data_set_N), runs them through
+// an Executor (the sandbox), compares every output with its reference, applies the expect-fail
+// list, and reports in text or JSON.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compare/compare.h"
+#include "runtime/runtime.h"
+
+namespace zooci {
+
+// ---- Discovery ---------------------------------------------------------------------------------
+
+// Cases found for the command line's paths. Archives are extracted into `temp_dirs`, which must
+// outlive the cases.
+struct Discovery {
+  std::vector<TestCase> cases;
+  std::vector<TempDir> temp_dirs;
+};
+
+// Each path is a model directory (*.onnx beside test_data_set_N/), a model file (data sets from
+// `data_dir` or the model's directory), a .tar.gz/.tgz in the ONNX Model Zoo format, or a
+// directory tree searched for model directories. Case ids: the directory's name, or for a tree
+// "<tree name>/<relative path>". A path that does not exist or holds no model is an error.
+Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths, const std::optional<fs::path>& data_dir,
+                                const ExtractLimits& extract_limits = {});
+
+// ---- Expected failures -------------------------------------------------------------------------
+
+struct ExpectFailEntry {
+  std::string case_path;  // matches a case id equal to it or ending in "/" + it
+  std::string reason;
+  int line = 0;
+};
+
+// Parses "<case path> <reason...>" lines; '#' starts a comment. A reason is required.
+Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text, const std::string& file_name);
+Result<std::vector<ExpectFailEntry>> ReadExpectFail(const fs::path& path);
+const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries, const std::string& case_id);
+
+// ---- Running -------------------------------------------------------------------------------------
+
+enum class CaseStatus {
+  kPass,
+  kFail,
+  kError,
+  kCrash,
+  kTimeout,
+  kOutOfMemory,
+  kSkipped,
+  kExpectedFail,
+  kUnexpectedPass,
+};
+std::string CaseStatusName(CaseStatus status);  // "pass", "fail", "expected-fail", ...
+// True for statuses that make the run fail.
+bool IsUnexpectedFailure(CaseStatus status);
+
+struct DataSetResult {
+  std::string name;
+  CaseStatus status = CaseStatus::kPass;  // pass, fail or error
+  std::string message;                    // for error: why the data set could not run
+  std::vector<OutputComparison> outputs;
+  int64_t run_ns = 0;
+};
+
+struct CaseResult {
+  std::string id;
+  fs::path model_path;
+  CaseStatus status = CaseStatus::kPass;
+  CaseStatus actual_status = CaseStatus::kPass;  // before the expect-fail list was applied
+  std::string message;                           // the first reason it did not pass
+  std::string expect_fail_reason;
+  std::vector<DataSetResult> data_sets;
+  int64_t session_create_ns = 0;
+  int64_t duration_ns = 0;
+};
+
+struct TestSummary {
+  int passed = 0;  // unexpected passes included
+  int failed = 0;  // every unexpected failure: fail, error, crash, timeout, out-of-memory
+  int skipped = 0;
+  int expected_failures = 0;
+  int unexpected_passes = 0;
+  int64_t duration_ns = 0;
+};
+
+struct TestReport {
+  std::string backend;  // "onnxruntime 1.30.0"
+  int jobs = 1;
+  std::vector<CaseResult> cases;
+  std::vector<ExpectFailEntry> unused_expect_fail;  // entries that matched no case
+  TestSummary summary;
+};
+
+struct TestOptions {
+  ToleranceConfig tolerance;
+  SessionConfig session;
+  int jobs = 1;
+  std::vector<ExpectFailEntry> expect_fail;
+};
+
+// Called after each case finishes (from worker threads, serialized by the runner).
+using ProgressCallback = std::function<void(const CaseResult& result, int done, int total)>;
+
+// Runs `cases` on `executor` with `options.jobs` cases in flight. Never throws; every problem of a
+// case is in its result.
+TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor, const TestOptions& options,
+                        const ProgressCallback& progress = nullptr);
+
+// Runs one case (exposed for tests).
+CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const TestOptions& options);
+
+// ---- Reports ---------------------------------------------------------------------------------------
+
+// Failures with details (every case with `verbose`), then the summary, ending with the line
+// "N passed, N failed" (", N skipped" appended when some were).
+std::string FormatTextReport(const TestReport& report, bool verbose);
+std::string FormatJsonReport(const TestReport& report);
+
+}  // namespace zooci
