@@ -28,7 +28,7 @@ APT_PACKAGES=(
   libssl-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   python3-torch python3-torchvision python3-onnx python3-sklearn python3-numpy
-  hyperfine
+  hyperfine locales
 )
 # Installed only when `npm` is not already on PATH (e.g. NodeSource's nodejs ships its own npm,
 # and Debian's npm package would conflict with it).
@@ -254,5 +254,18 @@ step_ort() {
   say "onnxruntime: installed $ORT_VERSION into ${ORT_DIR#"$REPO"/}"
 }
 
+# ---- c) Locale -------------------------------------------------------------------------------
+# ONNX Runtime's StringNormalizer builds a std::locale named en_US.UTF-8 (its default); without it
+# every StringNormalizer model fails to load. Generated with localedef, /etc/locale.gen untouched.
+step_locale() {
+  if locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; then
+    say "locale: en_US.UTF-8 present"
+    return
+  fi
+  "${SUDO[@]}" localedef -i en_US -f UTF-8 en_US.UTF-8 || die "localedef en_US.UTF-8 failed"
+  say "locale: generated en_US.UTF-8"
+}
+
 step_apt
 step_ort
+step_locale

@@ -60,8 +60,9 @@ float HalfToFloat(uint16_t half) {
   const uint32_t exponent = (half >> 10) & 0x1F;
   const uint32_t mantissa = half & 0x3FF;
   if (exponent == 0x1F) return std::bit_cast<float>(sign | 0x7F800000u | (mantissa << 13));
-  if (exponent != 0)
+  if (exponent != 0) {  // normal: rebias the exponent from 15 to 127
     return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  }
   // Zero or subnormal: mantissa * 2^-24, exactly representable as a float.
   const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
   return sign != 0 ? -magnitude : magnitude;
@@ -457,7 +458,8 @@ OutputComparison CompareValues(const std::string& name, const Value& expected, c
   Accumulator acc;
   acc.tolerance = tolerance;
   comparison.structure_error = CompareValuesAt(expected, actual, "", &acc);
-  if (!comparison.structure_error.empty()) return comparison;  // counts stay 0, as documented
+  // A structure error leaves passed false, every count 0 and first_mismatch unset.
+  if (!comparison.structure_error.empty()) return comparison;
   comparison.elements = acc.elements;
   comparison.mismatches = acc.mismatches;
   comparison.max_abs_error = acc.max_abs_error;
