@@ -60,7 +60,7 @@ struct ProcessLimits {
 
 // How a child process ended.
 struct ExitInfo {
-  bool exited = false;   // exited normally with `exit_code`
+  bool exited = false;  // exited normally with `exit_code`
   int exit_code = 0;
   bool signaled = false;  // killed by `signal`
   int signal = 0;
@@ -106,8 +106,8 @@ Status WriteAll(int fd, std::string_view data);
 // Distinguishes end-of-file ("closed") from timeout ("timed out") in the error message prefix;
 // see ReadStatus.
 enum class ReadStatus { kOk, kClosed, kTimedOut, kError };
-ReadStatus ReadExact(int fd, char* out, size_t size,
-                     std::chrono::steady_clock::time_point deadline, std::string* error);
+ReadStatus ReadExact(int fd, char* out, size_t size, std::chrono::steady_clock::time_point deadline,
+                     std::string* error);
 
 // Runs a command to completion and returns its stdout (stderr inherited). For tools and tests.
 Result<std::string> RunCommand(const std::vector<std::string>& argv, ExitInfo* exit_info = nullptr);

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,20 +23,25 @@ void CloseFd(int& fd) {
 }
 
 // Runs in the forked child before exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(int stdin_read, int stdout_write, int stderr_fd, const ProcessLimits& limits,
-                            char* const* argv, char* const* envp) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+[[noreturn]] void ExecChild(int stdin_read, int stdout_write, int stderr_fd,
+                            const ProcessLimits& limits, char* const* argv, char* const* envp) {
   if (dup2(stdin_read, STDIN_FILENO) < 0 || dup2(stdout_write, STDOUT_FILENO) < 0) _exit(126);
   if (stderr_fd >= 0 && dup2(stderr_fd, STDERR_FILENO) < 0) _exit(126);
   if (limits.address_space_bytes > 0) {
-    struct rlimit rl {limits.address_space_bytes, limits.address_space_bytes};
+    struct rlimit rl {
+      limits.address_space_bytes, limits.address_space_bytes
+    };
     setrlimit(RLIMIT_AS, &rl);
   }
   if (limits.cpu_seconds > 0) {
-    struct rlimit rl {limits.cpu_seconds, limits.cpu_seconds + 1};
+    struct rlimit rl {
+      limits.cpu_seconds, limits.cpu_seconds + 1
+    };
     setrlimit(RLIMIT_CPU, &rl);
   }
-  struct rlimit no_core {0, 0};
+  struct rlimit no_core {
+    0, 0
+  };
   setrlimit(RLIMIT_CORE, &no_core);
   execve(argv[0], argv, envp);
   _exit(127);
@@ -62,7 +66,14 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const Options& options
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_storage;
-  for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
+  // An extra_env key replaces the inherited entry (getenv returns the first match).
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view inherited(*entry);
+    std::string_view key = inherited.substr(0, inherited.find('='));
+    bool overridden = false;
+    for (const auto& extra : options.extra_env) overridden = overridden || extra.first == key;
+    if (!overridden) env_storage.emplace_back(inherited);
+  }
   for (const auto& [key, value] : options.extra_env) env_storage.push_back(key + "=" + value);
   std::vector<char*> envp;
   for (std::string& entry : env_storage) envp.push_back(entry.data());
@@ -78,9 +89,16 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const Options& options
   int stderr_fd = -1;
   if (options.stderr_path) {
     stderr_fd = open(options.stderr_path->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (stderr_fd < 0) {
+      std::string message = std::strerror(errno);
+      CloseFd(to_child[0]), CloseFd(to_child[1]), CloseFd(from_child[0]), CloseFd(from_child[1]);
+      return Error("spawn " + options.argv[0] + ": cannot open " + options.stderr_path->string() +
+                   ": " + message);
+    }
   }
   pid_t pid = fork();
-  if (pid == 0) ExecChild(to_child[0], from_child[1], stderr_fd, options.limits, argv.data(), envp.data());
+  if (pid == 0)
+    ExecChild(to_child[0], from_child[1], stderr_fd, options.limits, argv.data(), envp.data());
   std::string fork_error = pid < 0 ? std::strerror(errno) : "";
   CloseFd(to_child[0]);
   CloseFd(from_child[1]);
@@ -155,7 +173,9 @@ ReadStatus ReadExact(int fd, char* out, size_t size, std::chrono::steady_clock::
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return ReadStatus::kTimedOut;
-    struct pollfd pfd {fd, POLLIN, 0};
+    struct pollfd pfd {
+      fd, POLLIN, 0
+    };
     int ready = poll(&pfd, 1, static_cast<int>(std::min<int64_t>(remaining.count(), 1 << 30)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) {

@@ -29,7 +29,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : storage_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : storage_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : storage_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(storage_); }
@@ -69,7 +69,9 @@ class [[nodiscard]] Result {
 
 struct Ok {};
 using Status = Result<Ok>;
-inline Status OkStatus() { return Ok{}; }
+inline Status OkStatus() {
+  return Ok{};
+}
 
 }  // namespace zooci
 
@@ -77,16 +79,16 @@ inline Status OkStatus() { return Ok{}; }
 #define ZC_CONCAT(a, b) ZC_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Result or Status) from the enclosing function, if any.
-#define ZC_RETURN_IF_ERROR(expr)                                   \
-  do {                                                             \
-    auto zc_status_ = (expr);                                      \
+#define ZC_RETURN_IF_ERROR(expr)                                     \
+  do {                                                               \
+    auto zc_status_ = (expr);                                        \
     if (!zc_status_.ok()) return ::zooci::Error(zc_status_.error()); \
   } while (0)
 
 // `ZC_ASSIGN_OR_RETURN(auto x, Foo());` declares x from Foo()'s value or returns its error.
 #define ZC_ASSIGN_OR_RETURN(lhs, expr) \
   ZC_ASSIGN_OR_RETURN_IMPL(ZC_CONCAT(zc_result_, __LINE__), lhs, expr)
-#define ZC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)    \
-  auto tmp = (expr);                                \
+#define ZC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)     \
+  auto tmp = (expr);                                 \
   if (!tmp.ok()) return ::zooci::Error(tmp.error()); \
   lhs = std::move(tmp).value()

@@ -46,8 +46,13 @@ std::string FormatDouble(double value, int significant) {
 
 std::string FormatDurationNs(int64_t ns) {
   double value = static_cast<double>(ns);
-  if (ns >= 1'000'000'000) return FormatDouble(value / 1e9, 3) + " s";
-  if (ns >= 1'000'000) return FormatDouble(value / 1e6, 3) + " ms";
+  // Thresholds at 999.5 of the smaller unit: 3 significant digits would round it to "1e+03".
+  if (value >= 999.5e6) {
+    double seconds = value / 1e9;
+    return (seconds >= 999.5 ? FormatDouble(std::round(seconds), 20) : FormatDouble(seconds, 3)) +
+           " s";
+  }
+  if (value >= 999.5e3) return FormatDouble(value / 1e6, 3) + " ms";
   return FormatDouble(value / 1e3, 3) + " us";
 }
 

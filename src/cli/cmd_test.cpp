@@ -33,12 +33,14 @@ Result<TestOptions> BuildOptions(const TestFlags& flags) {
   options.tolerance.global = {flags.rtol, flags.atol};
   if (flags.rtol < 0 || flags.atol < 0) return Error("--rtol and --atol must be non-negative");
   for (const std::string& text : flags.tolerance_overrides) {
-    ZC_ASSIGN_OR_RETURN(auto override_entry, ParseToleranceOverride(text).WithContext("--tolerance"));
+    ZC_ASSIGN_OR_RETURN(auto override_entry,
+                        ParseToleranceOverride(text).WithContext("--tolerance"));
     options.tolerance.per_output[override_entry.first] = override_entry.second;
   }
   options.jobs = flags.jobs;
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.session.intra_op_threads = flags.threads > 0 ? flags.threads : std::max(1, cores / flags.jobs);
+  options.session.intra_op_threads =
+      flags.threads > 0 ? flags.threads : std::max(1, cores / flags.jobs);
   if (!flags.expect_fail.empty()) {
     ZC_ASSIGN_OR_RETURN(options.expect_fail, ReadExpectFail(flags.expect_fail));
   }
@@ -71,7 +73,8 @@ int RunTest(const TestFlags& flags) {
   }
 
   auto logs = TempDir::Create("zooci-worker-logs");
-  auto worker = flags.worker.empty() ? DefaultWorkerExecutable() : Result<fs::path>(fs::path(flags.worker));
+  auto worker =
+      flags.worker.empty() ? DefaultWorkerExecutable() : Result<fs::path>(fs::path(flags.worker));
   if (!logs.ok() || !worker.ok()) {
     std::cerr << "zooci test: " << (logs.ok() ? worker.error() : logs.error()).message() << "\n";
     return kExitUsage;
@@ -89,7 +92,8 @@ int RunTest(const TestFlags& flags) {
   }
 
   bool json_stdout = flags.format == "json" && flags.output.empty();
-  TestReport report = RunTestCases(discovery->cases, **executor, *options, json_stdout ? nullptr : TerminalProgress());
+  TestReport report = RunTestCases(discovery->cases, **executor, *options,
+                                   json_stdout ? nullptr : TerminalProgress());
   std::string json = FormatJsonReport(report);
   if (!flags.output.empty()) {
     Status written = WriteFileAtomic(flags.output, json);
@@ -105,30 +109,43 @@ int RunTest(const TestFlags& flags) {
 }  // namespace
 
 CommandSpec TestCommand() {
-  return {"test", "Run models on ONNX Runtime against their reference data (test_data_set_N)", [](CLI::App& app) {
+  return {"test", "Run models on ONNX Runtime against their reference data (test_data_set_N)",
+          [](CLI::App& app) {
             auto flags = std::make_shared<TestFlags>();
             app.add_option("paths", flags->paths,
-                           "Model directories, model files, .tar.gz model archives, or trees of model directories")
+                           "Model directories, model files, .tar.gz model archives, or trees of "
+                           "model directories")
                 ->required();
-            app.add_option("--data", flags->data_dir, "Directory holding test_data_set_N for a model file");
-            app.add_option("-j,--jobs", flags->jobs, "Cases run in parallel (default: number of cores)")
+            app.add_option("--data", flags->data_dir,
+                           "Directory holding test_data_set_N for a model file");
+            app.add_option("-j,--jobs", flags->jobs,
+                           "Cases run in parallel (default: number of cores)")
                 ->check(CLI::Range(1, 256));
-            app.add_option("--threads", flags->threads, "ONNX Runtime intra-op threads per worker (default: cores / jobs)")
+            app.add_option("--threads", flags->threads,
+                           "ONNX Runtime intra-op threads per worker (default: cores / jobs)")
                 ->check(CLI::Range(0, 256));
-            app.add_option("--rtol", flags->rtol, "Relative tolerance for floating-point outputs")->capture_default_str();
-            app.add_option("--atol", flags->atol, "Absolute tolerance for floating-point outputs")->capture_default_str();
-            app.add_option("--tolerance", flags->tolerance_overrides, "Per-output tolerance NAME=RTOL,ATOL (repeatable)");
-            app.add_option("--expect-fail", flags->expect_fail, "File of cases known to fail: '<case path> <reason>' per line");
-            app.add_option("--format", flags->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+            app.add_option("--rtol", flags->rtol, "Relative tolerance for floating-point outputs")
+                ->capture_default_str();
+            app.add_option("--atol", flags->atol, "Absolute tolerance for floating-point outputs")
+                ->capture_default_str();
+            app.add_option("--tolerance", flags->tolerance_overrides,
+                           "Per-output tolerance NAME=RTOL,ATOL (repeatable)");
+            app.add_option("--expect-fail", flags->expect_fail,
+                           "File of cases known to fail: '<case path> <reason>' per line");
+            app.add_option("--format", flags->format, "Output format")
+                ->check(CLI::IsMember({"text", "json"}));
             app.add_option("-o,--output", flags->output, "Also write the JSON report to this file");
-            app.add_option("--timeout-ms", flags->timeout_ms, "Wall-time limit per case, session creation included")
+            app.add_option("--timeout-ms", flags->timeout_ms,
+                           "Wall-time limit per case, session creation included")
                 ->check(CLI::Range(int64_t{1}, int64_t{86400000}))
                 ->capture_default_str();
-            app.add_option("--memory-limit-mb", flags->memory_limit_mb, "Address-space limit per worker process (0 = none)")
+            app.add_option("--memory-limit-mb", flags->memory_limit_mb,
+                           "Address-space limit per worker process (0 = none)")
                 ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
                 ->capture_default_str();
             app.add_flag("-v,--verbose", flags->verbose, "List every case, not only failures");
-            app.add_option("--worker", flags->worker, "Worker executable (default: zooci-worker beside zooci)")
+            app.add_option("--worker", flags->worker,
+                           "Worker executable (default: zooci-worker beside zooci)")
                 ->group("");
             return CommandHandler([flags] { return RunTest(*flags); });
           }};

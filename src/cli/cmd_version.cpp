@@ -14,11 +14,13 @@ std::string VersionText() {
   // ONNX Runtime is asked from the library the worker loads, never assumed.
   auto worker = DefaultWorkerExecutable();
   ExitInfo exit_info;
-  auto runtime = worker.ok() ? RunCommand({worker->string(), "--version"}, &exit_info) : Result<std::string>(worker.error());
+  auto runtime = worker.ok() ? RunCommand({worker->string(), "--version"}, &exit_info)
+                             : Result<std::string>(worker.error());
   if (runtime.ok() && exit_info.exited && exit_info.exit_code == 0) {
     text += std::string(Trim(*runtime)) + " (loaded by " + worker->string() + ")\n";
   } else {
-    text += "onnxruntime: unavailable (" + (runtime.ok() ? exit_info.Describe() : runtime.error().message()) + ")\n";
+    text += "onnxruntime: unavailable (" +
+            (runtime.ok() ? exit_info.Describe() : runtime.error().message()) + ")\n";
   }
   text += std::string("onnx ") + ZOOCI_ONNX_VERSION + "\n";
   text += "protobuf " + google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION) + "\n";

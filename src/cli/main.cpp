@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
   CLI::App app{"zooci: continuous integration for ONNX model zoos", "zooci"};
   app.require_subcommand(0, 1);
   bool show_version = false;
-  app.add_flag("--version", show_version, "Print the versions of ZooCI, ONNX Runtime, ONNX and protobuf");
+  app.add_flag("--version", show_version,
+               "Print the versions of ZooCI, ONNX Runtime, ONNX and protobuf");
 
   std::vector<std::pair<CLI::App*, zooci::CommandHandler>> handlers;
   for (const zooci::CommandSpec& command : zooci::Commands()) {

@@ -30,7 +30,7 @@ Result<std::pair<std::string, Tolerance>> ParseToleranceOverride(std::string_vie
 struct Mismatch {
   std::vector<int64_t> index;  // multi-dimensional index of the element (empty for a scalar)
   int64_t flat_index = 0;
-  std::string path;  // position inside sequences/optionals, e.g. "[2]"; empty at top level
+  std::string path;      // position inside sequences/optionals, e.g. "[2]"; empty at top level
   std::string expected;  // formatted element
   std::string actual;
 };
@@ -43,8 +43,8 @@ struct OutputComparison {
   std::string structure_error;  // e.g. "dtype: expected float, got double"
   std::string expected_type;    // Value::Describe() of expected
   std::string actual_type;
-  int64_t elements = 0;    // elements compared
-  int64_t mismatches = 0;  // elements outside tolerance (or unequal, for exact types)
+  int64_t elements = 0;      // elements compared
+  int64_t mismatches = 0;    // elements outside tolerance (or unequal, for exact types)
   double max_abs_error = 0;  // over all compared floating-point elements (NaN pairs excluded)
   double max_rel_error = 0;  // |e-a|/|e| over elements with e != 0
   std::optional<Mismatch> first_mismatch;

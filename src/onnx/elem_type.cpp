@@ -73,7 +73,9 @@ bool IsFloatingPoint(ElemType type) {
   return row != nullptr && row->floating;
 }
 
-bool IsKnownElemType(ElemType type) { return FindRow(type) != nullptr && type != ElemType::kUndefined; }
+bool IsKnownElemType(ElemType type) {
+  return FindRow(type) != nullptr && type != ElemType::kUndefined;
+}
 
 int64_t Tensor::ElementCount() const {
   int64_t count = 1;

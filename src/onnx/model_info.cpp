@@ -82,11 +82,13 @@ Result<ModelInfo> ReadModelInfo(const fs::path& path, const ModelLoadLimits& lim
   info.ir_version = model.ir_version();
   info.producer_name = model.producer_name();
   info.producer_version = model.producer_version();
-  for (const auto& opset : model.opset_import()) info.opset_import[opset.domain()] = opset.version();
+  for (const auto& opset : model.opset_import())
+    info.opset_import[opset.domain()] = opset.version();
 
   // Before IR 4 initializers are also listed as graph inputs; they are not fed by test data.
   std::set<std::string> initializer_names;
-  for (const auto& initializer : model.graph().initializer()) initializer_names.insert(initializer.name());
+  for (const auto& initializer : model.graph().initializer())
+    initializer_names.insert(initializer.name());
   for (const auto& input : model.graph().input()) {
     if (initializer_names.count(input.name()) > 0) continue;
     info.inputs.push_back(ToValueInfo(input));

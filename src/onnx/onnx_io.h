@@ -93,9 +93,9 @@ Result<Value> ReadValueFile(const fs::path& path, ValueKind kind);
 // What a graph input or output is, as declared by the model.
 struct ValueInfo {
   std::string name;
-  ValueKind kind = ValueKind::kTensor;  // maps and sparse tensors are reported as unsupported
-  bool supported = true;                // false for map / sparse / opaque types
-  std::string type_description;        // "tensor(float)[N,3,224,224]", "seq(tensor(int64))"
+  ValueKind kind = ValueKind::kTensor;        // maps and sparse tensors are reported as unsupported
+  bool supported = true;                      // false for map / sparse / opaque types
+  std::string type_description;               // "tensor(float)[N,3,224,224]", "seq(tensor(int64))"
   ElemType elem_type = ElemType::kUndefined;  // innermost tensor element type when known
 };
 
@@ -150,6 +150,7 @@ struct ExtractLimits {
 // error naming the entry: absolute paths, ".." components, symlinks or hard links whose target
 // leaves `dest`, device files and FIFOs, and archives over the limits. Never writes outside
 // `dest` and never follows a symlink while writing.
-Status ExtractArchive(const fs::path& archive, const fs::path& dest, const ExtractLimits& limits = {});
+Status ExtractArchive(const fs::path& archive, const fs::path& dest,
+                      const ExtractLimits& limits = {});
 
 }  // namespace zooci

@@ -12,18 +12,20 @@ int64_t NumberedName(std::string_view name, std::string_view prefix, std::string
   if (!StartsWith(name, prefix) || !EndsWith(name, suffix)) return -1;
   std::string_view digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
   if (digits.empty() || digits.size() > 9) return -1;
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return -1;
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return -1;
   return ParseInt(digits, "index").value();
 }
 
 // Orders numbered files and checks they run 0..k-1 without gaps.
-Result<std::vector<fs::path>> Contiguous(const std::map<int64_t, fs::path>& numbered, const char* kind) {
+Result<std::vector<fs::path>> Contiguous(const std::map<int64_t, fs::path>& numbered,
+                                         const char* kind) {
   std::vector<fs::path> files;
   int64_t expected = 0;
   for (const auto& [index, path] : numbered) {
     if (index != expected) {
-      return Error(std::string(kind) + "_" + std::to_string(index) + ".pb present but " + kind + "_" +
-                   std::to_string(expected) + ".pb missing");
+      return Error(std::string(kind) + "_" + std::to_string(index) + ".pb present but " + kind +
+                   "_" + std::to_string(expected) + ".pb missing");
     }
     files.push_back(path);
     ++expected;

@@ -19,7 +19,9 @@ Result<int64_t> CheckedElementCount(const google::protobuf::RepeatedField<int64_
   int64_t count = 1;
   for (int dim_idx = 0; dim_idx < dims.size(); ++dim_idx) {
     int64_t dim = dims.Get(dim_idx);
-    if (dim < 0) return Error("dims[" + std::to_string(dim_idx) + "] is negative (" + std::to_string(dim) + ")");
+    if (dim < 0)
+      return Error("dims[" + std::to_string(dim_idx) + "] is negative (" + std::to_string(dim) +
+                   ")");
     if (dim != 0 && count > kMaxElements / dim) return Error("element count overflows");
     count *= dim;
   }
@@ -28,15 +30,16 @@ Result<int64_t> CheckedElementCount(const google::protobuf::RepeatedField<int64_
 
 // Bytes the packed payload of `count` elements takes (sub-byte types pack two per byte).
 uint64_t PackedBytes(ElemType type, int64_t count) {
-  if (type == ElemType::kInt4 || type == ElemType::kUint4) return (static_cast<uint64_t>(count) + 1) / 2;
+  if (type == ElemType::kInt4 || type == ElemType::kUint4)
+    return (static_cast<uint64_t>(count) + 1) / 2;
   return static_cast<uint64_t>(count) * ElemTypeSize(type);
 }
 
 template <typename Field>
 Status CheckFieldCount(const Field& field, int64_t expected, const char* field_name) {
   if (field.size() != expected) {
-    return Error(std::string(field_name) + " has " + std::to_string(field.size()) + " values, the shape needs " +
-                 std::to_string(expected));
+    return Error(std::string(field_name) + " has " + std::to_string(field.size()) +
+                 " values, the shape needs " + std::to_string(expected));
   }
   return OkStatus();
 }
@@ -48,12 +51,14 @@ std::string PackField(const Field& field, size_t element_bytes) {
   std::string data(static_cast<size_t>(field.size()) * element_bytes, '\0');
   for (int value_idx = 0; value_idx < field.size(); ++value_idx) {
     auto element = field.Get(value_idx);
-    std::memcpy(data.data() + static_cast<size_t>(value_idx) * element_bytes, &element, element_bytes);
+    std::memcpy(data.data() + static_cast<size_t>(value_idx) * element_bytes, &element,
+                element_bytes);
   }
   return data;
 }
 
-Result<std::string> DecodeTypedPayload(const onnx::TensorProto& proto, ElemType type, int64_t count) {
+Result<std::string> DecodeTypedPayload(const onnx::TensorProto& proto, ElemType type,
+                                       int64_t count) {
   switch (type) {
     case ElemType::kFloat:
     case ElemType::kComplex64: {
@@ -91,12 +96,14 @@ Result<Tensor> DecodeTensorProto(const onnx::TensorProto& proto) {
   tensor.name = proto.name();
   tensor.elem_type = static_cast<ElemType>(proto.data_type());
   if (!IsKnownElemType(tensor.elem_type)) {
-    return Error("tensor '" + proto.name() + "': unknown data_type " + std::to_string(proto.data_type()));
+    return Error("tensor '" + proto.name() + "': unknown data_type " +
+                 std::to_string(proto.data_type()));
   }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     return Error("tensor '" + proto.name() + "': external data is not supported in test data");
   }
-  if (proto.has_segment()) return Error("tensor '" + proto.name() + "': segmented tensors are not supported");
+  if (proto.has_segment())
+    return Error("tensor '" + proto.name() + "': segmented tensors are not supported");
   auto count = CheckedElementCount(proto.dims());
   if (!count.ok()) return count.error().WithContext("tensor '" + proto.name() + "'");
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
@@ -151,7 +158,8 @@ Result<Value> DecodeSequenceProto(const onnx::SequenceProto& proto) {
       }
       return value;
     default:
-      return Error("sequence '" + proto.name() + "': elem_type " + std::to_string(proto.elem_type()) +
+      return Error("sequence '" + proto.name() + "': elem_type " +
+                   std::to_string(proto.elem_type()) +
                    " is not supported (tensor, sequence and optional elements are)");
   }
 }
@@ -204,13 +212,18 @@ int32_t ElemKindOf(const Value& value) {
 
 Status EncodeSequenceProto(const Value& value, onnx::SequenceProto* proto) {
   proto->set_name(value.name);
-  int32_t elem_kind = value.elements.empty() ? value.declared_elem_kind : ElemKindOf(value.elements.front());
+  int32_t elem_kind =
+      value.elements.empty() ? value.declared_elem_kind : ElemKindOf(value.elements.front());
   proto->set_elem_type(elem_kind == 0 ? onnx::SequenceProto::TENSOR : elem_kind);
   for (const Value& element : value.elements) {
-    if (ElemKindOf(element) != proto->elem_type()) return Error("sequence '" + value.name + "' mixes element kinds");
-    if (element.kind == ValueKind::kTensor) EncodeTensorProto(element.tensor, element.tensor.name, proto->add_tensor_values());
-    if (element.kind == ValueKind::kSequence) ZC_RETURN_IF_ERROR(EncodeSequenceProto(element, proto->add_sequence_values()));
-    if (element.kind == ValueKind::kOptional) ZC_RETURN_IF_ERROR(EncodeOptionalProto(element, proto->add_optional_values()));
+    if (ElemKindOf(element) != proto->elem_type())
+      return Error("sequence '" + value.name + "' mixes element kinds");
+    if (element.kind == ValueKind::kTensor)
+      EncodeTensorProto(element.tensor, element.tensor.name, proto->add_tensor_values());
+    if (element.kind == ValueKind::kSequence)
+      ZC_RETURN_IF_ERROR(EncodeSequenceProto(element, proto->add_sequence_values()));
+    if (element.kind == ValueKind::kOptional)
+      ZC_RETURN_IF_ERROR(EncodeOptionalProto(element, proto->add_optional_values()));
   }
   return OkStatus();
 }
@@ -223,9 +236,12 @@ Status EncodeOptionalProto(const Value& value, onnx::OptionalProto* proto) {
   }
   const Value& inner = value.elements.front();
   proto->set_elem_type(ElemKindOf(inner));
-  if (inner.kind == ValueKind::kTensor) EncodeTensorProto(inner.tensor, inner.tensor.name, proto->mutable_tensor_value());
-  if (inner.kind == ValueKind::kSequence) return EncodeSequenceProto(inner, proto->mutable_sequence_value());
-  if (inner.kind == ValueKind::kOptional) return EncodeOptionalProto(inner, proto->mutable_optional_value());
+  if (inner.kind == ValueKind::kTensor)
+    EncodeTensorProto(inner.tensor, inner.tensor.name, proto->mutable_tensor_value());
+  if (inner.kind == ValueKind::kSequence)
+    return EncodeSequenceProto(inner, proto->mutable_sequence_value());
+  if (inner.kind == ValueKind::kOptional)
+    return EncodeOptionalProto(inner, proto->mutable_optional_value());
   return OkStatus();
 }
 

@@ -47,7 +47,8 @@ ValueInfo DescribeOrtType(const std::string& name, const Ort::TypeInfo& type_inf
 
 Ort::Value ToOrtTensor(const Tensor& tensor, OrtAllocator* allocator) {
   auto type = static_cast<ONNXTensorElementDataType>(tensor.elem_type);
-  Ort::Value value = Ort::Value::CreateTensor(allocator, tensor.shape.data(), tensor.shape.size(), type);
+  Ort::Value value =
+      Ort::Value::CreateTensor(allocator, tensor.shape.data(), tensor.shape.size(), type);
   if (tensor.elem_type == ElemType::kString) {
     std::vector<const char*> pointers;
     for (const std::string& element : tensor.strings) pointers.push_back(element.c_str());
@@ -63,7 +64,8 @@ Result<Ort::Value> ToOrtValue(const Value& value, OrtAllocator* allocator) {
     case ValueKind::kTensor:
       return ToOrtTensor(value.tensor, allocator);
     case ValueKind::kSequence: {
-      if (value.elements.empty()) return Error("empty sequences cannot be passed to ONNX Runtime's C API");
+      if (value.elements.empty())
+        return Error("empty sequences cannot be passed to ONNX Runtime's C API");
       std::vector<Ort::Value> elements;
       for (const Value& element : value.elements) {
         ZC_ASSIGN_OR_RETURN(Ort::Value converted, ToOrtValue(element, allocator));
@@ -88,7 +90,8 @@ Result<Tensor> FromOrtTensor(const Ort::ConstValue& ort_value) {
     size_t total_bytes = ort_value.GetStringTensorDataLength();
     std::string buffer(total_bytes, '\0');
     std::vector<size_t> offsets(count);
-    if (count > 0) ort_value.GetStringTensorContent(buffer.data(), buffer.size(), offsets.data(), count);
+    if (count > 0)
+      ort_value.GetStringTensorContent(buffer.data(), buffer.size(), offsets.data(), count);
     for (size_t element_idx = 0; element_idx < count; ++element_idx) {
       size_t end = element_idx + 1 < count ? offsets[element_idx + 1] : total_bytes;
       tensor.strings.push_back(buffer.substr(offsets[element_idx], end - offsets[element_idx]));
@@ -96,7 +99,8 @@ Result<Tensor> FromOrtTensor(const Ort::ConstValue& ort_value) {
     return tensor;
   }
   size_t element_bytes = ElemTypeSize(tensor.elem_type);
-  if (element_bytes == 0) return Error("output element type " + ElemTypeName(tensor.elem_type) + " is not supported");
+  if (element_bytes == 0)
+    return Error("output element type " + ElemTypeName(tensor.elem_type) + " is not supported");
   tensor.data.assign(static_cast<const char*>(ort_value.GetTensorRawData()), count * element_bytes);
   return tensor;
 }
@@ -119,7 +123,8 @@ Result<Value> FromOrtValue(const Ort::ConstValue& ort_value, OrtAllocator* alloc
       return sequence;
     }
     default:
-      return Error("output ONNX type " + std::to_string(ort_value.GetTypeInfo().GetONNXType()) + " is not supported");
+      return Error("output ONNX type " + std::to_string(ort_value.GetTypeInfo().GetONNXType()) +
+                   " is not supported");
   }
 }
 
@@ -165,8 +170,8 @@ class OrtSession final : public Session {
     std::vector<const char*> output_names;
     for (const ValueInfo& output : outputs_) output_names.push_back(output.name.c_str());
     std::vector<Ort::Value> results =
-        session_.Run(Ort::RunOptions{nullptr}, input_names.data(), input_values.data(), input_values.size(),
-                     output_names.data(), output_names.size());
+        session_.Run(Ort::RunOptions{nullptr}, input_names.data(), input_values.data(),
+                     input_values.size(), output_names.data(), output_names.size());
     std::vector<Value> outputs;
     for (size_t output_idx = 0; output_idx < results.size(); ++output_idx) {
       const ValueInfo& info = outputs_[output_idx];
@@ -203,12 +208,14 @@ class OrtBackend final : public Backend {
   std::string name() const override { return "onnxruntime"; }
   std::string version() const override { return Ort::GetVersionString(); }
 
-  Result<std::unique_ptr<Session>> Load(const fs::path& model_path, const SessionConfig& config) override {
+  Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
+                                        const SessionConfig& config) override {
     try {
       Ort::SessionOptions options;
       options.SetIntraOpNumThreads(config.intra_op_threads);
       options.SetInterOpNumThreads(config.inter_op_threads);
-      options.SetGraphOptimizationLevel(static_cast<GraphOptimizationLevel>(OptimizationLevel(config.optimization)));
+      options.SetGraphOptimizationLevel(
+          static_cast<GraphOptimizationLevel>(OptimizationLevel(config.optimization)));
       Ort::Session session(env_, model_path.c_str(), options);
       return std::unique_ptr<Session>(new OrtSession(std::move(session)));
     } catch (const Ort::Exception& e) {
@@ -238,6 +245,8 @@ class OrtBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> MakeOrtBackend() { return std::make_unique<OrtBackend>(); }
+std::unique_ptr<Backend> MakeOrtBackend() {
+  return std::make_unique<OrtBackend>();
+}
 
 }  // namespace zooci

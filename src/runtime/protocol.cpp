@@ -14,7 +14,8 @@ std::string EncodeLength(uint64_t length) {
   return bytes;
 }
 
-Result<uint64_t> ReadLength(int fd, std::chrono::steady_clock::time_point deadline, ReadStatus* status) {
+Result<uint64_t> ReadLength(int fd, std::chrono::steady_clock::time_point deadline,
+                            ReadStatus* status) {
   uint64_t length = 0;
   std::string error;
   *status = ReadExact(fd, reinterpret_cast<char*>(&length), 8, deadline, &error);
@@ -22,8 +23,8 @@ Result<uint64_t> ReadLength(int fd, std::chrono::steady_clock::time_point deadli
   return length;
 }
 
-Result<std::string> ReadBytes(int fd, uint64_t length, std::chrono::steady_clock::time_point deadline,
-                              ReadStatus* status) {
+Result<std::string> ReadBytes(int fd, uint64_t length,
+                              std::chrono::steady_clock::time_point deadline, ReadStatus* status) {
   std::string bytes(length, '\0');
   std::string error;
   *status = ReadExact(fd, bytes.data(), length, deadline, &error);
@@ -71,8 +72,8 @@ std::string RunStatusName(RunStatus status) {
 
 namespace {
 RunStatus ParseRunStatus(const std::string& name) {
-  for (RunStatus status : {RunStatus::kOk, RunStatus::kError, RunStatus::kCrash, RunStatus::kTimeout,
-                           RunStatus::kOutOfMemory}) {
+  for (RunStatus status : {RunStatus::kOk, RunStatus::kError, RunStatus::kCrash,
+                           RunStatus::kTimeout, RunStatus::kOutOfMemory}) {
     if (RunStatusName(status) == name) return status;
   }
   return RunStatus::kError;
@@ -92,17 +93,21 @@ Status WriteMessage(int fd, const Message& message) {
   return OkStatus();
 }
 
-Result<Message> ReadMessage(int fd, std::chrono::steady_clock::time_point deadline, ReadStatus* read_status) {
+Result<Message> ReadMessage(int fd, std::chrono::steady_clock::time_point deadline,
+                            ReadStatus* read_status) {
   ZC_ASSIGN_OR_RETURN(uint64_t header_length, ReadLength(fd, deadline, read_status));
-  if (header_length > kMaxHeaderBytes) return Error("protocol: header of " + std::to_string(header_length) + " bytes");
+  if (header_length > kMaxHeaderBytes)
+    return Error("protocol: header of " + std::to_string(header_length) + " bytes");
   ZC_ASSIGN_OR_RETURN(std::string header_text, ReadBytes(fd, header_length, deadline, read_status));
   Message message;
   message.header = json::parse(header_text, nullptr, /*allow_exceptions=*/false);
-  if (message.header.is_discarded() || !message.header.is_object()) return Error("protocol: header is not a JSON object");
+  if (message.header.is_discarded() || !message.header.is_object())
+    return Error("protocol: header is not a JSON object");
   uint64_t blob_count = message.header.value("blobs", uint64_t{0});
   for (uint64_t blob_idx = 0; blob_idx < blob_count; ++blob_idx) {
     ZC_ASSIGN_OR_RETURN(uint64_t blob_length, ReadLength(fd, deadline, read_status));
-    if (blob_length > kMaxBlobBytes) return Error("protocol: blob of " + std::to_string(blob_length) + " bytes");
+    if (blob_length > kMaxBlobBytes)
+      return Error("protocol: blob of " + std::to_string(blob_length) + " bytes");
     ZC_ASSIGN_OR_RETURN(std::string blob, ReadBytes(fd, blob_length, deadline, read_status));
     message.blobs.push_back(std::move(blob));
   }

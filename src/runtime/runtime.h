@@ -56,7 +56,8 @@ inline constexpr const char* kOutOfMemoryPrefix = "out of memory: ";
 // exit code. The body of every worker executable.
 int RunWorkerLoop(Backend& backend, int in_fd, int out_fd);
 
-// ---- Executor (in the calling process) -----------------------------------------------------------
+// ---- Executor (in the calling process)
+// -----------------------------------------------------------
 
 // A value to feed, as the serialized proto it came from (TensorProto, SequenceProto or
 // OptionalProto according to `kind`), bound to model input `name`.
@@ -107,11 +108,11 @@ class Executor {
 };
 
 struct SandboxConfig {
-  fs::path worker_executable;         // zooci-worker (or a test fake speaking the protocol)
-  int workers = 1;                    // pool size = maximum concurrent runs
-  int64_t timeout_ms = 300000;        // wall time per request, session creation included
-  uint64_t memory_limit_bytes = 0;    // address-space limit per worker (RLIMIT_AS); 0 = none
-  fs::path log_dir;                   // workers' stderr goes to files here (empty: inherit)
+  fs::path worker_executable;       // zooci-worker (or a test fake speaking the protocol)
+  int workers = 1;                  // pool size = maximum concurrent runs
+  int64_t timeout_ms = 300000;      // wall time per request, session creation included
+  uint64_t memory_limit_bytes = 0;  // address-space limit per worker (RLIMIT_AS); 0 = none
+  fs::path log_dir;                 // workers' stderr goes to files here (empty: inherit)
 };
 
 // Pool of worker processes; a worker that crashes, times out or runs out of memory is killed and

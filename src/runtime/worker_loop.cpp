@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <mutex>
 #include <new>
+#include <thread>
+
+#include <unistd.h>
 
 #include "runtime/protocol.h"
 
@@ -12,10 +15,13 @@ namespace {
 using json = nlohmann::json;
 
 RunStatus ClassifyError(const Error& error) {
-  return StartsWith(error.message(), kOutOfMemoryPrefix) ? RunStatus::kOutOfMemory : RunStatus::kError;
+  return StartsWith(error.message(), kOutOfMemoryPrefix) ? RunStatus::kOutOfMemory
+                                                         : RunStatus::kError;
 }
 
-int64_t NowNs() { return SystemClock().NowNs(); }
+int64_t NowNs() {
+  return SystemClock().NowNs();
+}
 
 // Runs every data set of `request`. A model error on one data set is recorded and the next one
 // runs; an out-of-memory ends the request (the worker's state is no longer trustworthy).
@@ -67,7 +73,8 @@ RunOutcome Execute(Backend& backend, const RunRequest& request) {
   try {
     return ExecuteUnguarded(backend, request);
   } catch (const std::bad_alloc&) {
-    return RunOutcome{RunStatus::kOutOfMemory, std::string(kOutOfMemoryPrefix) + "allocation failed", 0, {}};
+    return RunOutcome{
+        RunStatus::kOutOfMemory, std::string(kOutOfMemoryPrefix) + "allocation failed", 0, {}};
   } catch (const std::exception& e) {
     return RunOutcome{RunStatus::kError, std::string("unexpected exception: ") + e.what(), 0, {}};
   }
@@ -76,14 +83,19 @@ RunOutcome Execute(Backend& backend, const RunRequest& request) {
 Message Respond(Backend& backend, const Message& request) {
   std::string type = request.header.value("type", "");
   if (type == "hello") {
-    return Message{json{{"status", "ok"}, {"backend", backend.name()}, {"version", backend.version()}}, {}};
+    return Message{
+        json{{"status", "ok"}, {"backend", backend.name()}, {"version", backend.version()}}, {}};
   }
-  if (type != "run") return Message{json{{"status", "error"}, {"message", "unknown request type '" + type + "'"}}, {}};
+  if (type != "run")
+    return Message{json{{"status", "error"}, {"message", "unknown request type '" + type + "'"}},
+                   {}};
   auto run_request = DecodeRunRequest(request);
-  if (!run_request.ok()) return Message{json{{"status", "error"}, {"message", run_request.error().message()}}, {}};
+  if (!run_request.ok())
+    return Message{json{{"status", "error"}, {"message", run_request.error().message()}}, {}};
   RunOutcome outcome = Execute(backend, *run_request);
   auto response = EncodeRunOutcome(outcome);
-  if (!response.ok()) return Message{json{{"status", "error"}, {"message", response.error().message()}}, {}};
+  if (!response.ok())
+    return Message{json{{"status", "error"}, {"message", response.error().message()}}, {}};
   return std::move(*response);
 }
 
@@ -94,16 +106,31 @@ class InProcessExecutor final : public Executor {
     std::lock_guard<std::mutex> lock(mutex_);
     return Execute(*backend_, request);
   }
-  Result<std::string> BackendDescription() override { return backend_->name() + " " + backend_->version(); }
+  Result<std::string> BackendDescription() override {
+    return backend_->name() + " " + backend_->version();
+  }
 
  private:
   std::mutex mutex_;  // Guards backend_: backends need not be thread-safe.
   std::unique_ptr<Backend> backend_;
 };
 
+// A worker must not outlive the process that started it, even when that process was killed
+// while the worker is stuck inside a model (where it would never see its stdin close).
+void ExitWhenOrphaned() {
+  pid_t parent = getppid();
+  std::thread([parent] {
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (getppid() != parent) _exit(4);
+    }
+  }).detach();
+}
+
 }  // namespace
 
 int RunWorkerLoop(Backend& backend, int in_fd, int out_fd) {
+  ExitWhenOrphaned();
   auto forever = std::chrono::steady_clock::time_point::max();
   for (;;) {
     ReadStatus read_status = ReadStatus::kOk;

@@ -38,16 +38,19 @@ std::string StderrSince(const fs::path& path, uint64_t offset) {
 }
 
 bool LooksLikeOutOfMemory(const std::string& text) {
-  return text.find("bad_alloc") != std::string::npos || text.find("Failed to allocate") != std::string::npos ||
+  return text.find("bad_alloc") != std::string::npos ||
+         text.find("Failed to allocate") != std::string::npos ||
          text.find("out of memory") != std::string::npos;
 }
 
 class SandboxExecutor final : public Executor {
  public:
-  explicit SandboxExecutor(SandboxConfig config) : config_(std::move(config)), slots_(config_.workers) {
+  explicit SandboxExecutor(SandboxConfig config)
+      : config_(std::move(config)), slots_(config_.workers) {
     for (int slot_idx = 0; slot_idx < config_.workers; ++slot_idx) {
       if (!config_.log_dir.empty()) {
-        slots_[slot_idx].stderr_log = config_.log_dir / ("worker-" + std::to_string(slot_idx) + ".log");
+        slots_[slot_idx].stderr_log =
+            config_.log_dir / ("worker-" + std::to_string(slot_idx) + ".log");
       }
       free_slots_.push_back(slot_idx);
     }
@@ -97,7 +100,8 @@ class SandboxExecutor final : public Executor {
     options.limits.address_space_bytes = config_.memory_limit_bytes;
     if (!slot.stderr_log.empty()) options.stderr_path = slot.stderr_log;
     auto child = ChildProcess::Spawn(options);
-    if (!child.ok()) return child.error().WithContext("start worker " + config_.worker_executable.string());
+    if (!child.ok())
+      return child.error().WithContext("start worker " + config_.worker_executable.string());
     slot.child = std::move(*child);
     return OkStatus();
   }
@@ -112,11 +116,13 @@ class SandboxExecutor final : public Executor {
       return started.error();
     }
     uint64_t log_offset = FileSize(slot.stderr_log);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.timeout_ms);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.timeout_ms);
     ReadStatus read_status = ReadStatus::kError;
     Status written = WriteMessage(slot.child->stdin_fd(), request);
-    Result<Message> response = written.ok() ? ReadMessage(slot.child->stdout_fd(), deadline, &read_status)
-                                            : Result<Message>(written.error());
+    Result<Message> response = written.ok()
+                                   ? ReadMessage(slot.child->stdout_fd(), deadline, &read_status)
+                                   : Result<Message>(written.error());
     if (response.ok()) return response;
 
     ExitInfo exit_info = slot.child->Kill();
@@ -153,7 +159,8 @@ class SandboxExecutor final : public Executor {
     RunOutcome failure;
     Message hello{nlohmann::json{{"type", "hello"}}, {}};
     ZC_ASSIGN_OR_RETURN(Message response, Exchange(slot, hello, &failure));
-    if (response.header.value("status", "") != "ok") return Error("worker: " + response.header.value("message", "hello failed"));
+    if (response.header.value("status", "") != "ok")
+      return Error("worker: " + response.header.value("message", "hello failed"));
     return response.header.value("backend", "?") + " " + response.header.value("version", "?");
   }
 

@@ -25,7 +25,8 @@ std::vector<fs::path> ModelFilesIn(const fs::path& dir) {
   std::vector<fs::path> models;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".onnx" && entry.is_regular_file(ec)) models.push_back(entry.path());
+    if (entry.path().extension() == ".onnx" && entry.is_regular_file(ec))
+      models.push_back(entry.path());
   }
   std::sort(models.begin(), models.end());
   return models;
@@ -67,7 +68,8 @@ void WalkTree(const fs::path& dir, const std::string& id, int depth, std::vector
     if (entry.is_directory(ec) && !entry.is_symlink(ec)) children.push_back(entry.path());
   }
   std::sort(children.begin(), children.end());
-  for (const fs::path& child : children) WalkTree(child, id + "/" + child.filename().string(), depth + 1, cases);
+  for (const fs::path& child : children)
+    WalkTree(child, id + "/" + child.filename().string(), depth + 1, cases);
 }
 
 // An ONNX Model Zoo archive holds one folder with one .onnx and test_data_set_*.
@@ -88,14 +90,16 @@ Status AddArchive(const fs::path& archive, const ExtractLimits& limits, Discover
 
 }  // namespace
 
-Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths, const std::optional<fs::path>& data_dir,
+Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths,
+                                const std::optional<fs::path>& data_dir,
                                 const ExtractLimits& extract_limits) {
   Discovery discovery;
   for (const fs::path& path : paths) {
     std::error_code ec;
     auto status = fs::status(path, ec);
     if (ec || !fs::exists(status)) return Error(path.string() + ": no such file or directory");
-    std::string name = path.filename().empty() ? path.parent_path().filename().string() : path.filename().string();
+    std::string name =
+        path.filename().empty() ? path.parent_path().filename().string() : path.filename().string();
     if (fs::is_regular_file(status) && path.extension() == ".onnx") {
       fs::path data = data_dir.value_or(path.parent_path());
       if (!fs::is_directory(data)) return Error("--data " + data.string() + ": not a directory");
@@ -103,7 +107,8 @@ Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths, const std::o
     } else if (fs::is_regular_file(status) && IsArchive(path)) {
       ZC_RETURN_IF_ERROR(AddArchive(path, extract_limits, &discovery).WithContext(path.string()));
     } else if (fs::is_directory(status)) {
-      if (data_dir) return Error("--data applies to a model file, not to the directory " + path.string());
+      if (data_dir)
+        return Error("--data applies to a model file, not to the directory " + path.string());
       size_t before = discovery.cases.size();
       WalkTree(path, name, 0, &discovery.cases);
       if (discovery.cases.size() == before) return Error(path.string() + ": no .onnx model found");

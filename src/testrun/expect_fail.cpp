@@ -5,7 +5,8 @@
 
 namespace zooci {
 
-Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text, const std::string& file_name) {
+Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text,
+                                                     const std::string& file_name) {
   std::vector<ExpectFailEntry> entries;
   std::set<std::string> seen;
   int line_number = 0;
@@ -18,14 +19,16 @@ Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text, cons
     std::string where = file_name + ":" + std::to_string(line_number);
     size_t space = line.find_first_of(" \t");
     if (space == std::string_view::npos) {
-      return Error(where + ": '" + std::string(line) + "' has no reason (expected '<case path> <reason>')");
+      return Error(where + ": '" + std::string(line) +
+                   "' has no reason (expected '<case path> <reason>')");
     }
     ExpectFailEntry entry;
     entry.case_path = std::string(line.substr(0, space));
     entry.reason = std::string(Trim(line.substr(space)));
     entry.line = line_number;
     while (EndsWith(entry.case_path, "/")) entry.case_path.pop_back();
-    if (!seen.insert(entry.case_path).second) return Error(where + ": '" + entry.case_path + "' is listed twice");
+    if (!seen.insert(entry.case_path).second)
+      return Error(where + ": '" + entry.case_path + "' is listed twice");
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -36,7 +39,8 @@ Result<std::vector<ExpectFailEntry>> ReadExpectFail(const fs::path& path) {
   return ParseExpectFail(text, path.string());
 }
 
-const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries, const std::string& case_id) {
+const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries,
+                                      const std::string& case_id) {
   for (const ExpectFailEntry& entry : entries) {
     if (case_id == entry.case_path || EndsWith(case_id, "/" + entry.case_path)) return &entry;
   }

@@ -25,7 +25,9 @@ void AppendCaseDetails(const CaseResult& result, std::string* out) {
   }
 }
 
-json DoubleOrNull(double value) { return std::isfinite(value) ? json(value) : json(FormatDouble(value)); }
+json DoubleOrNull(double value) {
+  return std::isfinite(value) ? json(value) : json(FormatDouble(value));
+}
 
 json ComparisonJson(const OutputComparison& output) {
   json object = {{"name", output.name},
@@ -53,7 +55,8 @@ json CaseJson(const CaseResult& result) {
   json data_sets = json::array();
   for (const DataSetResult& data_set : result.data_sets) {
     json outputs = json::array();
-    for (const OutputComparison& output : data_set.outputs) outputs.push_back(ComparisonJson(output));
+    for (const OutputComparison& output : data_set.outputs)
+      outputs.push_back(ComparisonJson(output));
     data_sets.push_back({{"name", data_set.name},
                          {"status", CaseStatusName(data_set.status)},
                          {"message", data_set.message},
@@ -67,7 +70,8 @@ json CaseJson(const CaseResult& result) {
                  {"session_create_ms", static_cast<double>(result.session_create_ns) / 1e6},
                  {"duration_ms", static_cast<double>(result.duration_ns) / 1e6},
                  {"data_sets", data_sets}};
-  if (result.status != result.actual_status) object["actual_status"] = CaseStatusName(result.actual_status);
+  if (result.status != result.actual_status)
+    object["actual_status"] = CaseStatusName(result.actual_status);
   if (!result.expect_fail_reason.empty()) object["expect_fail_reason"] = result.expect_fail_reason;
   return object;
 }
@@ -77,25 +81,33 @@ json CaseJson(const CaseResult& result) {
 std::string FormatTextReport(const TestReport& report, bool verbose) {
   std::string out;
   for (const CaseResult& result : report.cases) {
-    bool interesting = IsUnexpectedFailure(result.status) || result.status == CaseStatus::kUnexpectedPass;
+    bool interesting =
+        IsUnexpectedFailure(result.status) || result.status == CaseStatus::kUnexpectedPass;
     if (!interesting && !verbose) continue;
     std::string line = Upper(CaseStatusName(result.status)) + " " + result.id;
-    if (result.status == CaseStatus::kPass) line += " (" + FormatDurationNs(result.duration_ns) + ")";
+    if (result.status == CaseStatus::kPass)
+      line += " (" + FormatDurationNs(result.duration_ns) + ")";
     if (!result.message.empty()) line += ": " + result.message;
-    if (result.status == CaseStatus::kExpectedFail) line += " [expected: " + result.expect_fail_reason + "]";
+    if (result.status == CaseStatus::kExpectedFail)
+      line += " [expected: " + result.expect_fail_reason + "]";
     out += line + "\n";
-    if (result.status == CaseStatus::kFail || result.status == CaseStatus::kError) AppendCaseDetails(result, &out);
+    if (result.status == CaseStatus::kFail || result.status == CaseStatus::kError)
+      AppendCaseDetails(result, &out);
   }
   for (const ExpectFailEntry& entry : report.unused_expect_fail) {
     out += "note: expect-fail entry '" + entry.case_path + "' (line " + std::to_string(entry.line) +
            ") matched no case\n";
   }
   const TestSummary& summary = report.summary;
-  out += std::to_string(report.cases.size()) + " cases in " + FormatDurationNs(summary.duration_ns) + " on " +
-         report.backend + " (-j " + std::to_string(report.jobs) + ")";
-  if (summary.expected_failures > 0) out += "; " + std::to_string(summary.expected_failures) + " expected failures";
-  if (summary.unexpected_passes > 0) out += "; " + std::to_string(summary.unexpected_passes) + " unexpected passes";
-  out += "\n" + std::to_string(summary.passed) + " passed, " + std::to_string(summary.failed) + " failed";
+  out += std::to_string(report.cases.size()) + " cases in " +
+         FormatDurationNs(summary.duration_ns) + " on " + report.backend + " (-j " +
+         std::to_string(report.jobs) + ")";
+  if (summary.expected_failures > 0)
+    out += "; " + std::to_string(summary.expected_failures) + " expected failures";
+  if (summary.unexpected_passes > 0)
+    out += "; " + std::to_string(summary.unexpected_passes) + " unexpected passes";
+  out += "\n" + std::to_string(summary.passed) + " passed, " + std::to_string(summary.failed) +
+         " failed";
   if (summary.skipped > 0) out += ", " + std::to_string(summary.skipped) + " skipped";
   return out + "\n";
 }

@@ -25,11 +25,12 @@ const ValueInfo* FindInfo(const std::vector<ValueInfo>& infos, const std::string
 
 // Binds `files[k]` to a model value by the name stored in the proto, or by position k when the
 // name is empty. `role` is "input" or "output".
-Result<std::vector<BoundValue>> BindFiles(const std::vector<fs::path>& files, const std::vector<ValueInfo>& infos,
-                                          const char* role) {
+Result<std::vector<BoundValue>> BindFiles(const std::vector<fs::path>& files,
+                                          const std::vector<ValueInfo>& infos, const char* role) {
   std::vector<BoundValue> bound;
   for (size_t file_idx = 0; file_idx < files.size(); ++file_idx) {
-    std::string file_name = files[file_idx].parent_path().filename().string() + "/" + files[file_idx].filename().string();
+    std::string file_name = files[file_idx].parent_path().filename().string() + "/" +
+                            files[file_idx].filename().string();
     const ValueInfo* positional = file_idx < infos.size() ? &infos[file_idx] : nullptr;
     ZC_ASSIGN_OR_RETURN(std::string bytes, ReadFile(files[file_idx]).WithContext(file_name));
     ValueKind kind = positional != nullptr ? positional->kind : ValueKind::kTensor;
@@ -41,30 +42,39 @@ Result<std::vector<BoundValue>> BindFiles(const std::vector<fs::path>& files, co
     }
     if (!value.ok()) return value.error().WithContext(file_name);
     std::string name = value->name;
-    if (name.empty() || FindInfo(infos, name) == nullptr) {
-      if (!name.empty() && positional == nullptr) {
-        return Error(file_name + ": names '" + name + "', which is not a model " + role);
-      }
+    if (!name.empty() && FindInfo(infos, name) == nullptr) {
+      std::vector<std::string> names;
+      for (const ValueInfo& info : infos) names.push_back("'" + info.name + "'");
+      return Error(file_name + ": names '" + name + "', which is not a model " + role + " (" +
+                   role + "s: " + JoinStrings(names, ", ") + ")");
+    }
+    if (name.empty()) {
       if (positional == nullptr) {
-        return Error(file_name + ": the model has only " + std::to_string(infos.size()) + " " + role + "s");
+        return Error(file_name + ": the model has only " + std::to_string(infos.size()) + " " +
+                     role + "s");
       }
       name = positional->name;
     }
     const ValueInfo* info = FindInfo(infos, name);
-    if (!info->supported) return Error(file_name + ": model " + role + " '" + name + "' has unsupported type " + info->type_description);
+    if (!info->supported)
+      return Error(file_name + ": model " + role + " '" + name + "' has unsupported type " +
+                   info->type_description);
     bound.push_back({name, kind, std::move(bytes), std::move(*value)});
   }
   return bound;
 }
 
 // Every model input of tensor or sequence type needs data; optional-typed ones may be omitted.
-Status CheckAllInputsFed(const std::vector<BoundValue>& inputs, const std::vector<ValueInfo>& model_inputs) {
+Status CheckAllInputsFed(const std::vector<BoundValue>& inputs,
+                         const std::vector<ValueInfo>& model_inputs) {
   for (size_t input_idx = 0; input_idx < model_inputs.size(); ++input_idx) {
     const ValueInfo& info = model_inputs[input_idx];
     if (info.kind == ValueKind::kOptional) continue;
-    bool fed = std::any_of(inputs.begin(), inputs.end(), [&](const BoundValue& v) { return v.name == info.name; });
+    bool fed = std::any_of(inputs.begin(), inputs.end(),
+                           [&](const BoundValue& v) { return v.name == info.name; });
     if (!fed) {
-      return Error("no data for model input '" + info.name + "' (input_" + std::to_string(input_idx) + ".pb missing)");
+      return Error("no data for model input '" + info.name + "' (input_" +
+                   std::to_string(input_idx) + ".pb missing)");
     }
   }
   return OkStatus();
@@ -88,7 +98,8 @@ Result<PreparedCase> Prepare(const TestCase& test_case, const SessionConfig& ses
     auto outputs = BindFiles(data_set.outputs, model.outputs, "output");
     if (!outputs.ok()) return outputs.error();
     RunDataSet run_data_set{data_set.name, {}};
-    for (BoundValue& input : *inputs) run_data_set.inputs.push_back({input.name, input.kind, std::move(input.bytes)});
+    for (BoundValue& input : *inputs)
+      run_data_set.inputs.push_back({input.name, input.kind, std::move(input.bytes)});
     prepared.request.data_sets.push_back(std::move(run_data_set));
     prepared.expected.push_back(std::move(*outputs));
   }
@@ -130,7 +141,8 @@ DataSetResult CompareDataSet(const DataSetOutcome& outcome, const std::vector<Bo
       comparison.structure_error = "the runtime produced no output named '" + reference.name + "'";
       comparison.expected_type = reference.value.Describe();
     } else {
-      comparison = CompareValues(reference.name, reference.value, *actual, tolerance.For(reference.name));
+      comparison =
+          CompareValues(reference.name, reference.value, *actual, tolerance.For(reference.name));
     }
     if (!comparison.passed && result.status == CaseStatus::kPass) {
       result.status = CaseStatus::kFail;
@@ -154,7 +166,8 @@ void ApplyExpectFail(const std::vector<ExpectFailEntry>& entries, CaseResult* re
   }
 }
 
-CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor, const TestOptions& options) {
+CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
+                               const TestOptions& options) {
   CaseResult result;
   result.id = test_case.id;
   result.model_path = test_case.model_path;
@@ -181,8 +194,10 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor, co
     result.message = outcome.message;
     return result;
   }
-  for (size_t set_idx = 0; set_idx < outcome.data_sets.size() && set_idx < prepared->expected.size(); ++set_idx) {
-    DataSetResult data_set = CompareDataSet(outcome.data_sets[set_idx], prepared->expected[set_idx], options.tolerance);
+  for (size_t set_idx = 0;
+       set_idx < outcome.data_sets.size() && set_idx < prepared->expected.size(); ++set_idx) {
+    DataSetResult data_set =
+        CompareDataSet(outcome.data_sets[set_idx], prepared->expected[set_idx], options.tolerance);
     // An error outranks a mismatch; the first reason is kept.
     if (data_set.status == CaseStatus::kError && result.status != CaseStatus::kError) {
       result.status = CaseStatus::kError;
@@ -223,8 +238,9 @@ std::string CaseStatusName(CaseStatus status) {
 }
 
 bool IsUnexpectedFailure(CaseStatus status) {
-  return status == CaseStatus::kFail || status == CaseStatus::kError || status == CaseStatus::kCrash ||
-         status == CaseStatus::kTimeout || status == CaseStatus::kOutOfMemory;
+  return status == CaseStatus::kFail || status == CaseStatus::kError ||
+         status == CaseStatus::kCrash || status == CaseStatus::kTimeout ||
+         status == CaseStatus::kOutOfMemory;
 }
 
 CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const TestOptions& options) {
@@ -235,8 +251,8 @@ CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const Test
   return result;
 }
 
-TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor, const TestOptions& options,
-                        const ProgressCallback& progress) {
+TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
+                        const TestOptions& options, const ProgressCallback& progress) {
   TestReport report;
   report.jobs = std::max(1, options.jobs);
   auto backend = executor.BackendDescription();
@@ -270,8 +286,9 @@ TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor, 
     if (result.status == CaseStatus::kUnexpectedPass) ++report.summary.unexpected_passes;
   }
   for (const ExpectFailEntry& entry : options.expect_fail) {
-    bool used = std::any_of(report.cases.begin(), report.cases.end(),
-                            [&](const CaseResult& r) { return FindExpectFail({entry}, r.id) != nullptr; });
+    bool used = std::any_of(report.cases.begin(), report.cases.end(), [&](const CaseResult& r) {
+      return FindExpectFail({entry}, r.id) != nullptr;
+    });
     if (!used) report.unused_expect_fail.push_back(entry);
   }
   report.summary.duration_ns = SystemClock().NowNs() - start_ns;

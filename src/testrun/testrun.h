@@ -27,7 +27,8 @@ struct Discovery {
 // `data_dir` or the model's directory), a .tar.gz/.tgz in the ONNX Model Zoo format, or a
 // directory tree searched for model directories. Case ids: the directory's name, or for a tree
 // "<tree name>/<relative path>". A path that does not exist or holds no model is an error.
-Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths, const std::optional<fs::path>& data_dir,
+Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths,
+                                const std::optional<fs::path>& data_dir,
                                 const ExtractLimits& extract_limits = {});
 
 // ---- Expected failures -------------------------------------------------------------------------
@@ -39,11 +40,14 @@ struct ExpectFailEntry {
 };
 
 // Parses "<case path> <reason...>" lines; '#' starts a comment. A reason is required.
-Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text, const std::string& file_name);
+Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text,
+                                                     const std::string& file_name);
 Result<std::vector<ExpectFailEntry>> ReadExpectFail(const fs::path& path);
-const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries, const std::string& case_id);
+const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries,
+                                      const std::string& case_id);
 
-// ---- Running -------------------------------------------------------------------------------------
+// ---- Running
+// -------------------------------------------------------------------------------------
 
 enum class CaseStatus {
   kPass,
@@ -109,13 +113,14 @@ using ProgressCallback = std::function<void(const CaseResult& result, int done, 
 
 // Runs `cases` on `executor` with `options.jobs` cases in flight. Never throws; every problem of a
 // case is in its result.
-TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor, const TestOptions& options,
-                        const ProgressCallback& progress = nullptr);
+TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
+                        const TestOptions& options, const ProgressCallback& progress = nullptr);
 
 // Runs one case (exposed for tests).
 CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const TestOptions& options);
 
-// ---- Reports ---------------------------------------------------------------------------------------
+// ---- Reports
+// ---------------------------------------------------------------------------------------
 
 // Failures with details (every case with `verbose`), then the summary, ending with the line
 // "N passed, N failed" (", N skipped" appended when some were).

@@ -1,0 +1,41 @@
+// Shared test support: small ONNX models built in code, and the FakeBackend. Linked only into
+// tests and the fake worker.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/runtime.h"
+
+namespace zooci::testing {
+
+// Serialized ModelProto: y = Identity(x) over a tensor of `elem_type` with a symbolic first dim.
+std::string IdentityModel(ElemType elem_type = ElemType::kFloat, int64_t opset = 13);
+// y = x + 1 (float). Used to produce outputs that differ from inputs.
+std::string AddOneModel();
+// y = ConstantOfShape(shape), shape an int64[2] input: feeding [n, n] asks for n*n*4 bytes.
+std::string MemoryBombModel();
+// A Loop of `trip_count` iterations of a Sum over x: runs for a long time.
+std::string SlowLoopModel(int64_t trip_count);
+
+Tensor FloatTensor(const std::string& name, std::vector<int64_t> shape,
+                   const std::vector<float>& values);
+Tensor Int64Tensor(const std::string& name, std::vector<int64_t> shape,
+                   const std::vector<int64_t>& values);
+std::vector<float> FloatValues(const Tensor& tensor);
+
+// Writes `contents` to `path`, creating parent directories. Aborts the test on failure.
+void WriteTestFile(const fs::path& path, std::string_view contents);
+// Writes a model directory: model.onnx and test_data_set_0 with the given inputs and outputs.
+void WriteCase(const fs::path& dir, const std::string& model, const std::vector<Value>& inputs,
+               const std::vector<Value>& outputs);
+
+// A Backend whose behaviour is chosen by the model file's name:
+//   crash*.onnx  -> the process dies with SIGSEGV while loading
+//   hang*.onnx   -> loading never returns
+//   oom*.onnx    -> loading throws std::bad_alloc
+//   fail*.onnx   -> loading returns an error
+//   anything else -> a session echoing each input as output "y<k>"
+std::unique_ptr<Backend> MakeFakeBackend();
+
+}  // namespace zooci::testing
