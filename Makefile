@@ -25,7 +25,7 @@ test: build examples
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 demo: build examples
-	$(BUILD_DIR)/zooci test $(EXAMPLES_DIR)
+	$(BUILD_DIR)/zooci test -v $(EXAMPLES_DIR)
 
 bench: build examples
 	bash bench/test_corpus.sh

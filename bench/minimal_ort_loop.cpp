@@ -21,8 +21,10 @@ int RunCase(Ort::Env& env, const path& dir) {
   Ort::Session session(env, (dir / "model.onnx").c_str(), options);
   Ort::AllocatorWithDefaultOptions allocator;
   std::vector<std::string> input_names, output_names;
-  for (size_t i = 0; i < session.GetInputCount(); ++i) input_names.push_back(session.GetInputNameAllocated(i, allocator).get());
-  for (size_t i = 0; i < session.GetOutputCount(); ++i) output_names.push_back(session.GetOutputNameAllocated(i, allocator).get());
+  for (size_t i = 0; i < session.GetInputCount(); ++i)
+    input_names.push_back(session.GetInputNameAllocated(i, allocator).get());
+  for (size_t i = 0; i < session.GetOutputCount(); ++i)
+    output_names.push_back(session.GetOutputNameAllocated(i, allocator).get());
   std::vector<const char*> output_ptrs;
   for (auto& name : output_names) output_ptrs.push_back(name.c_str());
   int runs = 0;
@@ -33,13 +35,15 @@ int RunCase(Ort::Env& env, const path& dir) {
       auto value = zooci::ReadValueFile(data_set.inputs[k], zooci::ValueKind::kTensor);
       if (!value.ok() || value->tensor.elem_type == zooci::ElemType::kString) return -1;
       const zooci::Tensor& t = value->tensor;
-      Ort::Value ort = Ort::Value::CreateTensor(allocator, t.shape.data(), t.shape.size(),
-                                                static_cast<ONNXTensorElementDataType>(t.elem_type));
+      Ort::Value ort =
+          Ort::Value::CreateTensor(allocator, t.shape.data(), t.shape.size(),
+                                   static_cast<ONNXTensorElementDataType>(t.elem_type));
       if (!t.data.empty()) std::memcpy(ort.GetTensorMutableRawData(), t.data.data(), t.data.size());
       values.push_back(std::move(ort));
       names.push_back(input_names[k].c_str());
     }
-    session.Run(Ort::RunOptions{nullptr}, names.data(), values.data(), values.size(), output_ptrs.data(), output_ptrs.size());
+    session.Run(Ort::RunOptions{nullptr}, names.data(), values.data(), values.size(),
+                output_ptrs.data(), output_ptrs.size());
     ++runs;
   }
   return runs;
@@ -52,12 +56,16 @@ int main(int argc, char** argv) {
   int cases = 0, runs = 0, skipped = 0;
   for (int arg = 1; arg < argc; ++arg) {
     std::vector<path> dirs;
-    for (const auto& entry : std::filesystem::directory_iterator(argv[arg])) dirs.push_back(entry.path());
+    for (const auto& entry : std::filesystem::directory_iterator(argv[arg]))
+      dirs.push_back(entry.path());
     std::sort(dirs.begin(), dirs.end());
     for (const path& dir : dirs) {
       try {
         int done = RunCase(env, dir);
-        if (done < 0) { ++skipped; continue; }
+        if (done < 0) {
+          ++skipped;
+          continue;
+        }
         ++cases;
         runs += done;
       } catch (const Ort::Exception&) {

@@ -69,11 +69,11 @@ bool IsWithin(const fs::path& root, const fs::path& path) {
   if (ec) return false;
   fs::path canonical_path = fs::weakly_canonical(path, ec);
   if (ec) return false;
-  auto root_it = canonical_root.begin();
   auto path_it = canonical_path.begin();
-  for (; root_it != canonical_root.end(); ++root_it, ++path_it) {
-    if (root_it->empty()) continue;  // trailing separator
-    if (path_it == canonical_path.end() || *root_it != *path_it) return false;
+  for (const fs::path& root_part : canonical_root) {
+    if (root_part.empty()) continue;  // trailing separator
+    if (path_it == canonical_path.end() || root_part != *path_it) return false;
+    ++path_it;
   }
   return true;
 }

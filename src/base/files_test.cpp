@@ -88,8 +88,7 @@ TEST(ReadFileTest, FileExactlyAtMaxBytesIsRead) {
 }
 
 TEST(ReadFileTest, LimitIsCheckedBeforeReading) {
-  // A file without read permission for its contents would still fail on read; a sparse file of
-  // 1 GiB must be refused by its size alone, instantly and without allocating 1 GiB.
+  // A sparse 1 GiB file is refused by its size alone: instantly, without allocating 1 GiB.
   TempDir dir = MakeTempDir();
   fs::path path = dir.path() / "sparse.bin";
   WriteBytes(path, "");
@@ -100,7 +99,7 @@ TEST(ReadFileTest, LimitIsCheckedBeforeReading) {
   ASSERT_FALSE(contents.ok());
   EXPECT_NE(contents.error().message().find("1073741824"), std::string::npos)
       << contents.error().message();
-  EXPECT_LT(elapsed, std::chrono::milliseconds(100));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(250));
 }
 
 TEST(ReadFileTest, DirectoryIsAnError) {

@@ -19,15 +19,6 @@ static_assert(std::endian::native == std::endian::little, "payloads are read as 
 
 // ---- Shapes, indices and paths -----------------------------------------------------------------
 
-std::string FormatIndex(const std::vector<int64_t>& index) {
-  std::string text = "[";
-  for (size_t dim_idx = 0; dim_idx < index.size(); ++dim_idx) {
-    if (dim_idx > 0) text += ",";
-    text += std::to_string(index[dim_idx]);
-  }
-  return text + "]";
-}
-
 // Row-major multi-dimensional index of `flat_index` in `shape` (empty for a scalar). Requires
 // 0 <= flat_index < product(shape).
 std::vector<int64_t> UnflattenIndex(int64_t flat_index, const std::vector<int64_t>& shape) {
@@ -285,7 +276,7 @@ void CompareStringElements(const Tensor& expected, const Tensor& actual, const s
 // ElementCount() is exact). `side` is "expected" or "actual".
 std::string CheckPayload(const Tensor& tensor, const char* side) {
   const std::string what =
-      std::string(side) + " " + ElemTypeName(tensor.elem_type) + FormatIndex(tensor.shape);
+      std::string(side) + " " + ElemTypeName(tensor.elem_type) + FormatDims(tensor.shape);
   int64_t elements = 1;
   for (const int64_t dim : tensor.shape) {
     if (dim < 0 || __builtin_mul_overflow(elements, dim, &elements)) {
@@ -320,7 +311,7 @@ std::string CompareTensors(const Tensor& expected, const Tensor& actual, const s
            ElemTypeName(actual.elem_type);
   }
   if (expected.shape != actual.shape) {
-    return "shape: expected " + FormatIndex(expected.shape) + ", got " + FormatIndex(actual.shape);
+    return "shape: expected " + FormatDims(expected.shape) + ", got " + FormatDims(actual.shape);
   }
   for (const auto& [tensor, side] : {std::pair{&expected, "expected"}, {&actual, "actual"}}) {
     if (std::string error = CheckPayload(*tensor, side); !error.empty()) return error;
@@ -442,7 +433,7 @@ std::string OutputComparison::Summary() const {
     const Mismatch& first = *first_mismatch;
     line += "; first";
     if (!first.path.empty()) line += " in " + first.path;
-    if (!first.index.empty()) line += " at " + FormatIndex(first.index);
+    if (!first.index.empty()) line += " at " + FormatDims(first.index);
     line += ": expected " + first.expected + ", got " + first.actual;
   }
   return line;

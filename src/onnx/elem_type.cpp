@@ -46,16 +46,16 @@ const ElemTypeRow* FindRow(ElemType type) {
   return nullptr;
 }
 
-std::string ShapeText(const std::vector<int64_t>& shape) {
+}  // namespace
+
+std::string FormatDims(const std::vector<int64_t>& dims) {
   std::string text = "[";
-  for (size_t dim_idx = 0; dim_idx < shape.size(); ++dim_idx) {
+  for (size_t dim_idx = 0; dim_idx < dims.size(); ++dim_idx) {
     if (dim_idx > 0) text += ",";
-    text += std::to_string(shape[dim_idx]);
+    text += std::to_string(dims[dim_idx]);
   }
   return text + "]";
 }
-
-}  // namespace
 
 std::string ElemTypeName(ElemType type) {
   const ElemTypeRow* row = FindRow(type);
@@ -106,7 +106,7 @@ Value Value::FromTensor(Tensor tensor) {
 std::string Value::Describe() const {
   switch (kind) {
     case ValueKind::kTensor:
-      return ElemTypeName(tensor.elem_type) + ShapeText(tensor.shape);
+      return ElemTypeName(tensor.elem_type) + FormatDims(tensor.shape);
     case ValueKind::kSequence: {
       std::string inner = elements.empty() ? "?" : elements.front().Describe();
       return "seq<" + inner + ">(" + std::to_string(elements.size()) + ")";

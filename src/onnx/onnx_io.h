@@ -50,6 +50,8 @@ std::string ElemTypeName(ElemType type);
 size_t ElemTypeSize(ElemType type);
 bool IsFloatingPoint(ElemType type);  // float, double, float16, bfloat16, float8*, complex*
 bool IsKnownElemType(ElemType type);  // a defined type other than kUndefined
+// "[1,3,224,224]" for dims or a multi-dimensional index; "[]" for a scalar.
+std::string FormatDims(const std::vector<int64_t>& dims);
 
 struct Tensor {
   std::string name;  // the proto's name; may be empty
@@ -128,7 +130,8 @@ struct DataSet {
 };
 
 // Lists the test_data_set_* directories of `dir` in numeric order with their files. Fails on
-// gaps ("input_2.pb present but input_1.pb missing") or unexpected file names.
+// gaps ("input_2.pb present but input_1.pb missing") and on a data set without output_0.pb;
+// other files (README, config.txt) are ignored.
 Result<std::vector<DataSet>> FindDataSets(const fs::path& dir);
 
 // A unit `zooci test` runs: one model and its data sets.

@@ -24,7 +24,9 @@ inline Status ParseProtoBytes(std::string_view bytes, google::protobuf::MessageL
                                                 static_cast<int>(bytes.size()));
   stream.SetRecursionLimit(max_depth);
   if (!message->MergeFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-    return Error("not a valid " + std::string(what) + " (truncated or corrupt protobuf)");
+    return Error("not a valid " + std::string(what) +
+                 " (truncated or corrupt protobuf, or nested deeper than " +
+                 std::to_string(max_depth) + " levels)");
   }
   return OkStatus();
 }
