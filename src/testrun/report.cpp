@@ -13,14 +13,16 @@ std::string Upper(std::string text) {
   return text;
 }
 
-void AppendCaseDetails(const CaseResult& result, std::string* out) {
+// One line per failing output (every output with `all_outputs`) and per data set error.
+void AppendCaseDetails(const CaseResult& result, bool all_outputs, std::string* out) {
   for (const DataSetResult& data_set : result.data_sets) {
     if (data_set.status == CaseStatus::kError) {
       *out += "    " + data_set.name + ": error: " + data_set.message + "\n";
       continue;
     }
     for (const OutputComparison& output : data_set.outputs) {
-      if (!output.passed) *out += "    " + data_set.name + ": " + output.Summary() + "\n";
+      if (all_outputs || !output.passed)
+        *out += "    " + data_set.name + ": " + output.Summary() + "\n";
     }
   }
 }
@@ -91,8 +93,9 @@ std::string FormatTextReport(const TestReport& report, bool verbose) {
     if (result.status == CaseStatus::kExpectedFail)
       line += " [expected: " + result.expect_fail_reason + "]";
     out += line + "\n";
-    if (result.status == CaseStatus::kFail || result.status == CaseStatus::kError)
-      AppendCaseDetails(result, &out);
+    if (verbose || result.status == CaseStatus::kFail || result.status == CaseStatus::kError) {
+      AppendCaseDetails(result, verbose, &out);
+    }
   }
   for (const ExpectFailEntry& entry : report.unused_expect_fail) {
     out += "note: expect-fail entry '" + entry.case_path + "' (line " + std::to_string(entry.line) +
