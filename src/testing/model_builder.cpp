@@ -116,24 +116,25 @@ std::string SlowLoopModel(int64_t trip_count) {
   return Serialize(model);
 }
 
-Tensor FloatTensor(const std::string& name, std::vector<int64_t> shape,
-                   const std::vector<float>& values) {
+template <typename T>
+Tensor PackedTensor(const std::string& name, ElemType elem_type, std::vector<int64_t> shape,
+                    const std::vector<T>& values) {
   Tensor tensor;
   tensor.name = name;
-  tensor.elem_type = ElemType::kFloat;
+  tensor.elem_type = elem_type;
   tensor.shape = std::move(shape);
-  tensor.data.assign(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  tensor.data.assign(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
   return tensor;
+}
+
+Tensor FloatTensor(const std::string& name, std::vector<int64_t> shape,
+                   const std::vector<float>& values) {
+  return PackedTensor(name, ElemType::kFloat, std::move(shape), values);
 }
 
 Tensor Int64Tensor(const std::string& name, std::vector<int64_t> shape,
                    const std::vector<int64_t>& values) {
-  Tensor tensor;
-  tensor.name = name;
-  tensor.elem_type = ElemType::kInt64;
-  tensor.shape = std::move(shape);
-  tensor.data.assign(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(int64_t));
-  return tensor;
+  return PackedTensor(name, ElemType::kInt64, std::move(shape), values);
 }
 
 std::vector<float> FloatValues(const Tensor& tensor) {
