@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "onnx/onnx_io.h"
+#include "testing/testing.h"
 
 namespace zooci {
 namespace {
@@ -103,11 +104,7 @@ onnx::ModelProto MakeModel() {
 
 class ModelInfoTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = TempDir::Create("model_info_test");
-    ASSERT_TRUE(dir.ok()) << dir.error().message();
-    dir_.emplace(std::move(dir).value());
-  }
+  void SetUp() override { dir_ = testing::ScratchDir("model_info_test"); }
 
   fs::path WriteModel(const std::string& name, const std::string& bytes) {
     fs::path path = dir_->path() / name;
@@ -115,7 +112,7 @@ class ModelInfoTest : public ::testing::Test {
     return path;
   }
 
-  std::optional<TempDir> dir_;
+  std::unique_ptr<TempDir> dir_;
 };
 
 TEST_F(ModelInfoTest, ReadsVersionsOpsetsAndProducer) {

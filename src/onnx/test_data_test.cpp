@@ -6,17 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "onnx/onnx_io.h"
+#include "testing/testing.h"
 
 namespace zooci {
 namespace {
 
 class FindDataSetsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = TempDir::Create("test_data_test");
-    ASSERT_TRUE(dir.ok()) << dir.error().message();
-    dir_.emplace(std::move(dir).value());
-  }
+  void SetUp() override { dir_ = testing::ScratchDir("test_data_test"); }
 
   const fs::path& root() const { return dir_->path(); }
 
@@ -28,7 +25,7 @@ class FindDataSetsTest : public ::testing::Test {
     return set_dir;
   }
 
-  std::optional<TempDir> dir_;
+  std::unique_ptr<TempDir> dir_;
 };
 
 std::vector<std::string> Names(const std::vector<DataSet>& data_sets) {

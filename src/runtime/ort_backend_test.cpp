@@ -9,11 +9,7 @@ namespace {
 
 class OrtBackendTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = TempDir::Create("ort-test");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<TempDir>(std::move(*dir));
-  }
+  void SetUp() override { dir_ = testing::ScratchDir("ort-test"); }
   fs::path WriteModel(const std::string& name, const std::string& bytes) {
     fs::path path = dir_->path() / name;
     testing::WriteTestFile(path, bytes);
@@ -84,17 +80,9 @@ TEST_F(OrtBackendTest, TruncatedModelIsALoadError) {
   EXPECT_NE(outcome.message.find("create session"), std::string::npos) << outcome.message;
 }
 
-SandboxConfig RealWorker(const fs::path& log_dir, int64_t timeout_ms, uint64_t memory_limit_bytes) {
-  SandboxConfig config;
-  config.worker_executable = fs::path(ZOOCI_BINARY_DIR) / "zooci-worker";
-  config.timeout_ms = timeout_ms;
-  config.memory_limit_bytes = memory_limit_bytes;
-  config.log_dir = log_dir;
-  return config;
-}
-
 TEST_F(OrtBackendTest, RunBeyondTheMemoryLimitIsOutOfMemory) {
-  auto pool = MakeSandboxExecutor(RealWorker(dir_->path(), 60000, uint64_t{1} << 30));
+  auto pool =
+      MakeSandboxExecutor(testing::RealWorkerConfig(dir_->path(), 60000, uint64_t{1} << 30));
   ASSERT_TRUE(pool.ok()) << pool.error().message();
   // 60000 x 60000 floats = 14.4 GB, far above the 1 GiB address-space limit.
   Value shape = Value::FromTensor(testing::Int64Tensor("shape", {2}, {60000, 60000}));
@@ -110,7 +98,7 @@ TEST_F(OrtBackendTest, RunBeyondTheMemoryLimitIsOutOfMemory) {
 }
 
 TEST_F(OrtBackendTest, EndlessRunIsATimeout) {
-  auto pool = MakeSandboxExecutor(RealWorker(dir_->path(), 1500, 0));
+  auto pool = MakeSandboxExecutor(testing::RealWorkerConfig(dir_->path(), 1500, 0));
   ASSERT_TRUE(pool.ok()) << pool.error().message();
   Value x = Value::FromTensor(testing::FloatTensor("x", {1}, {1.0f}));
   RunOutcome outcome =

@@ -12,11 +12,7 @@ namespace {
 
 class WorkerPoolTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto logs = TempDir::Create("pool-test");
-    ASSERT_TRUE(logs.ok());
-    logs_ = std::make_unique<TempDir>(std::move(*logs));
-  }
+  void SetUp() override { logs_ = testing::ScratchDir("pool-test"); }
 
   std::unique_ptr<Executor> MakePool(int workers, int64_t timeout_ms) {
     SandboxConfig config;

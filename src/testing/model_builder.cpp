@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "testing/testing.h"
@@ -141,6 +143,25 @@ std::vector<float> FloatValues(const Tensor& tensor) {
   std::vector<float> values(tensor.data.size() / sizeof(float));
   std::memcpy(values.data(), tensor.data.data(), values.size() * sizeof(float));
   return values;
+}
+
+std::unique_ptr<TempDir> ScratchDir(std::string_view prefix) {
+  auto dir = TempDir::Create(prefix);
+  if (!dir.ok()) {
+    std::fprintf(stderr, "cannot create a scratch directory: %s\n", dir.error().message().c_str());
+    std::abort();
+  }
+  return std::make_unique<TempDir>(std::move(*dir));
+}
+
+SandboxConfig RealWorkerConfig(const fs::path& log_dir, int64_t timeout_ms,
+                               uint64_t memory_limit_bytes) {
+  SandboxConfig config;
+  config.worker_executable = fs::path(ZOOCI_BINARY_DIR) / "zooci-worker";
+  config.log_dir = log_dir;
+  config.timeout_ms = timeout_ms;
+  config.memory_limit_bytes = memory_limit_bytes;
+  return config;
 }
 
 void WriteTestFile(const fs::path& path, std::string_view contents) {

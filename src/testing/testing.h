@@ -24,6 +24,13 @@ Tensor Int64Tensor(const std::string& name, std::vector<int64_t> shape,
                    const std::vector<int64_t>& values);
 std::vector<float> FloatValues(const Tensor& tensor);
 
+// A fresh temporary directory, removed when the pointer dies. Aborts (with the reason) when none
+// can be created: no test can run meaningfully then.
+std::unique_ptr<TempDir> ScratchDir(std::string_view prefix);
+// Sandbox settings for the real zooci-worker of this build, logging into `log_dir`.
+SandboxConfig RealWorkerConfig(const fs::path& log_dir, int64_t timeout_ms = 60000,
+                               uint64_t memory_limit_bytes = 0);
+
 // Writes `contents` to `path`, creating parent directories. Aborts the test on failure.
 void WriteTestFile(const fs::path& path, std::string_view contents);
 // Writes a model directory: model.onnx and test_data_set_0 with the given inputs and outputs.

@@ -15,14 +15,8 @@ using testing::FloatTensor;
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto dir = TempDir::Create("runner-test");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<TempDir>(std::move(*dir));
-    SandboxConfig config;
-    config.worker_executable = fs::path(ZOOCI_BINARY_DIR) / "zooci-worker";
-    config.log_dir = dir_->path();
-    config.timeout_ms = 60000;
-    auto executor = MakeSandboxExecutor(config);
+    dir_ = testing::ScratchDir("runner-test");
+    auto executor = MakeSandboxExecutor(testing::RealWorkerConfig(dir_->path()));
     ASSERT_TRUE(executor.ok()) << executor.error().message();
     executor_ = std::move(*executor);
     case_dir_ = dir_->path() / "add_one";
