@@ -72,9 +72,10 @@ void WalkTree(const fs::path& dir, const std::string& id, int depth, std::vector
     WalkTree(child, id + "/" + child.filename().string(), depth + 1, cases);
 }
 
-// An ONNX Model Zoo archive holds one folder with one .onnx and test_data_set_*.
+// An ONNX Model Zoo archive holds one folder with one .onnx and test_data_set_*. Errors name the
+// archive.
 Status AddArchive(const fs::path& archive, const ExtractLimits& limits, Discovery* discovery) {
-  ZC_ASSIGN_OR_RETURN(TempDir temp, TempDir::Create("zooci-archive"));
+  ZC_ASSIGN_OR_RETURN(TempDir temp, TempDir::Create("zooci-archive").WithContext(archive.string()));
   ZC_RETURN_IF_ERROR(ExtractArchive(archive, temp.path(), limits));
   std::vector<TestCase> found;
   WalkTree(temp.path(), ArchiveStem(archive), 0, &found);
@@ -105,7 +106,7 @@ Result<Discovery> DiscoverCases(const std::vector<fs::path>& paths,
       if (!fs::is_directory(data)) return Error("--data " + data.string() + ": not a directory");
       discovery.cases.push_back(MakeCase(name, path, data));
     } else if (fs::is_regular_file(status) && IsArchive(path)) {
-      ZC_RETURN_IF_ERROR(AddArchive(path, extract_limits, &discovery).WithContext(path.string()));
+      ZC_RETURN_IF_ERROR(AddArchive(path, extract_limits, &discovery));
     } else if (fs::is_directory(status)) {
       if (data_dir)
         return Error("--data applies to a model file, not to the directory " + path.string());
