@@ -25,6 +25,7 @@ struct CommandSpec {
 
 const std::vector<CommandSpec>& Commands();
 
+CommandSpec CheckCommand();
 CommandSpec TestCommand();
 CommandSpec VersionCommand();
 // The text `zooci --version` prints.

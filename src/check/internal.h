@@ -1,0 +1,110 @@
+// Private to the check module: the per-model context the rule implementations share.
+#pragma once
+
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "check/check.h"
+
+namespace zooci::check_internal {
+
+// Collects one model's diagnostics, applying the profile: rules outside it are not reported and
+// kStrict raises warnings to errors.
+class Sink {
+ public:
+  Sink(Profile profile, std::vector<Diagnostic>* out) : profile_(profile), out_(out) {}
+
+  bool Enabled(RuleId id) const;
+  void Report(RuleId id, Location location, std::string message, std::string hint = {});
+  // Number of errors reported so far (after the profile applied).
+  int errors() const { return errors_; }
+
+ private:
+  Profile profile_;
+  std::vector<Diagnostic>* out_;
+  int errors_ = 0;
+};
+
+// "ai.onnx" and "" are the same domain; returns "" for both.
+std::string NormalizeDomain(const std::string& domain);
+// ai.onnx (""), ai.onnx.ml, ai.onnx.training, ai.onnx.preview.training: libonnx has their schemas.
+bool IsStandardDomain(const std::string& normalized_domain);
+// The newest opset version libonnx knows for a standard domain (ai.onnx: 17 for onnx 1.12).
+int NewestKnownOpset(const std::string& normalized_domain);
+
+using OpsetMap = std::unordered_map<std::string, int>;  // normalized domain -> version
+
+// Model-wide facts and state shared by every check of one model.
+struct ModelContext {
+  const CheckOptions* options = nullptr;
+  Sink* sink = nullptr;
+  int64_t ir_version = 0;
+  OpsetMap opsets;         // first entry wins on duplicates (duplicates are reported)
+  fs::path model_dir;      // base for external data; empty when unknown
+  std::string graph_name;  // the top-level graph's name, for locations
+  // Model-local functions by "domain:name" (overload ignored for lookup).
+  std::unordered_map<std::string, const onnx::FunctionProto*> functions;
+  std::set<std::string> used_functions;  // "domain:name" of functions some node calls
+  std::set<std::string> used_domains;    // normalized domains some node uses
+  // (domain, op_type) already reported as custom or as newer than the checker: once per model.
+  mutable std::set<std::pair<std::string, std::string>> reported_ops;
+  // Nodes whose structure or schema check failed: type inference skips them (and what depends
+  // on them) so one problem is reported once, and libonnx never sees a malformed node.
+  std::unordered_set<const onnx::NodeProto*> skip_inference;
+};
+
+Location GraphLocation(const ModelContext& context, const std::string& subgraph_path);
+Location NodeLocation(const ModelContext& context, const std::string& subgraph_path,
+                      const onnx::NodeProto& node, int64_t node_index);
+
+// ---- model.cpp: header (IR version, opsets, metadata, zoo profile) and function declarations.
+void CheckModelHeader(const onnx::ModelProto& model, ModelContext& context);
+void CheckFunctions(const onnx::ModelProto& model, ModelContext& context);
+// After the graph walk: functions no node calls, non-default domains no node uses.
+void CheckModelUsage(const onnx::ModelProto& model, const ModelContext& context);
+
+// ---- tensors.cpp: TensorProto / SparseTensorProto / external data. `where` names the tensor.
+void CheckTensor(const onnx::TensorProto& tensor, const ModelContext& context,
+                 const Location& where);
+void CheckSparseTensor(const onnx::SparseTensorProto& sparse, const ModelContext& context,
+                       const Location& where);
+// Declared shapes (graph inputs/outputs/value_info): negative dims.
+void CheckDeclaredType(const onnx::TypeProto& type, const ModelContext& context,
+                       const Location& where);
+
+// ---- operators.cpp: schema checks for one node. Returns the schema when the node matched it
+// closely enough for type inference to run on it; nullptr otherwise (unknown op, custom domain,
+// newer than the checker, count or attribute errors).
+const onnx::OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opsets,
+                                    ModelContext& context, const Location& where, bool in_function);
+
+// ---- graph.cpp: structure of a graph and its subgraphs. `outer` lists the names visible from
+// enclosing graphs; the returned set holds the outer names this graph reads.
+struct Scope {
+  const Scope* parent = nullptr;
+  std::unordered_set<std::string> names;
+  bool Defines(const std::string& name) const {
+    for (const Scope* scope = this; scope != nullptr; scope = scope->parent) {
+      if (scope->names.count(name) != 0) return true;
+    }
+    return false;
+  }
+};
+std::unordered_set<std::string> CheckGraph(const onnx::GraphProto& graph, ModelContext& context,
+                                           const Scope* outer, const std::string& subgraph_path,
+                                           int depth);
+
+// Bodies of model-local functions: definitions, uses, operators, call cycles.
+void CheckFunctionBodies(const onnx::ModelProto& model, ModelContext& context);
+
+// ---- inference.cpp: strict type and shape inference over the main graph, node by node.
+void InferTypes(onnx::ModelProto& model, const ModelContext& context);
+
+}  // namespace zooci::check_internal

@@ -1,0 +1,134 @@
+// `zooci check`: the ONNX compliance checker over model files and directories of models.
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "check/check.h"
+#include "cli/cli.h"
+#include "cli/version.h"
+
+namespace zooci {
+namespace {
+
+struct CheckFlags {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string profile = "default";
+  std::string fail_on = "error";
+  std::string output;
+  std::string explain;
+  bool list_rules = false;
+};
+
+// Model files named by `paths`: files as given, directories searched for *.onnx (sorted).
+Result<std::vector<fs::path>> CollectModels(const std::vector<std::string>& paths) {
+  std::vector<fs::path> models;
+  for (const std::string& text : paths) {
+    fs::path path(text);
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::vector<fs::path> found;
+      for (auto it = fs::recursive_directory_iterator(
+               path, fs::directory_options::skip_permission_denied, error);
+           !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+        if (it->is_regular_file(error) && it->path().extension() == ".onnx") {
+          found.push_back(it->path());
+        }
+      }
+      if (error) return Error(text + ": " + error.message());
+      if (found.empty()) return Error(text + ": no .onnx files in this directory");
+      std::sort(found.begin(), found.end());
+      models.insert(models.end(), found.begin(), found.end());
+    } else if (fs::exists(path, error)) {
+      models.push_back(path);
+    } else {
+      return Error(text + ": no such file or directory");
+    }
+  }
+  return models;
+}
+
+int RunCheck(const CheckFlags& flags) {
+  if (flags.list_rules) {
+    std::cout << FormatRuleList();
+    return kExitOk;
+  }
+  if (!flags.explain.empty()) {
+    const Rule* rule = FindRule(flags.explain);
+    if (rule == nullptr) {
+      std::cerr << "zooci check: unknown rule '" << flags.explain
+                << "' (see zooci check --list-rules)\n";
+      return kExitUsage;
+    }
+    std::cout << ExplainRule(*rule);
+    return kExitOk;
+  }
+  if (flags.paths.empty()) {
+    std::cerr << "zooci check: no model given (zooci check MODEL...)\n";
+    return kExitUsage;
+  }
+  CheckOptions options;
+  auto profile = ParseProfile(flags.profile);
+  if (!profile.ok()) {
+    std::cerr << "zooci check: --profile: " << profile.error().message() << "\n";
+    return kExitUsage;
+  }
+  options.profile = *profile;
+  auto models = CollectModels(flags.paths);
+  if (!models.ok()) {
+    std::cerr << "zooci check: " << models.error().message() << "\n";
+    return kExitUsage;
+  }
+  bool progress = isatty(STDERR_FILENO) && models->size() > 1;
+  std::vector<ModelReport> reports;
+  reports.reserve(models->size());
+  for (size_t index = 0; index < models->size(); ++index) {
+    if (progress) {
+      std::cerr << "\r\033[K[" << index + 1 << "/" << models->size() << "] "
+                << (*models)[index].string() << std::flush;
+    }
+    reports.push_back(CheckModelFile((*models)[index], options));
+  }
+  if (progress) std::cerr << "\r\033[K" << std::flush;
+  std::string text = flags.format == "json"    ? FormatCheckJson(reports)
+                     : flags.format == "sarif" ? FormatCheckSarif(reports, ZOOCI_VERSION)
+                                               : FormatCheckText(reports);
+  if (!flags.output.empty()) {
+    Status written = WriteFileAtomic(flags.output, text);
+    if (!written.ok()) {
+      std::cerr << "zooci check: --output: " << written.error().message() << "\n";
+      return kExitUsage;
+    }
+  } else {
+    std::cout << text << std::flush;
+  }
+  Severity fail_on = flags.fail_on == "warning" ? Severity::kWarning : Severity::kError;
+  return ReachesSeverity(reports, fail_on) ? kExitFailed : kExitOk;
+}
+
+}  // namespace
+
+CommandSpec CheckCommand() {
+  return {"check", "Check ONNX models for compliance: every problem, with rule IDs and hints",
+          [](CLI::App& app) -> CommandHandler {
+            auto flags = std::make_shared<CheckFlags>();
+            app.add_option("models", flags->paths, "Model files, or directories of .onnx files");
+            app.add_option("--format", flags->format, "Output format")
+                ->check(CLI::IsMember({"text", "json", "sarif"}));
+            app.add_option("--profile", flags->profile,
+                           "Rule set: default, zoo (documentation and metadata a zoo expects), "
+                           "strict (pedantic rules; warnings become errors)")
+                ->check(CLI::IsMember({"default", "zoo", "strict"}));
+            app.add_option("--fail-on", flags->fail_on,
+                           "Exit 1 when a diagnostic reaches this severity")
+                ->check(CLI::IsMember({"error", "warning"}));
+            app.add_option("--output", flags->output, "Write the report to FILE instead of stdout");
+            app.add_option("--explain", flags->explain,
+                           "Explain a rule (ZC0203 or dangling-input) with examples");
+            app.add_flag("--list-rules", flags->list_rules, "List every rule");
+            return [flags] { return RunCheck(*flags); };
+          }};
+}
+
+}  // namespace zooci
