@@ -8,6 +8,8 @@ namespace zooci::check_internal {
 namespace {
 
 constexpr int64_t kNewestKnownIr = 11;
+// Bounds the call-graph walk; onnx's checker has the same limit.
+constexpr int kMaxFunctions = 10000;
 
 // The newest ai.onnx opset each IR version was released with (onnx/helper.py VERSION_TABLE):
 // IR 3: 8, IR 4: 9, IR 5: 10, IR 6: 11, IR 7: 14, IR 8: 18, IR 9: 20, IR 10: 22, IR 11: 23.
@@ -136,6 +138,13 @@ void CheckFunctions(const onnx::ModelProto& model, ModelContext& context) {
                          std::to_string(model.functions_size()) +
                              " model-local function(s) in an IR " +
                              std::to_string(model.ir_version()) + " model (functions need IR 8)");
+  }
+  if (model.functions_size() > kMaxFunctions) {
+    context.sink->Report(RuleId::kMalformedFunction, Field(context, "functions"),
+                         std::to_string(model.functions_size()) +
+                             " model-local functions; at most " + std::to_string(kMaxFunctions) +
+                             " are allowed (as in onnx's checker), and none were checked");
+    return;
   }
   for (int index = 0; index < model.functions_size(); ++index) {
     const onnx::FunctionProto& function = model.functions(index);

@@ -130,22 +130,23 @@ std::string Describe(const TensorProto& tensor) {
   return ElemTypeName(static_cast<ElemType>(tensor.data_type())) + DimsText(tensor.dims());
 }
 
-// Reports findings at `where`, each message prefixed by its field ("initializer 'w': ...") or,
-// when that is empty, by `fallback_subject`. Holds references: use within the caller's scope.
+// Reports findings at `where`. The location already names the field ("initializer 'w'"); when
+// it has none, messages are prefixed by `fallback_subject`. Holds references: use within the
+// caller's scope.
 class Reporter {
  public:
   Reporter(const ModelContext& context, const Location& where, const std::string& fallback_subject)
       : context_(context),
         where_(where),
-        subject_(where.field.empty() ? fallback_subject : where.field) {}
+        prefix_(where.field.empty() ? fallback_subject + ": " : std::string()) {}
   void operator()(RuleId id, const std::string& message) const {
-    context_.sink->Report(id, where_, subject_ + ": " + message);
+    context_.sink->Report(id, where_, prefix_ + message);
   }
 
  private:
   const ModelContext& context_;
   const Location& where_;
-  std::string subject_;
+  std::string prefix_;
 };
 
 // A whole-string non-negative decimal integer that fits int64: no sign, space, exponent or "".

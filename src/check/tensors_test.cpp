@@ -137,7 +137,7 @@ TEST_F(TensorsTest, InvalidDataType) {
 
 TEST_F(TensorsTest, NegativeDimReportedOnceWithoutPayloadFindings) {
   EXPECT_EQ(Check(RawFloat({2, -1, -3}, 20)), Codes({RuleId::kNegativeDim}));
-  EXPECT_EQ(FirstMessage(), "initializer 'w': dims [2,-1,-3] have a negative dimension");
+  EXPECT_EQ(FirstMessage(), "dims [2,-1,-3] have a negative dimension");
 }
 
 TEST_F(TensorsTest, AbsurdSize) {
@@ -201,16 +201,16 @@ TEST_F(TensorsTest, PassingPayloads) {
 
 TEST_F(TensorsTest, PayloadSizeMismatch) {
   EXPECT_EQ(Check(RawFloat({2, 3}, 20)), Codes({RuleId::kPayloadSizeMismatch}));
-  EXPECT_EQ(FirstMessage(), "initializer 'w': float[2,3] needs 24 bytes of raw_data, has 20");
+  EXPECT_EQ(FirstMessage(), "float[2,3] needs 24 bytes of raw_data, has 20");
   TensorProto int64 = Make(ElemType::kInt64, {3});
   int64.add_int64_data(1);
   EXPECT_EQ(Check(int64), Codes({RuleId::kPayloadSizeMismatch}));
-  EXPECT_EQ(FirstMessage(), "initializer 'w': int64[3] needs 3 entries in int64_data, has 1");
+  EXPECT_EQ(FirstMessage(), "int64[3] needs 3 entries in int64_data, has 1");
   TensorProto strings = Make(ElemType::kString, {3});
   strings.add_string_data("a");
   EXPECT_EQ(Check(strings), Codes({RuleId::kPayloadSizeMismatch}));
   EXPECT_EQ(Check(Make(ElemType::kFloat, {2, 3})), Codes({RuleId::kPayloadSizeMismatch}));
-  EXPECT_EQ(FirstMessage(), "initializer 'w': float[2,3] has 6 elements but no data");
+  EXPECT_EQ(FirstMessage(), "float[2,3] has 6 elements but no data");
   TensorProto int4 = Make(ElemType::kInt4, {5});
   int4.set_raw_data(std::string(5, '\0'));
   context_.ir_version = 10;
@@ -325,7 +325,7 @@ TEST_F(ExternalTest, LengthMismatch) {
   const std::vector<std::string> mismatch = Codes({RuleId::kExternalLengthMismatch});
   EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "20"}})), mismatch);
   EXPECT_EQ(FirstMessage(),
-            "initializer 'w': float[2,3] needs 24 bytes of external data, length is 20");
+            "float[2,3] needs 24 bytes of external data, length is 20");
   EXPECT_EQ(Check(External({{"location", "w.bin"}})), mismatch);  // 32 bytes from offset 0
   TensorProto strings = External({{"location", "w.bin"}});
   strings.set_data_type(static_cast<int32_t>(ElemType::kString));
@@ -408,7 +408,7 @@ TEST_F(TensorsTest, DeclaredTypes) {
   EXPECT_EQ(CheckType(TensorType(0, {3})), Codes({}));  // missing elem_type: reported elsewhere
   EXPECT_EQ(CheckType(TensorType(99, {3})), Codes({RuleId::kInvalidDataType}));
   EXPECT_EQ(CheckType(TensorType(1, {-1, -2})), Codes({RuleId::kNegativeDim}));
-  EXPECT_EQ(FirstMessage(), "initializer 'w': tensor shape [-1,-2,N] has a negative dimension");
+  EXPECT_EQ(FirstMessage(), "tensor shape [-1,-2,N] has a negative dimension");
 
   onnx::TypeProto sequence;
   *sequence.mutable_sequence_type()->mutable_elem_type() = TensorType(1, {-1});
