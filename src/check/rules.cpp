@@ -45,8 +45,8 @@ const std::vector<Rule>& AllRules() {
        "Save the model with the IR version that matches its opset (onnx.helper.VERSION_TABLE).",
        "<ir_version: 3, opset_import: [\"\" : 13]> ...", kPlainModel},
       {RuleId::kMissingOpsetImport, "missing-opset-import", kModel, kError, kDefault,
-       "The model (IR 3 or later) imports no opset, or its nodes use the default domain without "
-       "importing it.",
+       "The model (IR 3 or later) imports no opset at all; a node whose domain is missing from "
+       "the imports is domain-not-imported (ZC0303).",
        "Add opset_import entries for every domain the graph's nodes use, e.g. {\"\": 13}.",
        "<ir_version: 8, opset_import: []> main (float x) => (float y) { y = Relu(x) }",
        kPlainModel},
