@@ -85,6 +85,44 @@ void CollectCalls(const google::protobuf::RepeatedPtrField<onnx::NodeProto>& nod
   }
 }
 
+// Inference expands function calls recursively: a function that reaches a cycle, or whose calls
+// nest deeper than onnx's own limit, is not expanded (and a too-deep chain is reported).
+void MarkUnsafeCallers(std::map<std::string, std::set<std::string>>& calls, ModelContext& context) {
+  constexpr int kMaxCallDepth = 100;
+  constexpr int kUnsafe = -1;
+  std::map<std::string, int> depth;
+  std::function<int(const std::string&)> depth_of = [&](const std::string& id) -> int {
+    if (context.unsafe_functions.count(id) != 0) return kUnsafe;
+    auto known = depth.find(id);
+    if (known != depth.end()) return known->second;
+    depth[id] = kUnsafe;  // a cycle the walk above missed stays unsafe
+    int result = 1;
+    for (const std::string& callee : calls[id]) {
+      int callee_depth = depth_of(callee);
+      if (callee_depth == kUnsafe) {
+        result = kUnsafe;
+        break;
+      }
+      result = std::max(result, callee_depth + 1);
+    }
+    if (result > kMaxCallDepth) {
+      Location where;
+      where.graph = context.graph_name;
+      const auto* function = context.functions.at(id);
+      where.function = function->domain() + "::" + function->name();
+      context.sink->Report(RuleId::kMalformedFunction, where,
+                           "function calls nest " + std::to_string(result) + " deep; at most " +
+                               std::to_string(kMaxCallDepth) + " are allowed");
+      result = kUnsafe;
+    }
+    depth[id] = result;
+    return result;
+  };
+  for (const auto& [id, function] : context.functions) {
+    if (depth_of(id) == kUnsafe) context.unsafe_functions.insert(id);
+  }
+}
+
 void CheckCallCycles(ModelContext& context) {
   std::map<std::string, std::set<std::string>> calls;
   for (const auto& [id, function] : context.functions) {
@@ -102,6 +140,7 @@ void CheckCallCycles(ModelContext& context) {
       if (marks[callee] == Mark::kActive) {
         auto start = std::find(stack.begin(), stack.end(), callee);
         std::vector<std::string> cycle(start, stack.end());
+        context.unsafe_functions.insert(cycle.begin(), cycle.end());
         cycle.push_back(callee);
         if (reported.insert(callee).second) {
           Location where;
@@ -123,6 +162,7 @@ void CheckCallCycles(ModelContext& context) {
   for (const auto& [id, function] : context.functions) {
     if (marks[id] == Mark::kNone) visit(id);
   }
+  MarkUnsafeCallers(calls, context);
 }
 
 }  // namespace

@@ -138,7 +138,9 @@ class GraphChecker {
     for (int index = 0; index < graph_.initializer_size(); ++index) {
       const auto& tensor = graph_.initializer(index);
       CheckInitializerName(tensor.name(), "initializer[" + std::to_string(index) + "]");
+      int errors_before = context_.sink->errors();
       CheckTensor(tensor, context_, Where("initializer '" + tensor.name() + "'"));
+      if (context_.sink->errors() > errors_before) context_.bad_initializers.insert(tensor.name());
     }
     for (int index = 0; index < graph_.sparse_initializer_size(); ++index) {
       const auto& sparse = graph_.sparse_initializer(index);

@@ -67,7 +67,10 @@ class GraphInference {
       : graph_(*model.mutable_graph()), context_(context) {
     for (const auto& [domain, version] : context.opsets) opsets_[domain] = version;
     if (opsets_.count("") != 0) opsets_["ai.onnx"] = opsets_[""];
-    for (const auto& [id, function] : context.functions) functions_[id] = function;
+    // Unsafe functions stay unknown to libonnx, which would expand them without bound.
+    for (const auto& [id, function] : context.functions) {
+      if (context.unsafe_functions.count(id) == 0) functions_[id] = function;
+    }
     symbols_.addFromGraph(graph_);
   }
 
@@ -102,6 +105,10 @@ class GraphInference {
     }
     for (int index = 0; index < graph_.initializer_size(); ++index) {
       const auto& tensor = graph_.initializer(index);
+      if (context_.bad_initializers.count(tensor.name()) != 0) {
+        types_.erase(tensor.name());  // consumers are not inferred
+        continue;
+      }
       TypeProto type = TensorType(tensor);
       auto input = inputs.find(tensor.name());
       if (input == inputs.end()) {

@@ -58,6 +58,14 @@ struct ModelContext {
   // Nodes whose structure or schema check failed: type inference skips them (and what depends
   // on them) so one problem is reported once, and libonnx never sees a malformed node.
   std::unordered_set<const onnx::NodeProto*> skip_inference;
+  // Initializers whose tensor has an error: inference neither types nor reads them.
+  std::unordered_set<std::string> bad_initializers;
+  // Functions inference must not expand: on or reaching a call cycle, or calling too deep.
+  std::unordered_set<std::string> unsafe_functions;
+  // Domains imported with an invalid version, or no opset_import at all: already reported at
+  // the model level, so nodes in them are not reported again as domain-not-imported.
+  std::set<std::string> invalid_opset_domains;
+  bool opset_import_missing = false;
 };
 
 Location GraphLocation(const ModelContext& context, const std::string& subgraph_path);

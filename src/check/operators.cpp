@@ -212,6 +212,10 @@ const OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opset
     context.used_functions.insert(function_id);
   }
   auto imported = opsets.find(domain);
+  if (imported == opsets.end() &&
+      (context.opset_import_missing || context.invalid_opset_domains.count(domain) != 0)) {
+    return nullptr;  // reported once at the model level
+  }
   if (imported == opsets.end()) {
     context.sink->Report(RuleId::kDomainNotImported, where,
                          "domain '" + (domain.empty() ? std::string("ai.onnx") : domain) +
@@ -240,6 +244,11 @@ const OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opset
     }
     return nullptr;
   }
+  if (domain.empty() && IsExperimentalOp(node.op_type())) {
+    context.sink->Report(RuleId::kExperimentalOp, where,
+                         "op '" + node.op_type() + "' is experimental (no stable schema)");
+    return nullptr;
+  }
   const OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), version, domain);
   if (schema == nullptr) {
     context.sink->Report(RuleId::kUnknownOp, where,
@@ -247,9 +256,10 @@ const OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opset
                              " at opset " + std::to_string(version));
     return nullptr;
   }
-  if (IsExperimentalOp(node.op_type())) {
-    context.sink->Report(RuleId::kExperimentalOp, where,
-                         "op '" + node.op_type() + "' is experimental");
+  if (schema->support_level() == OpSchema::SupportType::EXPERIMENTAL) {
+    context.sink->Report(
+        RuleId::kExperimentalOp, where,
+        node.op_type() + "-" + std::to_string(schema->SinceVersion()) + " is experimental");
     return nullptr;
   }
   if (schema->Deprecated()) {

@@ -324,8 +324,7 @@ TEST_F(ExternalTest, RangeOutOfFile) {
 TEST_F(ExternalTest, LengthMismatch) {
   const std::vector<std::string> mismatch = Codes({RuleId::kExternalLengthMismatch});
   EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "20"}})), mismatch);
-  EXPECT_EQ(FirstMessage(),
-            "float[2,3] needs 24 bytes of external data, length is 20");
+  EXPECT_EQ(FirstMessage(), "float[2,3] needs 24 bytes of external data, length is 20");
   EXPECT_EQ(Check(External({{"location", "w.bin"}})), mismatch);  // 32 bytes from offset 0
   TensorProto strings = External({{"location", "w.bin"}});
   strings.set_data_type(static_cast<int32_t>(ElemType::kString));

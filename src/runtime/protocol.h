@@ -34,6 +34,10 @@ Result<RunRequest> DecodeRunRequest(const Message& message);
 Result<Message> EncodeRunOutcome(const RunOutcome& outcome);
 Result<RunOutcome> DecodeRunOutcome(const Message& message);
 
-ValueKind ParseValueKind(const std::string& name);  // inverse of ValueKindName; tensor default
+ValueKind ParseValueKind(const std::string& name);
+
+// The worker side of a request with a BenchPlan (bench_loop.cpp).
+RunOutcome ExecuteBench(Backend& backend,
+                        const RunRequest& request);  // inverse of ValueKindName; tensor default
 
 }  // namespace zooci

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ struct SessionConfig {
 
 // ---- Backend (in the worker process) ------------------------------------------------------------
 
+// A run with fixed inputs, converted to the runtime's form once: what a benchmark repeats.
+class PreparedRun {
+ public:
+  virtual ~PreparedRun() = default;
+  // Runs once and discards the outputs. Safe to call from several threads at once when the
+  // session's Run is (ONNX Runtime's is).
+  virtual Status Run() = 0;
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -34,6 +44,8 @@ class Session {
   // Runs once. `inputs` carry the model input name each binds to in Value::name. Returns every
   // model output, in model order, named.
   virtual Result<std::vector<Value>> Run(const std::vector<Value>& inputs) = 0;
+  // Converts `inputs` once for repeated runs. The default calls Run(inputs) each time.
+  virtual Result<std::unique_ptr<PreparedRun>> Prepare(std::vector<Value> inputs);
 };
 
 class Backend {
@@ -72,10 +84,35 @@ struct RunDataSet {
   std::vector<WireValue> inputs;
 };
 
+// How a benchmark request runs (in the worker): warm-up runs, then queries issued back to back
+// by `concurrency` threads over the data sets in turn, until both minimums are met or a maximum
+// is reached. Each query is one Run.
+struct BenchPlan {
+  int warmup_runs = 5;
+  int64_t min_duration_ms = 5000;
+  int64_t min_queries = 100;
+  int64_t max_duration_ms = 60000;  // hard stop, even below the minimums (the result is invalid)
+  int64_t max_queries = 0;          // 0: no cap
+  int concurrency = 1;
+};
+
+struct BenchMeasurement {
+  std::vector<int64_t> warmup_ns;   // each warm-up run, in order
+  std::vector<int64_t> latency_ns;  // each measured query, in completion order
+  int64_t measured_wall_ns = 0;     // from the first measured query's start to the last's end
+  // Peak resident memory of the worker: from the request's start through session creation, and
+  // during warm-up and measured runs (the peak is reset in between; Linux clear_refs).
+  uint64_t rss_after_load_bytes = 0;
+  uint64_t rss_peak_runs_bytes = 0;
+  bool rss_split = false;  // false when the kernel refused the reset: runs peak includes load
+};
+
 struct RunRequest {
   fs::path model_path;
   SessionConfig session;
   std::vector<RunDataSet> data_sets;
+  // When set, the data sets are the inputs of a benchmark and no outputs come back.
+  std::optional<BenchPlan> bench;
 };
 
 enum class RunStatus { kOk, kError, kCrash, kTimeout, kOutOfMemory };
@@ -96,6 +133,7 @@ struct RunOutcome {
   std::string message;
   int64_t session_create_ns = 0;
   std::vector<DataSetOutcome> data_sets;
+  BenchMeasurement bench;  // filled for benchmark requests
 };
 
 class Executor {

@@ -71,12 +71,14 @@ RunOutcome ExecuteUnguarded(Backend& backend, const RunRequest& request) {
 
 RunOutcome Execute(Backend& backend, const RunRequest& request) {
   try {
+    if (request.bench.has_value()) return ExecuteBench(backend, request);
     return ExecuteUnguarded(backend, request);
   } catch (const std::bad_alloc&) {
     return RunOutcome{
-        RunStatus::kOutOfMemory, std::string(kOutOfMemoryPrefix) + "allocation failed", 0, {}};
+        RunStatus::kOutOfMemory, std::string(kOutOfMemoryPrefix) + "allocation failed", 0, {}, {}};
   } catch (const std::exception& e) {
-    return RunOutcome{RunStatus::kError, std::string("unexpected exception: ") + e.what(), 0, {}};
+    return RunOutcome{
+        RunStatus::kError, std::string("unexpected exception: ") + e.what(), 0, {}, {}};
   }
 }
 

@@ -147,7 +147,7 @@ class SandboxExecutor final : public Executor {
     auto response = Exchange(slot, EncodeRunRequest(request), &failure);
     if (!response.ok()) return failure;
     auto outcome = DecodeRunOutcome(*response);
-    if (!outcome.ok()) return RunOutcome{RunStatus::kError, outcome.error().message(), 0, {}};
+    if (!outcome.ok()) return RunOutcome{RunStatus::kError, outcome.error().message(), 0, {}, {}};
     if (outcome->status == RunStatus::kOutOfMemory) {
       slot.child->Kill();  // its heap is suspect after a failed allocation
       slot.child.reset();
