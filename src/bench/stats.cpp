@@ -1,6 +1,7 @@
 // bench statistics: see stats.h for the contracts. Preconditions stated in stats.h (sorted input,
-// non-empty input, level in (0, 1), finite samples) are asserted in debug builds; release builds
-// never invoke undefined behaviour on a violated precondition but the result is then unspecified.
+// non-empty input, level in (0, 1), finite samples, tolerance >= 0) are asserted in debug builds;
+// release builds never invoke undefined behaviour on a violated precondition but the result is then
+// unspecified.
 #include "bench/stats.h"
 
 #include <algorithm>
@@ -8,9 +9,11 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numbers>
 #include <string_view>
+#include <utility>
 
 namespace zooci {
 
@@ -114,7 +117,7 @@ double StudentTCritical(double level, double df) {
   return StudentTQuantile((1 + CheckedLevel(level)) / 2, df);
 }
 
-bool AllFinite(const std::vector<double>& values) {
+[[maybe_unused]] bool AllFinite(const std::vector<double>& values) {
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
 
@@ -180,7 +183,11 @@ double Percentile(const std::vector<double>& sorted, double p) {
   const double floor_h = std::floor(h);
   const auto i = static_cast<size_t>(floor_h);
   if (i + 1 >= sorted.size()) return sorted.back();
-  return sorted[i] + (h - floor_h) * (sorted[i + 1] - sorted[i]);
+  const double fraction = h - floor_h;
+  const double gap = sorted[i + 1] - sorted[i];
+  if (std::isfinite(gap)) return sorted[i] + fraction * gap;
+  const double half_step = fraction * (sorted[i + 1] * 0.5 - sorted[i] * 0.5);  // gap overflowed
+  return sorted[i] + half_step + half_step;
 }
 
 ConfidenceInterval MedianConfidenceInterval(const std::vector<double>& sorted, double level) {
@@ -217,6 +224,8 @@ ConfidenceInterval MeanConfidenceInterval(const std::vector<double>& samples, do
 
 LatencySummary Summarize(std::vector<double> samples) {
   assert(AllFinite(samples));
+  // Release builds drop non-finite samples: NaN would break the sort's strict weak ordering.
+  std::erase_if(samples, [](double v) { return !std::isfinite(v); });
   LatencySummary s;
   if (samples.empty()) return s;
   std::sort(samples.begin(), samples.end());
@@ -302,9 +311,7 @@ Comparison CompareMedians(const LatencySummary& current, const LatencySummary& b
 
 namespace {
 
-// Canvas and plot area (pixels). The plot is [kPlotLeft, kPlotRight] x [kPlotTop, kPlotBottom].
-constexpr int kWidth = 640;
-constexpr int kHeight = 360;
+// Plot area (pixels) on the 640 x 360 canvas: [kPlotLeft, kPlotRight] x [kPlotTop, kPlotBottom].
 constexpr double kPlotLeft = 64, kPlotRight = 624, kPlotTop = 48, kPlotBottom = 304;
 constexpr int kMaxBins = 1000;
 constexpr int kMaxTicks = 12;  // bound on tick loops whatever the floating-point rounding
@@ -315,29 +322,24 @@ std::string EscapeXml(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r') {
-          out += ch;
-        }
+    const char* entity = ch == '&'    ? "&amp;"
+                         : ch == '<'  ? "&lt;"
+                         : ch == '>'  ? "&gt;"
+                         : ch == '"'  ? "&quot;"
+                         : ch == '\'' ? "&apos;"
+                                      : nullptr;
+    if (entity != nullptr) {
+      out += entity;
+    } else if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r') {
+      out += ch;
     }
   }
   return out;
+}
+
+// Appends the concatenation of `parts` (one allocation instead of a chain of temporaries).
+void Append(std::string& out, std::initializer_list<std::string_view> parts) {
+  for (std::string_view part : parts) out += part;
 }
 
 // A pixel coordinate. Every caller passes a finite value; the guard keeps "nan"/"inf" out of the
@@ -387,10 +389,9 @@ std::string LatencyHistogramSvg(const std::vector<double>& samples, const std::s
   std::sort(sorted.begin(), sorted.end());
   const std::string unit_suffix = unit.empty() ? "" : " " + EscapeXml(unit);
 
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
-                    std::to_string(kWidth) + "\" height=\"" + std::to_string(kHeight) +
-                    "\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(kHeight) +
-                    "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"640\" height=\"360\" "
+      "viewBox=\"0 0 640 360\" font-family=\"sans-serif\" font-size=\"11\">\n";
   svg += "<title>" + EscapeXml(title) + "</title>\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
   svg += "<text x=\"320\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" +
@@ -438,10 +439,10 @@ std::string LatencyHistogramSvg(const std::vector<double>& samples, const std::s
   for (int i = 0; i < kMaxTicks && i * y_step.step <= y_top; ++i) {
     const double count = i * y_step.step;
     const std::string py = Px(y_pixel(count));
-    svg += "<line x1=\"" + Px(kPlotLeft) + "\" x2=\"" + Px(kPlotRight) + "\" y1=\"" + py +
-           "\" y2=\"" + py + "\" stroke=\"#e5e5e5\"/>\n";
-    svg += "<text class=\"y-tick\" x=\"" + Px(kPlotLeft - 6) + "\" y=\"" + Px(y_pixel(count) + 4) +
-           "\" text-anchor=\"end\">" + FormatFixed(count, 0) + "</text>\n";
+    Append(svg, {"<line x1=\"", Px(kPlotLeft), "\" x2=\"", Px(kPlotRight), "\" y1=\"", py,
+                 "\" y2=\"", py, "\" stroke=\"#e5e5e5\"/>\n<text class=\"y-tick\" x=\"",
+                 Px(kPlotLeft - 6), "\" y=\"", Px(y_pixel(count) + 4), "\" text-anchor=\"end\">",
+                 FormatFixed(count, 0), "</text>\n"});
   }
 
   // Bars, each with a tooltip giving its range and count.
@@ -459,11 +460,11 @@ std::string LatencyHistogramSvg(const std::vector<double>& samples, const std::s
     }
     if (right - left > 3) right -= 1;  // gap between bars when there is room for one
     const auto count = static_cast<double>(counts[static_cast<size_t>(i)]);
-    svg += "<rect class=\"bar\" x=\"" + Px(left) + "\" y=\"" + Px(y_pixel(count)) + "\" width=\"" +
-           Px(right - left) + "\" height=\"" + Px(kPlotBottom - y_pixel(count)) + "\"><title>[" +
-           FormatSignificant(from, 4) + ", " + FormatSignificant(to, 4) +
-           (i + 1 == bins ? "]" : ")") + unit_suffix + ": " + FormatFixed(count, 0) +
-           "</title></rect>\n";
+    Append(svg,
+           {"<rect class=\"bar\" x=\"", Px(left), "\" y=\"", Px(y_pixel(count)), "\" width=\"",
+            Px(right - left), "\" height=\"", Px(kPlotBottom - y_pixel(count)), "\"><title>[",
+            FormatSignificant(from, 4), ", ", FormatSignificant(to, 4), i + 1 == bins ? "]" : ")",
+            unit_suffix, ": ", FormatFixed(count, 0), "</title></rect>\n"});
   }
   svg += "</g>\n";
 
@@ -474,16 +475,20 @@ std::string LatencyHistogramSvg(const std::vector<double>& samples, const std::s
          Px(kPlotBottom) + "\"/>\n</g>\n";
   const TickStep x_step = ChooseStep(x.half_span, 2);  // ~4 intervals over the full span
   const double first_tick = std::ceil(x.lo / x_step.step) * x_step.step;
+  // The step's decimals ("2.5", "3.0"), or 4 significant digits for extreme magnitudes.
+  auto tick_label = [&](double tick) {
+    return x_step.exponent >= -12 && std::fabs(tick) < 1e15 ? FormatFixed(tick, -x_step.exponent)
+                                                            : FormatSignificant(tick, 4);
+  };
   for (int i = 0; i < kMaxTicks; ++i) {
     const double tick = first_tick + i * x_step.step;
     if (!std::isfinite(tick) || tick > x.hi) break;
     if (tick < x.lo) continue;
     const std::string px = Px(x.Pixel(tick));
-    svg += "<line x1=\"" + px + "\" x2=\"" + px + "\" y1=\"" + Px(kPlotBottom) + "\" y2=\"" +
-           Px(kPlotBottom + 4) + "\" stroke=\"#333333\"/>\n";
-    svg += "<text class=\"x-tick\" x=\"" + px + "\" y=\"" + Px(kPlotBottom + 16) +
-           "\" text-anchor=\"middle\">" + FormatFixed(tick, -x_step.exponent) + unit_suffix +
-           "</text>\n";
+    Append(svg, {"<line x1=\"", px, "\" x2=\"", px, "\" y1=\"", Px(kPlotBottom), "\" y2=\"",
+                 Px(kPlotBottom + 4), "\" stroke=\"#333333\"/>\n<text class=\"x-tick\" x=\"", px,
+                 "\" y=\"", Px(kPlotBottom + 16), "\" text-anchor=\"middle\">", tick_label(tick),
+                 unit_suffix, "</text>\n"});
   }
   svg += "<text x=\"" + Px((kPlotLeft + kPlotRight) / 2) + "\" y=\"" + Px(kPlotBottom + 36) +
          "\" text-anchor=\"middle\">latency</text>\n";
@@ -497,14 +502,15 @@ std::string LatencyHistogramSvg(const std::vector<double>& samples, const std::s
     const double value = Percentile(sorted, markers[k].second);
     const double px = x.Pixel(value);
     const bool right_half = px > (kPlotLeft + kPlotRight) / 2;
-    svg += "<line class=\"marker\" x1=\"" + Px(px) + "\" x2=\"" + Px(px) + "\" y1=\"" +
-           Px(kPlotTop) + "\" y2=\"" + Px(kPlotBottom) +
-           "\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n";
-    svg += "<text class=\"marker-label\" x=\"" + Px(right_half ? px - 3 : px + 3) + "\" y=\"" +
-           Px(kPlotTop + 10 + 12 * static_cast<double>(k)) + "\" text-anchor=\"" +
-           (right_half ? "end" : "start") +
-           "\" fill=\"#d62728\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">" +
-           markers[k].first + " " + FormatSignificant(value, 3) + unit_suffix + "</text>\n";
+    const char* anchor = right_half ? "end" : "start";
+    Append(svg,
+           {"<line class=\"marker\" x1=\"", Px(px), "\" x2=\"", Px(px), "\" y1=\"", Px(kPlotTop),
+            "\" y2=\"", Px(kPlotBottom), "\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n"});
+    Append(svg,
+           {"<text class=\"marker-label\" x=\"", Px(right_half ? px - 3 : px + 3), "\" y=\"",
+            Px(kPlotTop + 10 + 12.0 * static_cast<double>(k)), "\" text-anchor=\"", anchor,
+            "\" fill=\"#d62728\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">",
+            markers[k].first, " ", FormatSignificant(value, 3), unit_suffix, "</text>\n"});
   }
   return svg + "</svg>\n";
 }

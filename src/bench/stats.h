@@ -22,8 +22,7 @@ struct ConfidenceInterval {
 // Distribution-free CI of the median from order statistics: ranks
 // floor((n - z*sqrt(n)) / 2) and ceil(1 + (n + z*sqrt(n)) / 2) (1-based, clamped), z for `level`
 // (normal approximation; for n < 6 the interval is [min, max]). Requires sorted, non-empty.
-ConfidenceInterval MedianConfidenceInterval(const std::vector<double>& sorted,
-                                            double level = 0.95);
+ConfidenceInterval MedianConfidenceInterval(const std::vector<double>& sorted, double level = 0.95);
 // CI of the mean: mean ± t(level, n-1) * stdev / sqrt(n) (Student's t; n >= 2, else [mean, mean]).
 ConfidenceInterval MeanConfidenceInterval(const std::vector<double>& samples, double level = 0.95);
 

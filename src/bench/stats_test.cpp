@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace zooci {
@@ -63,6 +65,12 @@ TEST(PercentileTest, TwoSamplesInterpolate) {
 TEST(PercentileTest, EndpointsAreMinAndMax) {
   EXPECT_EQ(Percentile(kKnownSorted, 0), kKnownSorted.front());
   EXPECT_EQ(Percentile(kKnownSorted, 1), kKnownSorted.back());
+}
+
+TEST(PercentileTest, GapWiderThanDoubleRangeDoesNotOverflow) {
+  const double max = std::numeric_limits<double>::max();
+  EXPECT_EQ(Percentile({-max, max}, 0.5), 0);
+  EXPECT_DOUBLE_EQ(Percentile({-max, max}, 0.75), max / 2);
 }
 
 // onnxruntime_perf_test takes x[floor(N * p)], which for N = 10, p = 0.999 is x[9], the maximum.
@@ -203,6 +211,11 @@ TEST(SummarizeTest, KnownVector) {
   EXPECT_NEAR(s.mean_ci.low, 3.499245240463242, 1e-4);
   EXPECT_NEAR(s.mean_ci.high, 7.850754759536757, 1e-4);
   EXPECT_EQ(s.mean_ci.level, 0.95);
+}
+
+TEST(SummarizeDeathTest, NonFiniteSamplesAssertedInDebug) {
+  // Release builds (NDEBUG) drop them instead.
+  EXPECT_DEBUG_DEATH(Summarize({1, std::numeric_limits<double>::quiet_NaN(), 2}), "AllFinite");
 }
 
 TEST(SummarizeTest, EmptyGivesZeros) {
@@ -493,8 +506,9 @@ TEST(LatencyHistogramSvgTest, ExtremeRangesStayFinite) {
   const double max = std::numeric_limits<double>::max();
   const double inf = std::numeric_limits<double>::infinity();
   for (const std::vector<double>& samples :
-       {std::vector<double>{-max, 0, max}, std::vector<double>{0, 5e-324},
-        std::vector<double>{1, 1 + 2.3e-16, 2}, std::vector<double>{3, inf, 4}}) {
+       {std::vector<double>{-max, 0, max}, std::vector<double>{-max, max},
+        std::vector<double>{0, 5e-324}, std::vector<double>{1, 1 + 2.3e-16, 2},
+        std::vector<double>{3, inf, 4}}) {
     ExpectWellFormedSvg(LatencyHistogramSvg(samples, "extreme"));
   }
 }

@@ -4,8 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "runtime/runtime.h"
 
 namespace zooci {
 
@@ -25,6 +28,22 @@ struct CommandSpec {
 
 const std::vector<CommandSpec>& Commands();
 
+// Flags of every subcommand that runs models in sandboxed workers.
+struct SandboxFlags {
+  std::string worker;  // empty: zooci-worker beside zooci
+  int64_t timeout_ms = 300000;
+  int64_t memory_limit_mb = 8192;
+};
+void AddSandboxFlags(CLI::App& app, SandboxFlags* flags);
+
+// A worker pool and the directory its workers log into (removed with it).
+struct WorkerSandbox {
+  TempDir logs;
+  std::unique_ptr<Executor> executor;
+};
+Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
+
+CommandSpec BenchCommand();
 CommandSpec CheckCommand();
 CommandSpec TestCommand();
 CommandSpec VersionCommand();

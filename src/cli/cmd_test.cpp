@@ -21,10 +21,8 @@ struct TestFlags {
   std::string expect_fail;
   std::string format = "text";
   std::string output;
-  int64_t timeout_ms = 300000;
-  int64_t memory_limit_mb = 8192;
+  SandboxFlags sandbox;
   bool verbose = false;
-  std::string worker;
 };
 
 // Typed options from the flags; every flag error is reported here, before anything runs.
@@ -72,27 +70,15 @@ int RunTest(const TestFlags& flags) {
     return kExitUsage;
   }
 
-  auto logs = TempDir::Create("zooci-worker-logs");
-  auto worker =
-      flags.worker.empty() ? DefaultWorkerExecutable() : Result<fs::path>(fs::path(flags.worker));
-  if (!logs.ok() || !worker.ok()) {
-    std::cerr << "zooci test: " << (logs.ok() ? worker.error() : logs.error()).message() << "\n";
+  auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
+  if (!sandbox.ok()) {
+    std::cerr << "zooci test: " << sandbox.error().message() << "\n";
     return kExitUsage;
   }
-  SandboxConfig sandbox;
-  sandbox.worker_executable = *worker;
-  sandbox.workers = flags.jobs;
-  sandbox.timeout_ms = flags.timeout_ms;
-  sandbox.memory_limit_bytes = static_cast<uint64_t>(flags.memory_limit_mb) << 20;
-  sandbox.log_dir = logs->path();
-  auto executor = MakeSandboxExecutor(sandbox);
-  if (!executor.ok()) {
-    std::cerr << "zooci test: " << executor.error().message() << "\n";
-    return kExitUsage;
-  }
+  Executor& executor = *sandbox->executor;
 
   bool json_stdout = flags.format == "json" && flags.output.empty();
-  TestReport report = RunTestCases(discovery->cases, **executor, *options,
+  TestReport report = RunTestCases(discovery->cases, executor, *options,
                                    json_stdout ? nullptr : TerminalProgress());
   std::string json = FormatJsonReport(report);
   if (!flags.output.empty()) {
@@ -135,18 +121,8 @@ CommandSpec TestCommand() {
             app.add_option("--format", flags->format, "Output format")
                 ->check(CLI::IsMember({"text", "json"}));
             app.add_option("-o,--output", flags->output, "Also write the JSON report to this file");
-            app.add_option("--timeout-ms", flags->timeout_ms,
-                           "Wall-time limit per case, session creation included")
-                ->check(CLI::Range(int64_t{1}, int64_t{86400000}))
-                ->capture_default_str();
-            app.add_option("--memory-limit-mb", flags->memory_limit_mb,
-                           "Address-space limit per worker process (0 = none)")
-                ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
-                ->capture_default_str();
+            AddSandboxFlags(app, &flags->sandbox);
             app.add_flag("-v,--verbose", flags->verbose, "List every case, not only failures");
-            app.add_option("--worker", flags->worker,
-                           "Worker executable (default: zooci-worker beside zooci)")
-                ->group("");
             return CommandHandler([flags] { return RunTest(*flags); });
           }};
 }

@@ -32,7 +32,13 @@ std::string DescribeType(const onnx::TypeProto& type, ValueInfo* info, bool oute
     case onnx::TypeProto::kTensorType: {
       const auto& tensor = type.tensor_type();
       auto elem_type = static_cast<ElemType>(tensor.elem_type());
-      if (outermost) info->kind = ValueKind::kTensor;
+      if (outermost) {
+        info->kind = ValueKind::kTensor;
+        info->has_shape = tensor.has_shape();
+        for (const auto& dim : tensor.shape().dim()) {
+          info->shape.push_back({dim.has_dim_value() ? dim.dim_value() : -1, dim.dim_param()});
+        }
+      }
       info->elem_type = elem_type;
       std::string text = "tensor(" + ElemTypeName(elem_type) + ")";
       return tensor.has_shape() ? text + DescribeShape(tensor.shape()) : text;

@@ -99,6 +99,14 @@ struct ValueInfo {
   bool supported = true;                      // false for map / sparse / opaque types
   std::string type_description;               // "tensor(float)[N,3,224,224]", "seq(tensor(int64))"
   ElemType elem_type = ElemType::kUndefined;  // innermost tensor element type when known
+  // A tensor's declared shape (outermost tensors only): per dim a value >= 0, or -1 with the
+  // dim_param name ("" when the dim is unnamed and dynamic).
+  struct Dim {
+    int64_t value = -1;
+    std::string param;
+  };
+  bool has_shape = false;
+  std::vector<Dim> shape;
 };
 
 struct ModelInfo {

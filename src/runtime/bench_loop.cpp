@@ -135,8 +135,10 @@ RunOutcome ExecuteBench(Backend& backend, const RunRequest& request) {
   auto session = backend.Load(request.model_path, request.session);
   outcome.session_create_ns = SteadyNs() - load_start_ns;
   auto fail = [&](const Error& error) {
-    outcome.status = StartsWith(error.message(), kOutOfMemoryPrefix) ? RunStatus::kOutOfMemory
-                                                                     : RunStatus::kError;
+    // Context may precede the backend's out-of-memory prefix ("warm-up run: out of memory: ").
+    outcome.status = error.message().find(kOutOfMemoryPrefix) != std::string::npos
+                         ? RunStatus::kOutOfMemory
+                         : RunStatus::kError;
     outcome.message = error.message();
     return outcome;
   };

@@ -71,6 +71,32 @@ std::string RunStatusName(RunStatus status) {
 }
 
 namespace {
+std::string PackInt64(const std::vector<int64_t>& values) {
+  std::string bytes(values.size() * 8, '\0');
+  for (size_t index = 0; index < values.size(); ++index) {
+    uint64_t value = static_cast<uint64_t>(values[index]);
+    for (int byte = 0; byte < 8; ++byte) {
+      bytes[index * 8 + byte] = static_cast<char>((value >> (8 * byte)) & 0xff);
+    }
+  }
+  return bytes;
+}
+
+Result<std::vector<int64_t>> UnpackInt64(const std::string& bytes) {
+  if (bytes.size() % 8 != 0)
+    return Error("protocol: int64 blob of " + std::to_string(bytes.size()) + " bytes");
+  std::vector<int64_t> values(bytes.size() / 8);
+  for (size_t index = 0; index < values.size(); ++index) {
+    uint64_t value = 0;
+    for (int byte = 0; byte < 8; ++byte) {
+      value |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[index * 8 + byte]))
+               << (8 * byte);
+    }
+    values[index] = static_cast<int64_t>(value);
+  }
+  return values;
+}
+
 RunStatus ParseRunStatus(const std::string& name) {
   for (RunStatus status : {RunStatus::kOk, RunStatus::kError, RunStatus::kCrash,
                            RunStatus::kTimeout, RunStatus::kOutOfMemory}) {
@@ -129,6 +155,13 @@ Message EncodeRunRequest(const RunRequest& request) {
                     {"model_path", request.model_path.string()},
                     {"session", SessionToJson(request.session)},
                     {"data_sets", data_sets}};
+  if (request.bench.has_value()) {
+    const BenchPlan& plan = *request.bench;
+    message.header["bench"] = {
+        {"warmup_runs", plan.warmup_runs}, {"min_duration_ms", plan.min_duration_ms},
+        {"min_queries", plan.min_queries}, {"max_duration_ms", plan.max_duration_ms},
+        {"max_queries", plan.max_queries}, {"concurrency", plan.concurrency}};
+  }
   return message;
 }
 
@@ -148,6 +181,17 @@ Result<RunRequest> DecodeRunRequest(const Message& message) {
                                    message.blobs[blob_idx++]});
       }
       request.data_sets.push_back(std::move(data_set));
+    }
+    if (message.header.contains("bench")) {
+      const json& plan_json = message.header.at("bench");
+      BenchPlan plan;
+      plan.warmup_runs = plan_json.at("warmup_runs").get<int>();
+      plan.min_duration_ms = plan_json.at("min_duration_ms").get<int64_t>();
+      plan.min_queries = plan_json.at("min_queries").get<int64_t>();
+      plan.max_duration_ms = plan_json.at("max_duration_ms").get<int64_t>();
+      plan.max_queries = plan_json.at("max_queries").get<int64_t>();
+      plan.concurrency = plan_json.at("concurrency").get<int>();
+      request.bench = plan;
     }
     return request;
   } catch (const json::exception& e) {
@@ -175,6 +219,18 @@ Result<Message> EncodeRunOutcome(const RunOutcome& outcome) {
                     {"message", outcome.message},
                     {"session_create_ns", outcome.session_create_ns},
                     {"data_sets", data_sets}};
+  const BenchMeasurement& bench = outcome.bench;
+  if (!bench.latency_ns.empty() || !bench.warmup_ns.empty()) {
+    // Latencies travel as packed little-endian int64 blobs: 8 bytes per sample, no JSON.
+    message.header["bench"] = {{"measured_wall_ns", bench.measured_wall_ns},
+                               {"rss_after_load_bytes", bench.rss_after_load_bytes},
+                               {"rss_peak_runs_bytes", bench.rss_peak_runs_bytes},
+                               {"rss_split", bench.rss_split},
+                               {"warmup_blob", message.blobs.size()},
+                               {"latency_blob", message.blobs.size() + 1}};
+    message.blobs.push_back(PackInt64(bench.warmup_ns));
+    message.blobs.push_back(PackInt64(bench.latency_ns));
+  }
   return message;
 }
 
@@ -184,6 +240,21 @@ Result<RunOutcome> DecodeRunOutcome(const Message& message) {
     outcome.status = ParseRunStatus(message.header.at("status").get<std::string>());
     outcome.message = message.header.value("message", "");
     outcome.session_create_ns = message.header.value("session_create_ns", int64_t{0});
+    if (message.header.contains("bench")) {
+      const json& bench_json = message.header.at("bench");
+      BenchMeasurement& bench = outcome.bench;
+      bench.measured_wall_ns = bench_json.at("measured_wall_ns").get<int64_t>();
+      bench.rss_after_load_bytes = bench_json.at("rss_after_load_bytes").get<uint64_t>();
+      bench.rss_peak_runs_bytes = bench_json.at("rss_peak_runs_bytes").get<uint64_t>();
+      bench.rss_split = bench_json.at("rss_split").get<bool>();
+      size_t warmup_blob = bench_json.at("warmup_blob").get<size_t>();
+      size_t latency_blob = bench_json.at("latency_blob").get<size_t>();
+      if (warmup_blob >= message.blobs.size() || latency_blob >= message.blobs.size()) {
+        return Error("protocol: bench blobs missing");
+      }
+      ZC_ASSIGN_OR_RETURN(bench.warmup_ns, UnpackInt64(message.blobs[warmup_blob]));
+      ZC_ASSIGN_OR_RETURN(bench.latency_ns, UnpackInt64(message.blobs[latency_blob]));
+    }
     size_t blob_idx = 0;
     for (const json& data_set_json : message.header.value("data_sets", json::array())) {
       DataSetOutcome data_set;

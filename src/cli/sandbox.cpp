@@ -1,0 +1,34 @@
+// The worker sandbox as the subcommands that run models set it up.
+#include "cli/cli.h"
+
+namespace zooci {
+
+Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers) {
+  ZC_ASSIGN_OR_RETURN(TempDir logs, TempDir::Create("zooci-worker-logs"));
+  ZC_ASSIGN_OR_RETURN(fs::path worker, flags.worker.empty() ? DefaultWorkerExecutable()
+                                                            : Result<fs::path>(flags.worker));
+  SandboxConfig config;
+  config.worker_executable = worker;
+  config.workers = workers;
+  config.timeout_ms = flags.timeout_ms;
+  config.memory_limit_bytes = static_cast<uint64_t>(flags.memory_limit_mb) << 20;
+  config.log_dir = logs.path();
+  ZC_ASSIGN_OR_RETURN(auto executor, MakeSandboxExecutor(config));
+  return WorkerSandbox{std::move(logs), std::move(executor)};
+}
+
+void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
+  app.add_option("--timeout-ms", flags->timeout_ms,
+                 "Wall-time limit per model run, session creation included")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400000}))
+      ->capture_default_str();
+  app.add_option("--memory-limit-mb", flags->memory_limit_mb,
+                 "Address-space limit per worker process (0 = none)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--worker", flags->worker,
+                 "Worker executable (default: zooci-worker beside zooci)")
+      ->group("");
+}
+
+}  // namespace zooci
