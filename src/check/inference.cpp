@@ -165,43 +165,66 @@ class GraphInference {
       AdoptDeclaredOutputs(node);
       return;
     }
-    si::InferenceContextImpl inference(node, types_, data_, {}, nullptr, &graph_context);
-    try {
-      if (schema != nullptr && schema->has_type_and_shape_inference_function()) {
-        schema->GetTypeAndShapeInferenceFunction()(inference);
-      } else if (schema != nullptr && schema->HasFunction()) {
-        si::InferShapeForFunctionNode(*schema->GetFunction(), onnx::OpSchemaRegistry::Instance(),
-                                      inference, {true, 1, false}, functions_, &symbols_);
-      } else if (schema == nullptr) {
-        std::unordered_map<std::string, int> function_opsets = opsets_;
-        for (const auto& opset : function->second->opset_import()) {
-          function_opsets[opset.domain()] = static_cast<int>(opset.version());
+    // Leaked, not destroyed, if libonnx faults while using it (see fault_guard.cpp).
+    auto* inference =
+        new si::InferenceContextImpl(node, types_, data_, {}, nullptr, &graph_context);
+    std::string error;
+    bool adopt_declared = false;
+    int fault = CallWithFaultGuard([&] {
+      try {
+        if (schema != nullptr && schema->has_type_and_shape_inference_function()) {
+          schema->GetTypeAndShapeInferenceFunction()(*inference);
+        } else if (schema != nullptr && schema->HasFunction()) {
+          si::InferShapeForFunctionNode(*schema->GetFunction(), onnx::OpSchemaRegistry::Instance(),
+                                        *inference, {true, 1, false}, functions_, &symbols_);
+        } else if (schema == nullptr) {
+          std::unordered_map<std::string, int> function_opsets = opsets_;
+          for (const auto& opset : function->second->opset_import()) {
+            function_opsets[opset.domain()] = static_cast<int>(opset.version());
+          }
+          si::InferShapeForFunctionNode(*function->second, function_opsets,
+                                        onnx::OpSchemaRegistry::Instance(), *inference,
+                                        {true, 1, false}, functions_, &symbols_);
+        } else {
+          adopt_declared = true;
         }
-        si::InferShapeForFunctionNode(*function->second, function_opsets,
-                                      onnx::OpSchemaRegistry::Instance(), inference,
-                                      {true, 1, false}, functions_, &symbols_);
-      } else {
-        AdoptDeclaredOutputs(node);
-        return;
+        if (schema != nullptr && !adopt_declared) {
+          try {
+            schema->CheckInputOutputType(*inference);
+          } catch (const std::exception& constraint) {
+            error = std::string("\x01") + constraint.what();  // marks a type-constraint failure
+          }
+        }
+      } catch (const std::exception& thrown) {
+        error = thrown.what();
       }
-    } catch (const std::exception& error) {
-      Report(RuleId::kInferenceError, index, "", CleanMessage(error.what()));
+    });
+    if (fault != 0) {
+      Report(RuleId::kInferenceError, index, "",
+             "libonnx's type inference for " + node.op_type() + " crashed with " +
+                 FaultName(fault) +
+                 ": the node's input shapes or attributes are outside what it assumes");
       return;
     }
-    if (schema != nullptr) {
-      try {
-        schema->CheckInputOutputType(inference);
-      } catch (const std::exception& error) {
-        ReportTypeConstraint(index, *schema, inference, CleanMessage(error.what()));
-        return;
-      }
+    std::unique_ptr<si::InferenceContextImpl> owned(inference);
+    if (adopt_declared) {
+      AdoptDeclaredOutputs(node);
+      return;
+    }
+    if (!error.empty() && error[0] == '\x01') {
+      ReportTypeConstraint(index, *schema, *inference, CleanMessage(error.substr(1)));
+      return;
+    }
+    if (!error.empty()) {
+      Report(RuleId::kInferenceError, index, "", CleanMessage(error));
+      return;
     }
     for (int output_index = 0; output_index < node.output_size(); ++output_index) {
       const std::string& name = node.output(output_index);
-      if (name.empty() || output_index >= static_cast<int>(inference.allOutputTypes_.size())) {
+      if (name.empty() || output_index >= static_cast<int>(inference->allOutputTypes_.size())) {
         continue;
       }
-      RecordOutput(index, output_index, name, inference.allOutputTypes_[output_index]);
+      RecordOutput(index, output_index, name, inference->allOutputTypes_[output_index]);
     }
     // Like libonnx, a Constant's value feeds shape computations downstream (Reshape, Expand).
     if (node.op_type() == "Constant" && domain.empty() && node.output_size() == 1) {
@@ -287,6 +310,7 @@ class GraphInference {
 
 void InferTypes(onnx::ModelProto& model, const ModelContext& context) {
   if (!model.has_graph()) return;
+  FaultGuardScope guard;
   GraphInference(model, context).Run();
 }
 

@@ -4,6 +4,9 @@
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
+#include <signal.h>
+
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -111,6 +114,25 @@ std::unordered_set<std::string> CheckGraph(const onnx::GraphProto& graph, ModelC
 
 // Bodies of model-local functions: definitions, uses, operators, call cycles.
 void CheckFunctionBodies(const onnx::ModelProto& model, ModelContext& context);
+
+// ---- fault_guard.cpp: turns a fault inside a libonnx inference call into a return value.
+class FaultGuardScope {
+ public:
+  FaultGuardScope();
+  ~FaultGuardScope();
+  FaultGuardScope(const FaultGuardScope&) = delete;
+  FaultGuardScope& operator=(const FaultGuardScope&) = delete;
+
+ private:
+  std::vector<char> alternate_stack_;
+  stack_t previous_stack_{};
+  struct sigaction previous_actions_[4] = {};
+  bool installed_ = false;
+};
+// Runs `call` (which must not throw) and returns 0, or the signal number of a fault inside it.
+// Only valid while a FaultGuardScope is alive on this thread.
+int CallWithFaultGuard(const std::function<void()>& call);
+std::string FaultName(int signal_number);  // "an invalid memory access"
 
 // ---- inference.cpp: strict type and shape inference over the main graph, node by node.
 void InferTypes(onnx::ModelProto& model, const ModelContext& context);

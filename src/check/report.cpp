@@ -33,11 +33,15 @@ void Accumulate(const DiagnosticCounts& counts, DiagnosticCounts* total) {
   total->infos += counts.infos;
 }
 
-// "<location.Describe()> <message>" without a leading, trailing or doubled separator.
+// "<location.Describe()> <message>" without a leading, trailing or doubled separator. A node's
+// location reads as the message's subject ("node 'c' (#3) input[1] 'w' is ..."); a model or
+// graph field is a label ("ir_version: the model has no ir_version").
 std::string LocatedMessage(const Diagnostic& diagnostic) {
   std::string where = diagnostic.location.Describe();
-  std::string text = where.empty() || diagnostic.message.empty() ? where + diagnostic.message
-                                                                 : where + " " + diagnostic.message;
+  std::string separator = diagnostic.location.node_index >= 0 ? " " : ": ";
+  std::string text = where.empty() || diagnostic.message.empty()
+                         ? where + diagnostic.message
+                         : where + separator + diagnostic.message;
   return std::string(Trim(text));
 }
 

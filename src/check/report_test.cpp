@@ -201,15 +201,15 @@ TEST(FormatCheckTextTest, ExactLinesForSeveralModels) {
       "models/resnet.onnx: error[ZC0203 dangling-input] node 'Conv_3' (#3) input[1] 'w' is "
       "produced by nothing",
       "  hint: " + std::string(GetRule(RuleId::kDanglingInput).hint),
-      "models/resnet.onnx: error[ZC0202 duplicate-definition] initializer 't' 't' is also the "
+      "models/resnet.onnx: error[ZC0202 duplicate-definition] initializer 't': 't' is also the "
       "output of node 'Relu_1'",
       "  hint: Rename the initializer 't'.",
-      "models/resnet.onnx: warning[ZC0211 unused-initializer] initializer 'b' 'b' is used by no "
+      "models/resnet.onnx: warning[ZC0211 unused-initializer] initializer 'b': 'b' is used by no "
       "node",
       "  hint: " + std::string(GetRule(RuleId::kUnusedInitializer).hint),
-      "models/resnet.onnx: warning[ZC0705 unused-function] function 'local::f' no node calls it",
+      "models/resnet.onnx: warning[ZC0705 unused-function] function 'local::f': no node calls it",
       "  hint: " + std::string(GetRule(RuleId::kUnusedFunction).hint),
-      "models/resnet.onnx: info[ZC0113 unused-opset-import] opset_import domain 'com.microsoft' "
+      "models/resnet.onnx: info[ZC0113 unused-opset-import] opset_import: domain 'com.microsoft' "
       "is imported but never used",
       "  hint: " + std::string(GetRule(RuleId::kUnusedOpsetImport).hint),
       "models/resnet.onnx: error[ZC0601 inference-error] function 'local::f' subgraph "
