@@ -25,10 +25,11 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl xz-utils
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libssl-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  libssl-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libyaml-cpp-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   python3-torch python3-torchvision python3-onnx python3-sklearn python3-numpy
-  hyperfine locales
+  python3-pil hyperfine locales
 )
 # Installed only when `npm` is not already on PATH (e.g. NodeSource's nodejs ships its own npm,
 # and Debian's npm package would conflict with it).

@@ -1,27 +1,35 @@
 #!/usr/bin/python3
 """Make ZooCI's example ONNX models (test fixtures), reproducibly and offline.
 
-Usage: /usr/bin/python3 tools/make_example_models.py [--force] [OUT_DIR]
+Usage: /usr/bin/python3 tools/make_example_models.py [--force] [--only NAME]... [OUT_DIR]
        (OUT_DIR defaults to <repo>/examples/models)
 
 For each fixture in FIXTURES this writes, in the ONNX model zoo layout:
 
     OUT_DIR/<name>/model.onnx
     OUT_DIR/<name>/test_data_set_0/input_0.pb     (onnx.TensorProto named "input")
-    OUT_DIR/<name>/test_data_set_0/output_0.pb    (onnx.TensorProto named "output")
+    OUT_DIR/<name>/test_data_set_0/output_0.pb    (onnx.TensorProto named "output", or the
+                                                   spec's output_name)
     OUT_DIR/<name>/.stamp                         (written last)
 
 The torchvision fixtures are real architectures with seeded random weights: nothing is
-downloaded. The reference output is computed by PyTorch on a seeded random input. The same
-files come out byte for byte on every run (same packages). A fixture whose files exist and
-whose .stamp matches (a hash of this script and of the torch/torchvision/onnx/numpy versions)
-is skipped; --force regenerates everything.
+downloaded. The reference output is computed by PyTorch on a seeded random input.
+
+The digits fixture (digits_fixture.py) is a small CNN trained on the digits data that
+python3-sklearn ships, with its validation split as PNG files, a zooci.yaml eval scenario and a
+README claiming the accuracy PyTorch measured: `zooci eval` must reproduce it.
+
+The same files come out byte for byte on every run (same packages). A fixture whose files exist
+and whose .stamp matches (a hash of the generator's sources and of the versions in
+VERSIONED_DISTS) is skipped; --force regenerates (all fixtures, or those named by --only).
 
 Debian's python3-torch, python3-torchvision, python3-onnx and python3-sklearn are installed
 for /usr/bin/python3 only (scripts/install-deps.sh installs them), hence the shebang.
 
 To add a fixture: append a spec to FIXTURES; for a new kind of fixture, write a builder that
-returns (torch module in eval mode, batch-1 sample input) and register it in BUILDERS.
+returns (torch module in eval mode, sample input batch, write_extras or None) and register it in
+BUILDERS. write_extras(fixture_dir, model_bytes, write_file) writes any further files; list them
+in EXTRA_FILES so that the stamp check covers them.
 """
 
 import argparse
@@ -34,17 +42,21 @@ import tempfile
 import time
 from pathlib import Path
 
+import digits_fixture
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "examples" / "models"
 OPSET = 13
 INPUT_NAME = "input"
 OUTPUT_NAME = "output"
 
-# name: directory under OUT_DIR; kind: key of BUILDERS; seed: weights and sample input.
+# name: directory under OUT_DIR; kind: key of BUILDERS; seed: weights and sample input (digits:
+# the first training seed tried); output_name: the graph output (default OUTPUT_NAME).
 FIXTURES = [
     {"name": "squeezenet1_1", "kind": "torchvision", "arch": "squeezenet1_1", "seed": 11},
     {"name": "mobilenet_v2", "kind": "torchvision", "arch": "mobilenet_v2", "seed": 12},
     {"name": "resnet18", "kind": "torchvision", "arch": "resnet18", "seed": 13},
+    {"name": "digits_cnn", "kind": "digits", "seed": 21, "split_seed": 0, "output_name": "logits"},
 ]
 
 # module to import -> Debian package that provides it for /usr/bin/python3
@@ -53,8 +65,12 @@ REQUIRED_MODULES = {
     "torch": "python3-torch",
     "torchvision": "python3-torchvision",
     "onnx": "python3-onnx",
+    "sklearn": "python3-sklearn",
+    "PIL": "python3-pil",
 }
-VERSIONED_DISTS = ["torch", "torchvision", "onnx", "numpy"]
+VERSIONED_DISTS = ["torch", "torchvision", "onnx", "numpy", "scikit-learn", "Pillow"]
+# The stamp covers these sources: changing any of them regenerates the fixtures.
+SOURCES = [Path(__file__).resolve(), Path(digits_fixture.__file__).resolve()]
 
 
 def fail(msg):
@@ -72,7 +88,9 @@ def check_modules():
 
 
 def stamp_value():
-    h = hashlib.sha256(Path(__file__).resolve().read_bytes())
+    h = hashlib.sha256()
+    for source in SOURCES:
+        h.update(hashlib.sha256(source.read_bytes()).digest())
     for dist in VERSIONED_DISTS:
         try:
             version = importlib.metadata.version(dist)
@@ -82,14 +100,16 @@ def stamp_value():
     return h.hexdigest()
 
 
-def fixture_files(d):
-    return [d / "model.onnx", d / "test_data_set_0" / "input_0.pb", d / "test_data_set_0" / "output_0.pb"]
+def fixture_files(spec, d):
+    files = [d / "model.onnx", d / "test_data_set_0" / "input_0.pb", d / "test_data_set_0" / "output_0.pb"]
+    extra = EXTRA_FILES.get(spec["kind"])
+    return files + (extra(d) if extra else [])
 
 
-def up_to_date(d, stamp):
+def up_to_date(spec, d, stamp):
     s = d / ".stamp"
     return (s.is_file() and s.read_text().strip() == stamp
-            and all(f.is_file() for f in fixture_files(d)))
+            and all(f.is_file() for f in fixture_files(spec, d)))
 
 
 def sha256_file(p):
@@ -112,7 +132,7 @@ def write_atomic(path, data):
         raise
 
 
-# ---- Builders: spec -> (module in eval mode, batch-1 float32 sample input) ------------------
+# ---- Builders: spec -> (module in eval mode, float32 sample input, write_extras or None) -----
 
 def calibrate_batchnorm(model, seed, batches, batch_size=4):
     """Sets BatchNorm running statistics from a few seeded random batches.
@@ -153,17 +173,22 @@ def build_torchvision(spec):
     model.eval()
     g = torch.Generator().manual_seed(spec["seed"] + 1000)
     sample = torch.randn((1, 3, 224, 224), generator=g, dtype=torch.float32)
-    return model, sample
+    return model, sample, None
 
 
 BUILDERS = {
     "torchvision": build_torchvision,
+    "digits": digits_fixture.build,
+}
+# kind -> fixture dir -> the files its write_extras makes (checked with the stamp)
+EXTRA_FILES = {
+    "digits": digits_fixture.expected_files,
 }
 
 
 # ---- Export -------------------------------------------------------------------------------
 
-def export_onnx(model, sample):
+def export_onnx(model, sample, output_name):
     """Exports to ONNX bytes, normalized so that repeated runs give identical bytes."""
     import io
     import warnings
@@ -178,8 +203,8 @@ def export_onnx(model, sample):
             model, sample, buf,
             opset_version=OPSET,
             input_names=[INPUT_NAME],
-            output_names=[OUTPUT_NAME],
-            dynamic_axes={INPUT_NAME: {0: "N"}, OUTPUT_NAME: {0: "N"}},
+            output_names=[output_name],
+            dynamic_axes={INPUT_NAME: {0: "N"}, output_name: {0: "N"}},
             do_constant_folding=True,
             export_params=True,
             verbose=False,
@@ -207,12 +232,13 @@ def make_fixture(spec, out_dir, stamp):
     builder = BUILDERS.get(spec["kind"])
     if builder is None:
         fail(f"fixture {spec['name']}: unknown kind {spec['kind']!r}")
+    output_name = spec.get("output_name", OUTPUT_NAME)
     (d / ".stamp").unlink(missing_ok=True)
 
-    model, sample = builder(spec)
+    model, sample, write_extras = builder(spec)
     with torch.no_grad():
         expected = model(sample)
-    model_bytes = export_onnx(model, sample)
+    model_bytes = export_onnx(model, sample, output_name)
 
     inp = np.ascontiguousarray(sample.numpy(), dtype=np.float32)
     out = np.ascontiguousarray(expected.detach().numpy(), dtype=np.float32)
@@ -220,7 +246,7 @@ def make_fixture(spec, out_dir, stamp):
     write_atomic(d / "test_data_set_0" / "input_0.pb",
                  numpy_helper.from_array(inp, INPUT_NAME).SerializeToString())
     write_atomic(d / "test_data_set_0" / "output_0.pb",
-                 numpy_helper.from_array(out, OUTPUT_NAME).SerializeToString())
+                 numpy_helper.from_array(out, output_name).SerializeToString())
 
     # Check what was written, from disk: a valid model with the expected interface.
     m = onnx.load(str(d / "model.onnx"))
@@ -228,10 +254,14 @@ def make_fixture(spec, out_dir, stamp):
         onnx.checker.check_model(str(d / "model.onnx"), full_check=True)
     except Exception as e:  # noqa: BLE001 - any checker failure is fatal
         fail(f"fixture {spec['name']}: onnx.checker rejected model.onnx: {e}")
-    if [i.name for i in m.graph.input] != [INPUT_NAME] or [o.name for o in m.graph.output] != [OUTPUT_NAME]:
+    if [i.name for i in m.graph.input] != [INPUT_NAME] or [o.name for o in m.graph.output] != [output_name]:
         fail(f"fixture {spec['name']}: unexpected graph inputs/outputs "
              f"{[i.name for i in m.graph.input]} -> {[o.name for o in m.graph.output]}")
+    if m.graph.input[0].type.tensor_type.shape.dim[0].dim_param != "N":
+        fail(f"fixture {spec['name']}: the input's batch dimension is not the symbol N")
 
+    if write_extras is not None:
+        write_extras(d, model_bytes, write_atomic)
     write_atomic(d / ".stamp", (stamp + "\n").encode())
 
 
@@ -240,17 +270,20 @@ def main():
     ap.add_argument("out_dir", nargs="?", default=str(DEFAULT_OUT),
                     help=f"output directory (default: {DEFAULT_OUT})")
     ap.add_argument("--force", action="store_true", help="regenerate even when up to date")
+    ap.add_argument("--only", action="append", metavar="NAME", choices=[f["name"] for f in FIXTURES],
+                    help="only this fixture (repeatable; default: all)")
     args = ap.parse_args()
     out_dir = Path(args.out_dir).resolve()
+    specs = [f for f in FIXTURES if not args.only or f["name"] in args.only]
 
     check_modules()
     stamp = stamp_value()
 
     torch_ready = False
-    for spec in FIXTURES:
+    for spec in specs:
         d = out_dir / spec["name"]
         status = "up to date"
-        if args.force or not up_to_date(d, stamp):
+        if args.force or not up_to_date(spec, d, stamp):
             if not torch_ready:
                 import torch
                 torch.set_num_threads(1)

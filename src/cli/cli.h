@@ -45,6 +45,7 @@ Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
 
 CommandSpec BenchCommand();
 CommandSpec CheckCommand();
+CommandSpec EvalCommand();
 CommandSpec TestCommand();
 CommandSpec VersionCommand();
 // The text `zooci --version` prints.

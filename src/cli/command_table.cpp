@@ -5,10 +5,7 @@ namespace zooci {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
-      BenchCommand(),
-      CheckCommand(),
-      TestCommand(),
-      VersionCommand(),
+      BenchCommand(), CheckCommand(), EvalCommand(), TestCommand(), VersionCommand(),
   };
   return commands;
 }

@@ -279,3 +279,56 @@ Result<RunOutcome> DecodeRunOutcome(const Message& message) {
 }
 
 }  // namespace zooci
+
+namespace zooci {
+
+Message EncodeJobRequest(const JobRequest& request) {
+  Message message;
+  message.header = {{"type", "job"},
+                    {"job", request.job},
+                    {"model_path", request.model_path.string()},
+                    {"session", SessionToJson(request.session)},
+                    {"params", request.params_json}};
+  message.blobs = request.blobs;
+  return message;
+}
+
+Result<JobRequest> DecodeJobRequest(const Message& message) {
+  try {
+    JobRequest request;
+    request.job = message.header.at("job").get<std::string>();
+    request.model_path = message.header.at("model_path").get<std::string>();
+    request.session = SessionFromJson(message.header.value("session", json::object()));
+    request.params_json = message.header.at("params").get<std::string>();
+    request.blobs = message.blobs;
+    return request;
+  } catch (const json::exception& e) {
+    return Error(std::string("protocol: bad job request: ") + e.what());
+  }
+}
+
+Message EncodeJobOutcome(const JobOutcome& outcome) {
+  Message message;
+  message.header = {{"status", RunStatusName(outcome.status)},
+                    {"message", outcome.message},
+                    {"session_create_ns", outcome.session_create_ns},
+                    {"result", outcome.result.result_json}};
+  message.blobs = outcome.result.blobs;
+  return message;
+}
+
+Result<JobOutcome> DecodeJobOutcome(const Message& message) {
+  try {
+    JobOutcome outcome;
+    outcome.status = ParseRunStatus(message.header.at("status").get<std::string>());
+    outcome.message = message.header.value("message", "");
+    outcome.session_create_ns = message.header.value("session_create_ns", int64_t{0});
+    outcome.result.result_json = message.header.value("result", "");
+    outcome.result.blobs = message.blobs;
+    return outcome;
+  } catch (const json::exception& e) {
+    return Error(std::string("protocol: bad job outcome: ") + e.what());
+  }
+}
+
+}  // namespace zooci

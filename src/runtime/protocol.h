@@ -3,7 +3,8 @@
 // A message is a JSON header followed by binary blobs (serialized ONNX protos), framed as
 //   u64 header_bytes, header JSON, then per blob: u64 blob_bytes, blob.
 // (little-endian lengths). The header's "blobs" field counts the blobs.
-// Requests: {"type":"hello"} and {"type":"run", ...RunRequest}; every request gets one response.
+// Requests: {"type":"hello"}, {"type":"run", ...RunRequest} and {"type":"job", ...JobRequest};
+// every request gets one response.
 #pragma once
 
 #include <chrono>
@@ -34,10 +35,17 @@ Result<RunRequest> DecodeRunRequest(const Message& message);
 Result<Message> EncodeRunOutcome(const RunOutcome& outcome);
 Result<RunOutcome> DecodeRunOutcome(const Message& message);
 
-ValueKind ParseValueKind(const std::string& name);
+Message EncodeJobRequest(const JobRequest& request);
+Result<JobRequest> DecodeJobRequest(const Message& message);
+Message EncodeJobOutcome(const JobOutcome& outcome);
+Result<JobOutcome> DecodeJobOutcome(const Message& message);
+
+ValueKind ParseValueKind(const std::string& name);  // inverse of ValueKindName; tensor default
 
 // The worker side of a request with a BenchPlan (bench_loop.cpp).
-RunOutcome ExecuteBench(Backend& backend,
-                        const RunRequest& request);  // inverse of ValueKindName; tensor default
+RunOutcome ExecuteBench(Backend& backend, const RunRequest& request);
+
+// The worker side of a job request (job.cpp): a cached session and the registered handler.
+JobOutcome ExecuteJob(Backend& backend, const JobRequest& request);
 
 }  // namespace zooci

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,9 +137,40 @@ struct RunOutcome {
   BenchMeasurement bench;  // filled for benchmark requests
 };
 
+// ---- Worker jobs
+// Work that must happen inside the sandbox but is more than runs on given inputs (eval decodes
+// and preprocesses images next to the model). A job is registered by name in the worker
+// executable; it gets the loaded Session (cached across requests for the same model file and
+// options) and parameters as JSON text plus binary blobs, and answers the same way.
+struct JobRequest {
+  std::string job;  // a registered name, e.g. "eval-classification"
+  fs::path model_path;
+  SessionConfig session;
+  std::string params_json;
+  std::vector<std::string> blobs;
+};
+
+struct JobResult {
+  std::string result_json;
+  std::vector<std::string> blobs;
+};
+
+struct JobOutcome {
+  RunStatus status = RunStatus::kOk;  // kError: the job's own error (e.g. an undecodable image)
+  std::string message;
+  int64_t session_create_ns = 0;  // 0 when the session came from the worker's cache
+  JobResult result;
+};
+
+using JobHandler = std::function<Result<JobResult>(Session& session, const JobRequest& request)>;
+// Registers a job in this process (the worker, or a test using the in-process executor).
+void RegisterJob(const std::string& name, JobHandler handler);
+
 class Executor {
  public:
   virtual ~Executor() = default;
+  // Thread-safe; runs the job to an outcome with the same isolation as Run. Never throws.
+  virtual JobOutcome RunJob(const JobRequest& request) = 0;
   // Thread-safe; runs the request to an outcome. Never throws.
   virtual RunOutcome Run(const RunRequest& request) = 0;
   // "onnxruntime 1.30.0" of the backend that runs the models.

@@ -88,6 +88,12 @@ Message Respond(Backend& backend, const Message& request) {
     return Message{
         json{{"status", "ok"}, {"backend", backend.name()}, {"version", backend.version()}}, {}};
   }
+  if (type == "job") {
+    auto job_request = DecodeJobRequest(request);
+    if (!job_request.ok())
+      return Message{json{{"status", "error"}, {"message", job_request.error().message()}}, {}};
+    return EncodeJobOutcome(ExecuteJob(backend, *job_request));
+  }
   if (type != "run")
     return Message{json{{"status", "error"}, {"message", "unknown request type '" + type + "'"}},
                    {}};
@@ -107,6 +113,10 @@ class InProcessExecutor final : public Executor {
   RunOutcome Run(const RunRequest& request) override {
     std::lock_guard<std::mutex> lock(mutex_);
     return Execute(*backend_, request);
+  }
+  JobOutcome RunJob(const JobRequest& request) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return ExecuteJob(*backend_, request);
   }
   Result<std::string> BackendDescription() override {
     return backend_->name() + " " + backend_->version();

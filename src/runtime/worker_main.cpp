@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "eval/eval.h"
 #include "runtime/runtime.h"
 
 int main(int argc, char** argv) {
@@ -13,5 +14,6 @@ int main(int argc, char** argv) {
     std::printf("%s %s\n", backend->name().c_str(), backend->version().c_str());
     return 0;
   }
+  zooci::RegisterEvalJobs();
   return zooci::RunWorkerLoop(*backend, STDIN_FILENO, STDOUT_FILENO);
 }

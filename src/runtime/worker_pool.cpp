@@ -69,6 +69,13 @@ class SandboxExecutor final : public Executor {
     return outcome;
   }
 
+  JobOutcome RunJob(const JobRequest& request) override {
+    int slot_idx = AcquireSlot();
+    JobOutcome outcome = RunJobOnSlot(slots_[slot_idx], request);
+    ReleaseSlot(slot_idx);
+    return outcome;
+  }
+
   Result<std::string> BackendDescription() override {
     int slot_idx = AcquireSlot();
     auto description = Hello(slots_[slot_idx]);
@@ -148,6 +155,19 @@ class SandboxExecutor final : public Executor {
     if (!response.ok()) return failure;
     auto outcome = DecodeRunOutcome(*response);
     if (!outcome.ok()) return RunOutcome{RunStatus::kError, outcome.error().message(), 0, {}, {}};
+    if (outcome->status == RunStatus::kOutOfMemory) {
+      slot.child->Kill();  // its heap is suspect after a failed allocation
+      slot.child.reset();
+    }
+    return std::move(*outcome);
+  }
+
+  JobOutcome RunJobOnSlot(WorkerSlot& slot, const JobRequest& request) {
+    RunOutcome failure;
+    auto response = Exchange(slot, EncodeJobRequest(request), &failure);
+    if (!response.ok()) return JobOutcome{failure.status, failure.message, 0, {}};
+    auto outcome = DecodeJobOutcome(*response);
+    if (!outcome.ok()) return JobOutcome{RunStatus::kError, outcome.error().message(), 0, {}};
     if (outcome->status == RunStatus::kOutOfMemory) {
       slot.child->Kill();  // its heap is suspect after a failed allocation
       slot.child.reset();

@@ -1,0 +1,77 @@
+// eval: verify a model's claimed accuracy on its use case. Image classification first: the
+// scenario (scenario.h) names the dataset, the preprocessing and the claims; the images are
+// decoded, preprocessed and classified inside the sandboxed worker (the "eval-classification"
+// job, registered by RegisterEvalJobs in zooci-worker), in chunks so progress can be shown; the
+// metrics and the verdict are computed here.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "eval/metrics.h"
+#include "eval/scenario.h"
+#include "runtime/runtime.h"
+
+namespace zooci {
+
+struct Sample {
+  fs::path path;
+  int64_t label = 0;  // index into Dataset::class_names
+};
+
+struct Dataset {
+  std::vector<std::string> class_names;
+  std::vector<Sample> samples;  // sorted: by class folder then file name, or in file order
+};
+
+// Lists the samples of an ImageFolder tree or a CSV/TSV file (path,label rows; labels by class
+// name from the labels file or by index). A dataset with no samples, an unknown label, or a
+// listed file that does not exist is an error naming the file (and line for CSV).
+Result<Dataset> LoadDataset(const DatasetSpec& spec);
+
+struct EvalOptions {
+  SessionConfig session;
+  int chunk_images = 256;              // images per worker request (progress granularity)
+  int decode_threads = 0;              // 0: the machine's cores
+  std::optional<double> tolerance_pp;  // overrides the scenario's
+};
+
+struct ClaimCheck {
+  std::string metric;  // "top-1", "top-5"
+  double claimed_percent = 0;
+  double measured_percent = 0;
+  double tolerance_pp = 0;
+  std::string source;  // "zooci.yaml" or "README.md table, column 'Top-1 accuracy (%)'"
+  bool passed = false;
+};
+
+struct EvalResult {
+  std::string model;
+  std::string runtime;
+  std::string task;
+  std::string dataset_description;  // "imagefolder examples/.../dataset: 450 images, 10 classes"
+  std::vector<std::string> preprocessing;  // Describe() of each step
+  int batch_size = 0;
+  ClassificationMetrics metrics;
+  double wall_s = 0;
+  double images_per_s = 0;
+  double decode_preprocess_s = 0;  // summed over decoding threads
+  double inference_s = 0;
+  double session_create_ms = 0;
+  std::vector<ClaimCheck> claims;
+  bool passed = true;  // every claim met (true when nothing is claimed)
+};
+
+using EvalProgress = std::function<void(int64_t done, int64_t total)>;
+
+Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
+                           const EvalOptions& options, const EvalProgress& progress);
+
+std::string FormatEvalText(const EvalResult& result);
+std::string FormatEvalJson(const EvalResult& result);
+
+// Registers the worker side ("eval-classification") in this process: zooci-worker calls it at
+// start; tests using the in-process executor may too.
+void RegisterEvalJobs();
+
+}  // namespace zooci

@@ -1,0 +1,396 @@
+// Image preprocessing with OpenCV. OpenCV's exceptions (and std::bad_alloc) stay inside this
+// file: each becomes an Error naming the image and the step.
+//
+// Pixel semantics, chosen to match the usual PIL/torchvision reference pipelines:
+//   - decode ignores EXIF orientation (as PIL's Image.open does) and drops alpha;
+//   - pixels stay uint8 through decode, color, resize and center_crop (resizing saturates as
+//     PIL does); the first scale or normalize converts to float32 without scaling (0..255), and
+//     all later arithmetic is float32;
+//   - normalize's mean/std apply in the current channel order (after `color: RGB`, index 0 is R);
+//   - dtype uint8 is only valid when no scale/normalize step exists (rejected rather than
+//     saturating silently); dtype float32 without any arithmetic step gives values 0..255.
+// OpenCV 4.6's headers mix enum types in arithmetic, which C++20 deprecates; they are included
+// with that warning off, whether or not the build marks them as system headers.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-enum-enum-conversion"
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#pragma GCC diagnostic pop
+
+#include <bit>
+#include <climits>
+#include <cmath>
+#include <cstring>
+
+#include "eval/preprocess.h"
+
+namespace zooci {
+namespace {
+
+// Bounds that keep a hostile scenario or image from asking for absurd allocations.
+constexpr int64_t kMaxSide = 16384;               // any configured size
+constexpr int64_t kMaxPixels = int64_t{1} << 26;  // any intermediate image (H*W)
+
+const char* StepName(PreprocessKind kind) {
+  switch (kind) {
+    case PreprocessKind::kDecode:
+      return "decode";
+    case PreprocessKind::kColor:
+      return "color";
+    case PreprocessKind::kResize:
+      return "resize";
+    case PreprocessKind::kCenterCrop:
+      return "center_crop";
+    case PreprocessKind::kScale:
+      return "scale";
+    case PreprocessKind::kNormalize:
+      return "normalize";
+    case PreprocessKind::kLayout:
+      return "layout";
+    case PreprocessKind::kDtype:
+      return "dtype";
+  }
+  return "unknown";
+}
+
+std::string StepLabel(size_t idx, const PreprocessStep& step) {
+  return "preprocessing[" + std::to_string(idx) + "] " + StepName(step.kind);
+}
+
+std::string HxW(int64_t height, int64_t width) {
+  return std::to_string(height) + "x" + std::to_string(width);
+}
+
+bool ValidSide(int64_t side) {
+  return side >= 1 && side <= kMaxSide;
+}
+
+// Checks one step's own parameters (not its position).
+Status CheckParameters(const PreprocessStep& step, int channels) {
+  auto one_of = [&](std::initializer_list<const char*> valid) -> Status {
+    for (const char* value : valid) {
+      if (step.text == value) return OkStatus();
+    }
+    return Error("bad value '" + step.text + "'");
+  };
+  switch (step.kind) {
+    case PreprocessKind::kDecode:
+      return one_of({"color", "grayscale"});
+    case PreprocessKind::kColor:
+      return one_of({"RGB", "BGR", "GRAY"});
+    case PreprocessKind::kResize:
+      if (step.shorter_side != 0 && (step.height != 0 || step.width != 0)) {
+        return Error("give shorter_side or size, not both");
+      }
+      if (step.shorter_side != 0 ? !ValidSide(step.shorter_side)
+                                 : !ValidSide(step.height) || !ValidSide(step.width)) {
+        return Error("sizes must be between 1 and " + std::to_string(kMaxSide));
+      }
+      return one_of({"nearest", "bilinear", "bicubic", "area"});
+    case PreprocessKind::kCenterCrop:
+      if (!ValidSide(step.height) || !ValidSide(step.width)) {
+        return Error("sizes must be between 1 and " + std::to_string(kMaxSide));
+      }
+      return OkStatus();
+    case PreprocessKind::kScale:
+      if (!std::isfinite(step.scale)) return Error("scale must be a finite number");
+      return OkStatus();
+    case PreprocessKind::kNormalize:
+      for (const std::vector<double>* values : {&step.mean, &step.std}) {
+        const char* what = values == &step.mean ? "mean" : "std";
+        if (values->size() != 1 && values->size() != static_cast<size_t>(channels)) {
+          return Error(std::string(what) + " has " + std::to_string(values->size()) +
+                       " values; the image has " + std::to_string(channels) +
+                       " channel(s) here (give 1 or " + std::to_string(channels) + ")");
+        }
+        for (double value : *values) {
+          if (!std::isfinite(value)) return Error(std::string(what) + " values must be finite");
+        }
+      }
+      for (double value : step.std) {
+        if (value == 0) return Error("std values must not be 0");
+      }
+      return OkStatus();
+    case PreprocessKind::kLayout:
+      return one_of({"NCHW", "NHWC"});
+    case PreprocessKind::kDtype:
+      return one_of({"float32", "uint8"});
+  }
+  return Error("unknown step kind");
+}
+
+enum class Order { kBgr, kRgb, kGray };
+
+// The image between steps. Invariant: `image` is CV_8UC{1,3} or CV_32FC{1,3}, with 1 channel
+// exactly when `order` is kGray.
+struct State {
+  cv::Mat image;
+  Order order = Order::kBgr;
+  bool nchw = true;
+  bool uint8_output = false;
+};
+
+void ToFloat(State* state) {
+  if (state->image.depth() != CV_32F) state->image.convertTo(state->image, CV_32F);
+  if (!state->image.isContinuous()) state->image = state->image.clone();
+}
+
+Status Decode(const PreprocessStep& step, const std::string& encoded, State* state) {
+  if (encoded.empty()) return Error("cannot decode image (empty file)");
+  if (encoded.size() > static_cast<size_t>(INT_MAX))
+    return Error("cannot decode image (too large)");
+  cv::Mat buffer(1, static_cast<int>(encoded.size()), CV_8U, const_cast<char*>(encoded.data()));
+  const bool gray = step.text == "grayscale";
+  const int flags =
+      (gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR) | cv::IMREAD_IGNORE_ORIENTATION;
+  state->image = cv::imdecode(buffer, flags);
+  if (state->image.empty()) {
+    return Error("cannot decode image (" + std::to_string(encoded.size()) +
+                 " bytes, not a format OpenCV reads)");
+  }
+  if (state->image.type() != (gray ? CV_8UC1 : CV_8UC3)) {
+    return Error("decoded to an unexpected pixel type " + std::to_string(state->image.type()));
+  }
+  if (int64_t{state->image.rows} * state->image.cols > kMaxPixels) {
+    return Error("image is " + HxW(state->image.rows, state->image.cols) + ", over the limit of " +
+                 std::to_string(kMaxPixels) + " pixels");
+  }
+  state->order = gray ? Order::kGray : Order::kBgr;
+  return OkStatus();
+}
+
+void ConvertColor(const PreprocessStep& step, State* state) {
+  const Order target = step.text == "RGB"   ? Order::kRgb
+                       : step.text == "BGR" ? Order::kBgr
+                                            : Order::kGray;
+  if (target == state->order) return;
+  int code = 0;
+  switch (state->order) {
+    case Order::kBgr:
+      code = target == Order::kRgb ? cv::COLOR_BGR2RGB : cv::COLOR_BGR2GRAY;
+      break;
+    case Order::kRgb:
+      code = target == Order::kBgr ? cv::COLOR_RGB2BGR : cv::COLOR_RGB2GRAY;
+      break;
+    case Order::kGray:
+      code = target == Order::kRgb ? cv::COLOR_GRAY2RGB : cv::COLOR_GRAY2BGR;
+      break;
+  }
+  cv::Mat converted;
+  cv::cvtColor(state->image, converted, code);
+  state->image = converted;
+  state->order = target;
+}
+
+Status Resize(const PreprocessStep& step, State* state) {
+  const int64_t rows = state->image.rows;
+  const int64_t cols = state->image.cols;
+  int64_t height = step.height;
+  int64_t width = step.width;
+  if (step.shorter_side > 0) {
+    // The shorter side becomes exactly shorter_side; the longer keeps the aspect ratio.
+    const int64_t shorter = std::min(rows, cols);
+    const int64_t longer =
+        std::llround(static_cast<double>(std::max(rows, cols)) *
+                     static_cast<double>(step.shorter_side) / static_cast<double>(shorter));
+    height = rows <= cols ? step.shorter_side : longer;
+    width = rows <= cols ? longer : step.shorter_side;
+  }
+  if (height < 1 || width < 1 || height > INT_MAX || width > INT_MAX ||
+      height * width > kMaxPixels) {
+    return Error("resizing " + HxW(rows, cols) + " would give " + HxW(height, width) +
+                 ", over the limit of " + std::to_string(kMaxPixels) + " pixels");
+  }
+  const int interpolation = step.text == "nearest"   ? cv::INTER_NEAREST
+                            : step.text == "bicubic" ? cv::INTER_CUBIC
+                            : step.text == "area"    ? cv::INTER_AREA
+                                                     : cv::INTER_LINEAR;
+  cv::Mat resized;
+  cv::resize(state->image, resized, cv::Size(static_cast<int>(width), static_cast<int>(height)), 0,
+             0, interpolation);
+  state->image = resized;
+  return OkStatus();
+}
+
+Status CenterCrop(const PreprocessStep& step, State* state) {
+  const int64_t rows = state->image.rows;
+  const int64_t cols = state->image.cols;
+  if (rows < step.height || cols < step.width) {
+    return Error("image is " + HxW(rows, cols) + " (HxW), smaller than the crop " +
+                 HxW(step.height, step.width));
+  }
+  const cv::Rect roi(static_cast<int>((cols - step.width) / 2),
+                     static_cast<int>((rows - step.height) / 2), static_cast<int>(step.width),
+                     static_cast<int>(step.height));
+  state->image = state->image(roi).clone();
+  return OkStatus();
+}
+
+void Scale(const PreprocessStep& step, State* state) {
+  ToFloat(state);
+  const float factor = static_cast<float>(step.scale);
+  float* values = state->image.ptr<float>(0);
+  const size_t count = state->image.total() * state->image.channels();
+  for (size_t idx = 0; idx < count; ++idx) values[idx] *= factor;
+}
+
+void Normalize(const PreprocessStep& step, State* state) {
+  ToFloat(state);
+  const size_t channels = state->image.channels();
+  std::vector<float> mean(channels), std_dev(channels);
+  for (size_t channel = 0; channel < channels; ++channel) {
+    mean[channel] = static_cast<float>(step.mean.size() == 1 ? step.mean[0] : step.mean[channel]);
+    std_dev[channel] = static_cast<float>(step.std.size() == 1 ? step.std[0] : step.std[channel]);
+  }
+  float* values = state->image.ptr<float>(0);
+  const size_t count = state->image.total() * channels;
+  for (size_t idx = 0; idx < count; ++idx) {
+    const size_t channel = idx % channels;  // interleaved HWC
+    values[idx] = (values[idx] - mean[channel]) / std_dev[channel];
+  }
+}
+
+template <typename T>
+void Put(T value, char** out) {
+  if constexpr (sizeof(T) == 1) {
+    *(*out)++ = static_cast<char>(value);
+  } else {
+    const uint32_t bits = std::bit_cast<uint32_t>(value);
+    for (int byte = 0; byte < 4; ++byte) *(*out)++ = static_cast<char>(bits >> (8 * byte));
+  }
+}
+
+// Packs the interleaved (HWC) image as little-endian T in NCHW or NHWC order.
+template <typename T>
+SampleTensor Pack(const cv::Mat& image, bool nchw, ElemType elem_type) {
+  const size_t channels = image.channels();
+  const size_t pixels = image.total();
+  SampleTensor tensor;
+  tensor.elem_type = elem_type;
+  const int64_t c = static_cast<int64_t>(channels);
+  tensor.shape = nchw ? std::vector<int64_t>{c, image.rows, image.cols}
+                      : std::vector<int64_t>{image.rows, image.cols, c};
+  tensor.data.resize(pixels * channels * sizeof(T));
+  char* out = tensor.data.data();
+  const T* values = image.ptr<T>(0);
+  if (nchw) {
+    for (size_t channel = 0; channel < channels; ++channel) {
+      for (size_t pixel = 0; pixel < pixels; ++pixel) Put(values[pixel * channels + channel], &out);
+    }
+  } else {
+    for (size_t idx = 0; idx < pixels * channels; ++idx) Put(values[idx], &out);
+  }
+  return tensor;
+}
+
+Status Apply(const PreprocessStep& step, const std::string& encoded, State* state) {
+  switch (step.kind) {
+    case PreprocessKind::kDecode:
+      return Decode(step, encoded, state);
+    case PreprocessKind::kColor:
+      ConvertColor(step, state);
+      return OkStatus();
+    case PreprocessKind::kResize:
+      return Resize(step, state);
+    case PreprocessKind::kCenterCrop:
+      return CenterCrop(step, state);
+    case PreprocessKind::kScale:
+      Scale(step, state);
+      return OkStatus();
+    case PreprocessKind::kNormalize:
+      Normalize(step, state);
+      return OkStatus();
+    case PreprocessKind::kLayout:
+      state->nchw = step.text == "NCHW";
+      return OkStatus();
+    case PreprocessKind::kDtype:
+      state->uint8_output = step.text == "uint8";
+      return OkStatus();
+  }
+  return Error("unknown step kind");
+}
+
+}  // namespace
+
+Status ValidatePipeline(const std::vector<PreprocessStep>& steps) {
+  if (steps.empty()) return Error("preprocessing: no steps (the first step must be decode)");
+  int channels = 0;
+  bool seen_layout = false;
+  bool seen_dtype = false;
+  bool arithmetic = false;  // a scale or normalize step came before
+  for (size_t idx = 0; idx < steps.size(); ++idx) {
+    const PreprocessStep& step = steps[idx];
+    auto fail = [&](const std::string& message) {
+      return Error(StepLabel(idx, step) + ": " + message);
+    };
+    if ((idx == 0) != (step.kind == PreprocessKind::kDecode)) {
+      return fail(idx == 0 ? "the first step must be decode" : "decode must come first, once");
+    }
+    Status parameters = CheckParameters(step, channels);
+    if (!parameters.ok()) return fail(parameters.error().message());
+    switch (step.kind) {
+      case PreprocessKind::kDecode:
+        channels = step.text == "grayscale" ? 1 : 3;
+        break;
+      case PreprocessKind::kColor:
+        channels = step.text == "GRAY" ? 1 : 3;
+        break;
+      case PreprocessKind::kLayout:
+        if (seen_layout) return fail("layout given more than once");
+        seen_layout = true;
+        break;
+      case PreprocessKind::kDtype:
+        if (seen_dtype) return fail("dtype given more than once");
+        if (step.text == "uint8" && arithmetic) {
+          return fail(
+              "uint8 output cannot hold scaled or normalized values; remove scale and "
+              "normalize, or use float32");
+        }
+        seen_dtype = true;
+        break;
+      case PreprocessKind::kScale:
+      case PreprocessKind::kNormalize:
+        arithmetic = true;
+        break;
+      default:
+        break;
+    }
+    const bool pixel_step =
+        step.kind != PreprocessKind::kLayout && step.kind != PreprocessKind::kDtype;
+    if (pixel_step && (seen_layout || seen_dtype)) {
+      return fail("pixel steps must come before layout and dtype");
+    }
+  }
+  return OkStatus();
+}
+
+Result<SampleTensor> PreprocessImage(const std::string& encoded, const std::string& name,
+                                     const std::vector<PreprocessStep>& steps) {
+  Status valid = ValidatePipeline(steps);
+  if (!valid.ok()) return valid.error().WithContext(name);
+  State state;
+  std::string where = name + ": preprocessing";
+  try {
+    for (size_t idx = 0; idx < steps.size(); ++idx) {
+      where = name + ": " + StepLabel(idx, steps[idx]);
+      Status applied = Apply(steps[idx], encoded, &state);
+      if (!applied.ok()) return applied.error().WithContext(where);
+    }
+    where = name + ": packing the tensor";
+    if (!state.image.isContinuous()) state.image = state.image.clone();
+    if (state.uint8_output) {
+      // ValidatePipeline rejects uint8 after scale/normalize, so the pixels are still uint8.
+      if (state.image.depth() != CV_8U) return Error(where + ": uint8 output of float pixels");
+      return Pack<uint8_t>(state.image, state.nchw, ElemType::kUint8);
+    }
+    ToFloat(&state);
+    return Pack<float>(state.image, state.nchw, ElemType::kFloat);
+  } catch (const cv::Exception& e) {
+    return Error(where + ": OpenCV: " + e.err);
+  } catch (const std::exception& e) {
+    return Error(where + ": " + e.what());
+  }
+}
+
+}  // namespace zooci
