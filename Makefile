@@ -30,6 +30,16 @@ demo: build examples
 bench: build examples
 	bash bench/test_corpus.sh
 
+# The checker's benchmark (vs python3-onnx and parse-only) and its fuzzer (clang, build-fuzz/).
+FUZZ_SECONDS ?= 600
+.PHONY: bench-check fuzz
+
+bench-check: build examples
+	BUILD_DIR=$(BUILD_DIR) bash bench/check_bench.sh
+
+fuzz: deps
+	bash bench/fuzz_check.sh $(FUZZ_SECONDS)
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')
 
