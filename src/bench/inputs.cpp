@@ -172,7 +172,9 @@ Result<BenchInputs> FromTestData(const ModelInfo& model, const std::vector<DataS
 Result<BenchInputs> PrepareBenchInputs(const fs::path& model, const BenchOptions& options) {
   ZC_ASSIGN_OR_RETURN(ModelInfo info, ReadModelInfo(model));
   if (options.use_test_data) {
-    auto data_sets = FindDataSets(model.parent_path());
+    std::error_code error;
+    fs::path absolute = fs::absolute(model, error);  // "m.onnx" alone has an empty parent
+    auto data_sets = FindDataSets(error ? model.parent_path() : absolute.parent_path());
     if (data_sets.ok() && !data_sets->empty()) return FromTestData(info, *data_sets, options);
   }
   BenchInputs inputs;
