@@ -115,8 +115,9 @@ Result<Fields> Parser::ReadFields(const YAML::Node& node, const std::string& pat
                                   const Names& valid) const {
   Fields fields;
   if (node.IsNull()) return fields;  // `key:` with nothing: an empty section
-  if (!node.IsMap())
+  if (!node.IsMap()) {
     return Fail(node, path, std::string("expected a mapping, got ") + TypeName(node));
+  }
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) return Fail(it->first, path, "keys must be plain names");
     std::string name = it->first.Scalar();
@@ -476,8 +477,9 @@ std::string PreprocessStep::Describe() const {
     case PreprocessKind::kColor:
       return "color(" + text + ")";
     case PreprocessKind::kResize:
-      if (shorter_side > 0)
+      if (shorter_side > 0) {
         return "resize(shorter_side=" + std::to_string(shorter_side) + ", " + text + ")";
+      }
       return "resize(size=[" + std::to_string(height) + "," + std::to_string(width) + "], " + text +
              ")";
     case PreprocessKind::kCenterCrop:
