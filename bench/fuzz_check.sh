@@ -81,8 +81,10 @@ command -v llvm-symbolizer >/dev/null && export ASAN_SYMBOLIZER_PATH="$(command 
 touch "$BUILD/.fuzz-start"
 LOG="$BUILD/fuzz-0.log"
 rm -f "$LOG"
-mode=(-jobs=1)
-[[ "${FUZZ_KEEP_GOING:-0}" == 1 ]] && mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+mode=(-jobs=1) keep_going=""
+if [[ "${FUZZ_KEEP_GOING:-0}" == 1 ]]; then
+  mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1) keep_going=1
+fi
 args=(-max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048 "${mode[@]}"
       -dict="$REPO/bench/fuzz/onnx.dict" -artifact_prefix="$CRASHES/" -print_final_stats=1)
 shown=(-max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048 "${mode[@]}"
@@ -140,7 +142,7 @@ fi
 report=$(cat <<MD
 
 ### zooci check under libFuzzer ($(date -u +%Y-%m-%d), $(nproc) cores)
-Command: \`make fuzz\` (= \`bash bench/fuzz_check.sh $SECONDS_TO_RUN\`): clang $("$CXX_COMPILER" -dumpversion), ASan + UBSan,
+Command: \`${keep_going:+FUZZ_KEEP_GOING=1 }make fuzz FUZZ_SECONDS=$SECONDS_TO_RUN\` (= \`${keep_going:+FUZZ_KEEP_GOING=1 }bash bench/fuzz_check.sh $SECONDS_TO_RUN\`): clang $("$CXX_COMPILER" -dumpversion), ASan + UBSan,
 \`check_fuzz ${shown[*]} corpus seeds\`
 with the options' 1 MiB file cap, over $seed_count seeds (ONNX backend test models, example-model
 graphs without weights, tests/fuzz-regressions/).
