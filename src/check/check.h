@@ -87,6 +87,7 @@ enum class RuleId : uint16_t {
   kMalformedAttribute = 311,
   kMissingOpType = 312,
   kMissingRequiredInput = 313,
+  kInvalidAttributeValue = 314,
   // ---- tensors
   kInvalidDataType = 401,
   kNegativeDim = 402,

@@ -120,6 +120,34 @@ bool SchemaRejectsAttribute(const OpSchema& schema, const onnx::NodeProto& node,
   return false;
 }
 
+// Conv and pooling attributes libonnx's inference divides by: must be positive (pads >= 0).
+bool CheckAttributeValues(const onnx::NodeProto& node, const ModelContext& context,
+                          const Location& where) {
+  static const std::set<std::string> kWindowOps = {
+      "Conv",        "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool",
+      "AveragePool", "LpPool",        "MaxUnpool",   "MaxRoiPool",  "DeformConv"};
+  if (!node.domain().empty() && node.domain() != "ai.onnx") return true;
+  if (kWindowOps.count(node.op_type()) == 0) return true;
+  bool ok = true;
+  for (const auto& attribute : node.attribute()) {
+    const std::string& name = attribute.name();
+    bool positive = name == "strides" || name == "dilations" || name == "kernel_shape";
+    if (!positive && name != "pads") continue;
+    for (int index = 0; index < attribute.ints_size(); ++index) {
+      int64_t value = attribute.ints(index);
+      if (positive ? value > 0 : value >= 0) continue;
+      Location at = where;
+      at.field = "attribute '" + name + "'";
+      context.sink->Report(RuleId::kInvalidAttributeValue, at,
+                           name + "[" + std::to_string(index) + "] is " + std::to_string(value) +
+                               (positive ? "; it must be positive" : "; it must be >= 0"));
+      ok = false;
+      break;
+    }
+  }
+  return ok;
+}
+
 bool CheckCounts(const OpSchema& schema, const onnx::NodeProto& node, const ModelContext& context,
                  const Location& where) {
   bool ok = true;
@@ -271,7 +299,8 @@ const OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opset
   }
   bool counts_ok = CheckCounts(*schema, node, context, where);
   bool schema_attributes_ok = CheckSchemaAttributes(*schema, node, context, where);
-  if (!attributes_ok || !counts_ok || !schema_attributes_ok) return nullptr;
+  bool values_ok = CheckAttributeValues(node, context, where);
+  if (!attributes_ok || !counts_ok || !schema_attributes_ok || !values_ok) return nullptr;
   return schema;
 }
 

@@ -235,6 +235,12 @@ const std::vector<Rule>& AllRules() {
        "A required (non-optional) input of the operator is given the empty name.",
        "Connect the input; only optional inputs may be left empty (\"\").", "y = Conv(\"\", w)",
        "y = Conv(x, w)"},
+      {RuleId::kInvalidAttributeValue, "invalid-attribute-value", kOperator, kError, kDefault,
+       "An attribute's value is outside what the operator allows: a zero or negative stride, "
+       "dilation or kernel size, or a negative pad, on a convolution or pooling op (libonnx's "
+       "shape inference divides by them; onnx.checker crashes on a zero stride).",
+       "Use positive strides, dilations and kernel sizes, and non-negative pads.",
+       "y = Conv<strides = [0, 0]>(x, w)", "y = Conv<strides = [1, 1]>(x, w)"},
       // ---- tensors -----------------------------------------------------------------------------
       {RuleId::kInvalidDataType, "invalid-data-type", kTensor, kError, kDefault,
        "A tensor's data_type is UNDEFINED or not a TensorProto.DataType value.",

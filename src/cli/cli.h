@@ -46,6 +46,8 @@ Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
 CommandSpec BenchCommand();
 CommandSpec CheckCommand();
 CommandSpec EvalCommand();
+CommandSpec ManifestCommand();
+CommandSpec ValidateCommand();
 CommandSpec TestCommand();
 CommandSpec VersionCommand();
 // The text `zooci --version` prints.

@@ -5,7 +5,13 @@ namespace zooci {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
-      BenchCommand(), CheckCommand(), EvalCommand(), TestCommand(), VersionCommand(),
+      BenchCommand(),     //
+      CheckCommand(),     //
+      EvalCommand(),      //
+      ManifestCommand(),  //
+      TestCommand(),      //
+      ValidateCommand(),  //
+      VersionCommand(),
   };
   return commands;
 }

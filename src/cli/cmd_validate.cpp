@@ -1,0 +1,110 @@
+// `zooci validate`: review a model-zoo submission end to end and give a verdict with reasons.
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "cli/cli.h"
+#include "cli/version.h"
+#include "pipeline/pipeline.h"
+
+namespace zooci {
+namespace {
+
+struct ValidateFlags {
+  std::string zoo;
+  std::string changed_since;
+  int jobs = 1;
+  std::string format = "text";
+  std::string output;
+  std::string html;
+  std::string cache_dir;
+  bool no_cache = false;
+  bool no_bench = false;
+  int64_t bench_min_duration_ms = 1000;
+  SandboxFlags sandbox;
+};
+
+fs::path DefaultCacheDir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "zooci";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0') return fs::path(home) / ".cache" / "zooci";
+  return fs::temp_directory_path() / "zooci-cache";
+}
+
+int RunValidate(const ValidateFlags& flags) {
+  auto usage = [](const Error& error) {
+    std::cerr << "zooci validate: " << error.message() << "\n";
+    return kExitUsage;
+  };
+  ValidateOptions options;
+  options.zoo = flags.zoo;
+  options.changed_since = flags.changed_since;
+  options.jobs = flags.jobs;
+  options.run_bench = !flags.no_bench;
+  options.bench_min_duration_ms = flags.bench_min_duration_ms;
+  options.zooci_version = ZOOCI_VERSION;
+  if (!flags.no_cache) {
+    options.cache_dir = flags.cache_dir.empty() ? DefaultCacheDir() : fs::path(flags.cache_dir);
+  }
+  auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
+  if (!sandbox.ok()) return usage(sandbox.error());
+  ValidateProgress progress;
+  if (isatty(STDERR_FILENO)) {
+    progress = [](const ModelReview& review, int done, int total) {
+      std::cerr << "\r\033[K[" << done << "/" << total << "] " << VerdictName(review.verdict) << " "
+                << review.folder << (done == total ? "\r\033[K" : "") << std::flush;
+    };
+  }
+  auto report = Validate(options, *sandbox->executor, progress);
+  if (!report.ok()) return usage(report.error());
+  std::string text = flags.format == "json"       ? FormatValidateJson(*report)
+                     : flags.format == "markdown" ? FormatValidateMarkdown(*report)
+                     : flags.format == "junit"    ? FormatValidateJunit(*report)
+                                                  : FormatValidateText(*report);
+  if (!flags.html.empty()) {
+    Status written = WriteFileAtomic(flags.html, FormatValidateHtml(*report));
+    if (!written.ok()) return usage(written.error().WithContext("--html"));
+  }
+  if (!flags.output.empty()) {
+    Status written = WriteFileAtomic(flags.output, text);
+    if (!written.ok()) return usage(written.error().WithContext("--output"));
+  } else {
+    std::cout << text << std::flush;
+  }
+  return report->verdict == Verdict::kAccept ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+CommandSpec ValidateCommand() {
+  return {"validate",
+          "Review the model folders of a zoo (or those changed since a git ref): ACCEPT or "
+          "DECLINE with reasons",
+          [](CLI::App& app) -> CommandHandler {
+            auto flags = std::make_shared<ValidateFlags>();
+            app.add_option("zoo", flags->zoo, "The zoo repository (a directory)")->required();
+            app.add_option("--changed-since", flags->changed_since,
+                           "Review only model folders changed between REF and HEAD (git)");
+            app.add_option("-j,--jobs", flags->jobs, "Models reviewed in parallel")
+                ->check(CLI::Range(1, 64))
+                ->capture_default_str();
+            app.add_option("--format", flags->format, "Output format")
+                ->check(CLI::IsMember({"text", "json", "markdown", "junit"}));
+            app.add_option("-o,--output", flags->output, "Write the report to FILE");
+            app.add_option("--html", flags->html, "Also write a self-contained HTML report");
+            app.add_option("--cache-dir", flags->cache_dir,
+                           "Step result cache (default: $XDG_CACHE_HOME/zooci)");
+            app.add_flag("--no-cache", flags->no_cache, "Run every step again");
+            app.add_flag("--no-bench", flags->no_bench, "Skip the bench step");
+            app.add_option("--bench-min-duration-ms", flags->bench_min_duration_ms,
+                           "Minimum measured time of the bench step per model")
+                ->check(CLI::Range(int64_t{0}, int64_t{600000}))
+                ->capture_default_str();
+            AddSandboxFlags(app, &flags->sandbox);
+            return [flags] { return RunValidate(*flags); };
+          }};
+}
+
+}  // namespace zooci

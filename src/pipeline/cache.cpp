@@ -1,0 +1,95 @@
+// The step result cache: one JSON file per key under the cache directory.
+#include <openssl/evp.h>
+
+#include "pipeline/internal.h"
+
+namespace zooci::pipeline_internal {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int index = 0; index < length; ++index) {
+    hex += kHex[digest[index] >> 4];
+    hex += kHex[digest[index] & 15];
+  }
+  return hex;
+}
+
+}  // namespace
+
+json StepToJson(const StepResult& step) {
+  json reasons = json::array();
+  for (const Reason& reason : step.reasons) {
+    reasons.push_back({{"step", reason.step},
+                       {"message", reason.message},
+                       {"file", reason.file},
+                       {"line", reason.line},
+                       {"node", reason.node},
+                       {"declines", reason.declines}});
+  }
+  return {{"name", step.name},       {"status", StepStatusName(step.status)},
+          {"summary", step.summary}, {"reasons", reasons},
+          {"seconds", step.seconds}, {"details", step.details_json}};
+}
+
+StepResult StepFromJson(const json& data) {
+  StepResult step;
+  step.name = data.at("name").get<std::string>();
+  std::string status = data.at("status").get<std::string>();
+  step.status = status == "fail"      ? StepStatus::kFail
+                : status == "skipped" ? StepStatus::kSkipped
+                                      : StepStatus::kPass;
+  step.summary = data.at("summary").get<std::string>();
+  for (const json& item : data.at("reasons")) {
+    Reason reason =
+        MakeReason(item.at("step").get<std::string>(), item.at("message").get<std::string>(),
+                   item.at("file").get<std::string>(), item.at("line").get<int>(),
+                   item.at("declines").get<bool>());
+    reason.node = item.at("node").get<std::string>();
+    step.reasons.push_back(std::move(reason));
+  }
+  step.seconds = data.at("seconds").get<double>();
+  step.details_json = data.at("details").get<std::string>();
+  return step;
+}
+
+std::optional<std::string> StepCache::Key(const std::string& step, const std::string& versions,
+                                          const std::string& config,
+                                          const std::vector<fs::path>& inputs) const {
+  if (dir_.empty()) return std::nullopt;
+  std::string material = step + "\n" + versions + "\n" + config + "\n";
+  for (const fs::path& input : inputs) {
+    auto sha = Sha256File(input);
+    if (!sha.ok()) return std::nullopt;
+    material += input.filename().string() + " " + *sha + "\n";
+  }
+  return Sha256Hex(material);
+}
+
+std::optional<StepResult> StepCache::Load(const std::string& key) const {
+  auto text = ReadFile(dir_ / (key + ".json"), uint64_t{64} << 20);
+  if (!text.ok()) return std::nullopt;
+  try {
+    StepResult result = StepFromJson(json::parse(*text));
+    result.cached = true;
+    return result;
+  } catch (const json::exception&) {
+    return std::nullopt;  // a damaged entry is a miss; the next Store replaces it
+  }
+}
+
+void StepCache::Store(const std::string& key, const StepResult& result) const {
+  std::error_code error;
+  fs::create_directories(dir_, error);
+  // Best effort: a cache that cannot be written only costs time.
+  (void)WriteFileAtomic(dir_ / (key + ".json"), StepToJson(result).dump());
+}
+
+}  // namespace zooci::pipeline_internal

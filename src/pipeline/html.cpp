@@ -1,0 +1,269 @@
+// `zooci validate` as one self-contained HTML5 page.
+//
+// Contract: a single document with inline CSS and inline SVG only — no scripts, no external
+// resources. A header with the overall verdict as a coloured badge (<span class="badge accept">
+// or "badge decline"), the zoo, the versions and the review time; zoo-level reasons; then one
+// card per model: verdict badge, change, step table, declining reasons, warnings, and the steps'
+// details (eval accuracy and claims, bench latency figures with one latency histogram SVG per bench
+// step that has samples, test case results with the cases that did not pass first). All text is
+// HTML-escaped valid UTF-8 with control characters shown as escapes; tables are cut at kMaxRows.
+#include <algorithm>
+
+#include "bench/stats.h"
+#include "pipeline/pipeline.h"
+
+namespace zooci {
+namespace {
+
+using report_internal::CleanText;
+using report_internal::ReasonLocation;
+using report_internal::StepDetails;
+
+constexpr size_t kMaxRows = 500;
+
+constexpr const char* kStyle = R"css(
+:root { --accept: #1a7f37; --decline: #cf222e; --muted: #57606a; --line: #d0d7de; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 24px; background: #f6f8fa; color: #1f2328;
+       font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+header.top, section.card { max-width: 1100px; margin: 0 auto 16px; background: #fff;
+       border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; }
+section.card.decline { border-left: 6px solid var(--decline); }
+section.card.accept { border-left: 6px solid var(--accept); }
+h1 { font-size: 22px; margin: 0 0 8px; } h2 { font-size: 18px; margin: 0 0 4px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff;
+         font-weight: 600; font-size: 0.85em; vertical-align: middle; }
+.badge.accept { background: var(--accept); } .badge.decline { background: var(--decline); }
+.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0 0; }
+.meta dt { color: var(--muted); } .meta dd { margin: 0; }
+.change, .muted { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; } td.num { text-align: right; white-space: nowrap; }
+.pass { color: var(--accept); font-weight: 600; } .fail { color: var(--decline); font-weight: 600; }
+.skipped { color: var(--muted); font-weight: 600; }
+ul.reasons li { margin: 2px 0; } code { background: #eff1f3; padding: 0 4px; border-radius: 4px; }
+.msg { white-space: pre-wrap; word-break: break-word; }
+figure.histogram { margin: 8px 0; } figure.histogram svg { max-width: 100%; height: auto; }
+)css";
+
+// HTML text or attribute value.
+std::string H(std::string_view raw) {
+  const std::string text = CleanText(raw, /*keep_whitespace=*/true);
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Badge(Verdict verdict) {
+  const bool accept = verdict == Verdict::kAccept;
+  return std::string("<span class=\"badge ") + (accept ? "accept" : "decline") + "\">" +
+         VerdictName(verdict) + "</span>";
+}
+
+std::string Percent(const std::optional<double>& value) {
+  return value ? FormatDouble(*value, 4) + " %" : "–";
+}
+
+std::string Ms(const std::optional<double>& value) {
+  return value ? FormatDouble(*value, 4) + " ms" : "–";
+}
+
+std::string ReasonItem(const Reason& reason) {
+  std::string item = "<li>";
+  if (!reason.step.empty() && reason.step != "zoo")
+    item += "<span class=\"muted\">" + H(reason.step) + ":</span> ";
+  const std::string location = ReasonLocation(reason);
+  if (!location.empty()) item += "<code>" + H(location) + "</code> ";
+  item += "<span class=\"msg\">" + H(reason.message) + "</span>";
+  if (!reason.node.empty()) item += " <span class=\"muted\">(" + H(reason.node) + ")</span>";
+  return item + "</li>\n";
+}
+
+// "<h3>title</h3><ul>…</ul>" for the reasons whose `declines` equals `declining`, or "".
+std::string ReasonList(const std::vector<const Reason*>& reasons, bool declining,
+                       const std::string& title) {
+  std::string items;
+  size_t count = 0;
+  for (const Reason* reason : reasons) {
+    if (reason->declines != declining) continue;
+    if (++count <= kMaxRows) items += ReasonItem(*reason);
+  }
+  if (count == 0) return "";
+  if (count > kMaxRows) {
+    items += "<li class=\"muted\">… and " + std::to_string(count - kMaxRows) + " more</li>\n";
+  }
+  return "<h3>" + title + "</h3>\n<ul class=\"reasons\">\n" + items + "</ul>\n";
+}
+
+std::string EvalHtml(const StepResult& step, const StepDetails& details) {
+  if (!details.top1_percent && !details.topk_percent && details.claims.empty()) return "";
+  std::string out = "<h3>Accuracy (" + H(step.name) + ")</h3>\n<p>";
+  out += "top-1 " + Percent(details.top1_percent);
+  if (details.top1_correct && details.total) {
+    out += " (" + std::to_string(*details.top1_correct) + " of " + std::to_string(*details.total) +
+           ")";
+  }
+  if (details.topk_percent) {
+    out += ", top-" + (details.top_k ? std::to_string(*details.top_k) : std::string("k")) + " " +
+           Percent(details.topk_percent);
+  }
+  if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
+  out += "</p>\n";
+  if (details.claims.empty()) return out;
+  out +=
+      "<table class=\"claims\">\n<thead><tr><th>Metric</th><th>Claimed</th><th>Measured</th>"
+      "<th>Tolerance</th><th>Result</th><th>Source</th></tr></thead>\n<tbody>\n";
+  for (const report_internal::ClaimDetail& claim : details.claims) {
+    const std::string result = !claim.passed   ? "<td>–</td>"
+                               : *claim.passed ? "<td class=\"pass\">met</td>"
+                                               : "<td class=\"fail\">not met</td>";
+    out += "<tr><td>" + H(claim.metric) + "</td><td class=\"num\">" +
+           Percent(claim.claimed_percent) + "</td><td class=\"num\">" +
+           Percent(claim.measured_percent) + "</td><td class=\"num\">" +
+           (claim.tolerance_pp ? "±" + FormatDouble(*claim.tolerance_pp, 4) + " pp" : "–") +
+           "</td>" + result + "<td>" + H(claim.source) + "</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n";
+}
+
+std::string BenchHtml(const ModelReview& model, const StepResult& step,
+                      const StepDetails& details) {
+  if (details.bench_result.empty() && !details.p50_ms && details.samples_ms.empty()) return "";
+  std::string out = "<h3>Latency (" + H(step.name) + ")</h3>\n<p>";
+  if (!details.bench_result.empty()) out += "<strong>" + H(details.bench_result) + "</strong> · ";
+  out +=
+      "p50 " + Ms(details.p50_ms) + " · p90 " + Ms(details.p90_ms) + " · p99 " + Ms(details.p99_ms);
+  if (details.mean_ms) out += " · mean " + Ms(details.mean_ms);
+  if (details.cv) out += " · cv " + FormatDouble(*details.cv * 100, 3) + " %";
+  if (details.latency_count) out += " · " + std::to_string(*details.latency_count) + " runs";
+  if (details.samples_per_s) {
+    out += " · " + FormatDouble(*details.samples_per_s, 4) + " samples/s";
+  }
+  out += "</p>\n";
+  if (!details.samples_ms.empty()) {
+    const std::string title =
+        CleanText((model.folder.empty() ? "." : model.folder) + " — latency", false);
+    out += "<figure class=\"histogram\">\n" + LatencyHistogramSvg(details.samples_ms, title) +
+           "</figure>\n";
+  }
+  return out;
+}
+
+std::string TestHtml(const StepResult& step, const StepDetails& details) {
+  if (details.cases.empty() && !details.passed && !details.failed) return "";
+  std::string out = "<h3>Test cases (" + H(step.name) + ")</h3>\n";
+  if (details.passed || details.failed) {
+    out += "<p>" + std::to_string(details.passed.value_or(0)) + " passed, " +
+           std::to_string(details.failed.value_or(0)) + " failed</p>\n";
+  }
+  if (details.cases.empty()) return out;
+  std::vector<const report_internal::TestCaseDetail*> cases;
+  for (const auto& test_case : details.cases) cases.push_back(&test_case);
+  std::stable_partition(cases.begin(), cases.end(),
+                        [](const auto* test_case) { return test_case->status != "pass"; });
+  out +=
+      "<table class=\"cases\">\n<thead><tr><th>Case</th><th>Status</th><th>Message</th></tr>"
+      "</thead>\n<tbody>\n";
+  for (size_t index = 0; index < cases.size() && index < kMaxRows; ++index) {
+    const auto& test_case = *cases[index];
+    const char* css = test_case.status == "pass" ? "pass" : "fail";
+    out += "<tr><td><code>" + H(test_case.id) + "</code></td><td class=\"" + css + "\">" +
+           H(test_case.status) + "</td><td class=\"msg\">" + H(test_case.message) + "</td></tr>\n";
+  }
+  if (cases.size() > kMaxRows) {
+    out += "<tr><td colspan=\"3\" class=\"muted\">… and " +
+           std::to_string(cases.size() - kMaxRows) + " more</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n";
+}
+
+void AppendModel(const ModelReview& model, std::string& out) {
+  const bool accept = model.verdict == Verdict::kAccept;
+  out += std::string("<section class=\"card ") + (accept ? "accept" : "decline") + "\">\n";
+  out += "<h2>" + Badge(model.verdict) + " " +
+         (model.folder.empty() ? std::string(".") : H(model.folder)) + "</h2>\n";
+  if (!model.change.empty()) out += "<p class=\"change\">" + H(model.change) + "</p>\n";
+  std::vector<const Reason*> reasons;
+  std::string details;
+  if (!model.steps.empty()) {
+    out +=
+        "<table class=\"steps\">\n<thead><tr><th>Step</th><th>Result</th><th>Time</th>"
+        "<th>Summary</th></tr></thead>\n<tbody>\n";
+    for (const StepResult& step : model.steps) {
+      const std::string status = StepStatusName(step.status);
+      out += "<tr><td>" + H(step.name) + "</td><td class=\"" + status + "\">" + status +
+             "</td><td class=\"num\">" + report_internal::FormatSeconds(step.seconds) +
+             "</td><td>" + H(step.summary) +
+             (step.cached ? " <span class=\"muted\">(cached)</span>" : "") + "</td></tr>\n";
+      for (const Reason& reason : step.reasons) reasons.push_back(&reason);
+      const StepDetails parsed = report_internal::ParseStepDetails(step.details_json);
+      if (parsed.valid) {
+        details += EvalHtml(step, parsed) + BenchHtml(model, step, parsed) + TestHtml(step, parsed);
+      }
+    }
+    out += "</tbody>\n</table>\n";
+  }
+  out += ReasonList(reasons, true, "Declining reasons");
+  out += ReasonList(reasons, false, "Warnings");
+  out += details;
+  out += "</section>\n";
+}
+
+}  // namespace
+
+std::string FormatValidateHtml(const ValidateReport& report) {
+  const std::string verdict = VerdictName(report.verdict);
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>ZooCI: " +
+      verdict + " — " + H(report.zoo) + "</title>\n<style>" + kStyle +
+      "</style>\n</head>\n<body>\n";
+  out += "<header class=\"top\">\n<h1>zooci validate " + Badge(report.verdict) + "</h1>\n";
+  out += "<p>" + H(report_internal::VerdictCounts(report)) + "</p>\n<dl class=\"meta\">\n";
+  auto meta = [&out](const char* name, const std::string& value) {
+    out += std::string("<dt>") + name + "</dt><dd>" + value + "</dd>\n";
+  };
+  meta("Zoo", "<code>" + H(report.zoo) + "</code>");
+  meta("Models", report.changed_since.empty()
+                     ? std::string("all")
+                     : "changed since <code>" + H(report.changed_since) + "</code>");
+  if (!report.zooci_version.empty()) meta("zooci", H(report.zooci_version));
+  if (!report.runtime.empty()) meta("Runtime", H(report.runtime));
+  meta("Time", report_internal::FormatSeconds(report.seconds));
+  out += "</dl>\n</header>\n<main>\n";
+  if (!report.zoo_reasons.empty()) {
+    std::vector<const Reason*> reasons;
+    for (const Reason& reason : report.zoo_reasons) reasons.push_back(&reason);
+    out += "<section class=\"card zoo\">\n<h2>Zoo</h2>\n" +
+           ReasonList(reasons, true, "Declining reasons") + ReasonList(reasons, false, "Warnings") +
+           "</section>\n";
+  }
+  for (const ModelReview& model : report.models) AppendModel(model, out);
+  out += "</main>\n</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace zooci

@@ -1,0 +1,79 @@
+// Private to pipeline: the model folder under review and the steps.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/pipeline.h"
+#include "zoo/zoo.h"
+
+namespace zooci::pipeline_internal {
+
+// A model folder: README.md plus models in model/ (ONNX Model Zoo layout) or beside it.
+struct ModelFolder {
+  fs::path root;                   // the zoo root
+  std::string relative;            // '/'-separated, relative to the root
+  fs::path dir;                    // root / relative
+  std::vector<fs::path> models;    // .onnx files, sorted
+  std::vector<fs::path> archives;  // .tar.gz / .tgz files, sorted
+};
+
+// Every model folder under `root` (hidden directories and .git skipped), sorted by path.
+std::vector<ModelFolder> DiscoverModelFolders(const fs::path& root);
+std::string RelativeTo(const fs::path& root, const fs::path& path);  // '/'-separated
+
+// What changed between `ref` and HEAD (three-dot: since the merge base), by model folder.
+struct Changes {
+  std::vector<std::pair<std::string, std::string>> reviewed;  // folder -> "added", "modified",
+                                                              // "renamed from X"
+  std::vector<std::string> removed;                           // folders deleted or renamed away
+};
+Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
+                                    const std::vector<ModelFolder>& folders);
+
+// Steps. Each fills `result` (status, summary, reasons, details).
+struct StepContext {
+  const ModelFolder* folder = nullptr;
+  const ValidateOptions* options = nullptr;
+  Executor* executor = nullptr;
+  std::string runtime;                                   // "onnxruntime 1.30.0", part of cache keys
+  const std::vector<ManifestEntry>* manifest = nullptr;  // null when the zoo has none
+  bool manifest_present = false;
+};
+
+StepResult CheckArtifacts(const StepContext& context);
+StepResult CheckIntegrity(const StepContext& context);
+StepResult RunCheckStep(const StepContext& context);
+StepResult RunTestStep(const StepContext& context);
+StepResult RunEvalStep(const StepContext& context);
+StepResult RunBenchStep(const StepContext& context);
+
+// Checks after a model folder was deleted or renamed away: no link to it in the main README and
+// no manifest entry under it.
+std::vector<Reason> CheckRemovedFolder(const fs::path& root, const std::string& folder,
+                                       const std::vector<ManifestEntry>* manifest);
+
+// ---- cache.cpp: step results keyed by their inputs.
+class StepCache {
+ public:
+  explicit StepCache(fs::path dir) : dir_(std::move(dir)) {}
+  // Key from the step name, zooci's and the runtime's versions, the configuration and the
+  // SHA-256 of every input file. An input that cannot be hashed makes the step uncacheable.
+  std::optional<std::string> Key(const std::string& step, const std::string& versions,
+                                 const std::string& config,
+                                 const std::vector<fs::path>& inputs) const;
+  std::optional<StepResult> Load(const std::string& key) const;
+  void Store(const std::string& key, const StepResult& result) const;
+
+ private:
+  fs::path dir_;
+};
+
+nlohmann::json StepToJson(const StepResult& step);
+StepResult StepFromJson(const nlohmann::json& data);  // throws json errors
+
+Reason MakeReason(std::string step, std::string message, std::string file = {}, int line = 0,
+                  bool declines = true);
+// Sets status from the reasons: kFail when one declines.
+void Conclude(StepResult& step, std::string summary);
+
+}  // namespace zooci::pipeline_internal

@@ -1,0 +1,273 @@
+// `zooci validate` as a GitHub pull-request comment (GitHub Flavored Markdown).
+//
+// Contract: the first line is "## ZooCI: ✅ ACCEPT" or "## ZooCI: ❌ DECLINE", followed by a
+// one-sentence summary; then per model "### <folder>", a step table (| Step | Result | Time |
+// Summary |), the declining reasons as a list with their locations in code spans, and a folded
+// <details> block (warnings, eval claims, bench latency, failed test cases) when there is any.
+// Text from the report cannot break the comment's structure: '<', '>' and '&' become entities,
+// Markdown punctuation is backslash-escaped, '|' is escaped and newlines become <br> (so a table
+// row stays one row), '@' cannot mention anyone, and the output is valid UTF-8. Long lists are cut
+// at kMaxItems entries ("… and N more") to keep the comment within GitHub's size limit.
+#include <algorithm>
+#include <cctype>
+
+#include "pipeline/pipeline.h"
+
+namespace zooci {
+namespace {
+
+using report_internal::CleanText;
+using report_internal::ReasonLocation;
+using report_internal::StepDetails;
+
+constexpr size_t kMaxItems = 50;
+
+// Markdown text: one paragraph line or table cell.
+std::string Md(std::string_view raw) {
+  const std::string text = CleanText(raw, /*keep_whitespace=*/true);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t index = 0; index < text.size(); ++index) {
+    const char c = text[index];
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '@':
+        out += "@&#8203;";  // a zero-width space: no @-mention
+        break;
+      case '\r':
+        if (index + 1 < text.size() && text[index + 1] == '\n') break;  // CRLF: one <br>
+        [[fallthrough]];
+      case '\n':
+        out += "<br>";
+        break;
+      case '\t':
+        out += ' ';
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '|':
+      case '~':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A code span holding `raw` on one line, fenced by more backticks than any run inside it; "" for
+// empty text. Not for table cells (a '|' would split the cell).
+std::string Code(std::string_view raw) {
+  std::string text = CleanText(raw, /*keep_whitespace=*/false);
+  if (text.empty()) return "";
+  size_t longest = 0;
+  size_t run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(longest + 1, '`');
+  const bool pad = text.front() == '`' || text.back() == '`' || text.front() == ' ';
+  return fence + (pad ? " " + text + " " : text) + fence;
+}
+
+std::string ResultCell(StepStatus status) {
+  switch (status) {
+    case StepStatus::kPass:
+      return "✅ pass";
+    case StepStatus::kFail:
+      return "❌ fail";
+    case StepStatus::kSkipped:
+      return "skipped";
+  }
+  return "❌ fail";
+}
+
+std::string Percent(const std::optional<double>& value) {
+  return value ? FormatDouble(*value, 4) + " %" : "–";
+}
+
+std::string Ms(const std::optional<double>& value) {
+  return value ? FormatDouble(*value, 4) + " ms" : "–";
+}
+
+// "- `file:line` message (node)", prefixed by the step when given.
+std::string ReasonItem(const Reason& reason, bool with_step) {
+  std::string item = "- ";
+  if (with_step && !reason.step.empty()) item += "**" + Md(reason.step) + "**: ";
+  const std::string location = Code(ReasonLocation(reason));
+  if (!location.empty()) item += location + " ";
+  item += Md(reason.message);
+  if (!reason.node.empty()) item += " (" + Md(reason.node) + ")";
+  return item + "\n";
+}
+
+// Appends up to kMaxItems of `items` (each a complete line), then a count of the rest.
+void AppendCapped(const std::vector<std::string>& items, std::string& out) {
+  for (size_t index = 0; index < items.size() && index < kMaxItems; ++index) out += items[index];
+  if (items.size() > kMaxItems) {
+    out += "- … and " + std::to_string(items.size() - kMaxItems) + " more\n";
+  }
+}
+
+// The folded details of one step (eval claims, bench latency, failed test cases), or "".
+std::string StepDetailsMd(const StepResult& step) {
+  const StepDetails details = report_internal::ParseStepDetails(step.details_json);
+  if (!details.valid) return "";
+  std::string out;
+  const std::string title = "**" + Md(step.name) + "**";
+  if (details.top1_percent || details.topk_percent) {
+    out += title + ": top-1 " + Percent(details.top1_percent);
+    if (details.top1_correct && details.total) {
+      out += " (" + std::to_string(*details.top1_correct) + " of " +
+             std::to_string(*details.total) + ")";
+    }
+    if (details.topk_percent) {
+      out += ", top-" + (details.top_k ? std::to_string(*details.top_k) : std::string("k")) + " " +
+             Percent(details.topk_percent);
+    }
+    if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
+    out += "\n\n";
+  }
+  if (!details.claims.empty()) {
+    out += "| Metric | Claimed | Measured | Tolerance | Result | Source |\n";
+    out += "| --- | ---: | ---: | ---: | --- | --- |\n";
+    for (const report_internal::ClaimDetail& claim : details.claims) {
+      out += "| " + Md(claim.metric) + " | " + Percent(claim.claimed_percent) + " | " +
+             Percent(claim.measured_percent) + " | " +
+             (claim.tolerance_pp ? "±" + FormatDouble(*claim.tolerance_pp, 4) + " pp" : "–") +
+             " | " +
+             (!claim.passed   ? "–"
+              : *claim.passed ? "✅ met"
+                              : "❌ not met") +
+             " | " + Md(claim.source) + " |\n";
+    }
+    out += "\n";
+  }
+  if (!details.bench_result.empty() || details.p50_ms) {
+    out += title + ":";
+    if (!details.bench_result.empty()) out += " " + Md(details.bench_result) + ";";
+    out += " latency p50 " + Ms(details.p50_ms) + ", p90 " + Ms(details.p90_ms) + ", p99 " +
+           Ms(details.p99_ms);
+    if (details.mean_ms) out += ", mean " + Ms(details.mean_ms);
+    if (details.cv) out += ", cv " + FormatDouble(*details.cv * 100, 3) + " %";
+    if (details.latency_count) out += " over " + std::to_string(*details.latency_count) + " runs";
+    if (details.samples_per_s) {
+      out += "; " + FormatDouble(*details.samples_per_s, 4) + " samples/s";
+    }
+    out += "\n\n";
+  }
+  std::vector<std::string> failures;
+  for (const report_internal::TestCaseDetail& test_case : details.cases) {
+    if (test_case.status == "pass") continue;
+    std::string item = "- " + (test_case.id.empty() ? "(unnamed case)" : Code(test_case.id)) + " " +
+                       Md(test_case.status.empty() ? "unknown" : test_case.status);
+    if (!test_case.message.empty()) item += ": " + Md(test_case.message);
+    failures.push_back(item + "\n");
+  }
+  if (!failures.empty()) {
+    out += title + ": cases not passed\n\n";
+    AppendCapped(failures, out);
+    out += "\n";
+  }
+  return out;
+}
+
+void AppendModel(const ModelReview& model, std::string& out) {
+  out += "\n### " + (model.folder.empty() ? std::string(".") : Md(model.folder)) + "\n\n";
+  out += (model.verdict == Verdict::kAccept ? "✅ **ACCEPT**" : "❌ **DECLINE**");
+  if (!model.change.empty()) out += " · " + Md(model.change);
+  out += "\n\n";
+  if (!model.steps.empty()) {
+    out += "| Step | Result | Time | Summary |\n| --- | --- | ---: | --- |\n";
+    for (const StepResult& step : model.steps) {
+      out += "| " + Md(step.name) + " | " + ResultCell(step.status) + " | " +
+             report_internal::FormatSeconds(step.seconds) + " | " + Md(step.summary) +
+             (step.cached ? " (cached)" : "") + " |\n";
+    }
+    out += "\n";
+  }
+  std::vector<std::string> declining;
+  std::vector<std::string> warnings;
+  std::string details;
+  for (const StepResult& step : model.steps) {
+    for (const Reason& reason : step.reasons) {
+      (reason.declines ? declining : warnings).push_back(ReasonItem(reason, /*with_step=*/true));
+    }
+    details += StepDetailsMd(step);
+  }
+  if (!declining.empty()) {
+    out += "**Declining reasons**\n\n";
+    AppendCapped(declining, out);
+    out += "\n";
+  }
+  if (warnings.empty() && details.empty()) return;
+  out += "<details><summary>Details</summary>\n\n";
+  if (!warnings.empty()) {
+    out += "**Warnings**\n\n";
+    AppendCapped(warnings, out);
+    out += "\n";
+  }
+  out += details;
+  out += "</details>\n";
+}
+
+}  // namespace
+
+std::string FormatValidateMarkdown(const ValidateReport& report) {
+  std::string out =
+      report.verdict == Verdict::kAccept ? "## ZooCI: ✅ ACCEPT\n\n" : "## ZooCI: ❌ DECLINE\n\n";
+  size_t declining = 0;
+  size_t warnings = 0;
+  auto count = [&](const std::vector<Reason>& reasons) {
+    for (const Reason& reason : reasons) (reason.declines ? declining : warnings) += 1;
+  };
+  for (const ModelReview& model : report.models) {
+    for (const StepResult& step : model.steps) count(step.reasons);
+  }
+  count(report.zoo_reasons);
+  std::string sentence = report_internal::VerdictCounts(report);
+  sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  sentence += " (" + std::to_string(declining) +
+              (declining == 1 ? " declining reason, " : " declining reasons, ") +
+              std::to_string(warnings) + (warnings == 1 ? " warning)" : " warnings)");
+  sentence += report.changed_since.empty()
+                  ? ", reviewing all models"
+                  : ", reviewing the models changed since " + Code(report.changed_since);
+  std::vector<std::string> tools;
+  if (!report.zooci_version.empty()) tools.push_back("zooci " + Md(report.zooci_version));
+  if (!report.runtime.empty()) tools.push_back(Md(report.runtime));
+  if (!tools.empty()) sentence += " with " + JoinStrings(tools, " and ");
+  out += sentence + " in " + report_internal::FormatSeconds(report.seconds) + ".\n";
+
+  for (const ModelReview& model : report.models) AppendModel(model, out);
+
+  if (!report.zoo_reasons.empty()) {
+    out += "\n### Zoo\n\n";
+    std::vector<std::string> items;
+    for (const Reason& reason : report.zoo_reasons) {
+      if (reason.declines) items.push_back(ReasonItem(reason, /*with_step=*/false));
+    }
+    for (const Reason& reason : report.zoo_reasons) {
+      if (!reason.declines) items.push_back("- warning: " + ReasonItem(reason, false).substr(2));
+    }
+    AppendCapped(items, out);
+  }
+  return out;
+}
+
+}  // namespace zooci

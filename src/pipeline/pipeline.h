@@ -1,0 +1,153 @@
+// pipeline: `zooci validate`. Reviews the model folders of a zoo (all, or those changed since a
+// git ref) step by step — artifacts, integrity, check, test, eval, bench — and decides ACCEPT or
+// DECLINE per model and overall, with every reason pointing at a file (and line or node).
+// Step results are cached by the SHA-256 of their inputs, zooci's and the runtime's versions and
+// the step's configuration.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/base.h"
+#include "runtime/runtime.h"
+
+namespace zooci {
+
+enum class StepStatus {
+  kPass,     // ran, nothing declines the model
+  kFail,     // ran, something declines the model
+  kSkipped,  // did not run; `summary` says why and whether that declines (it then is kFail)
+};
+std::string StepStatusName(StepStatus status);  // "pass", "fail", "skipped"
+
+enum class Verdict { kAccept, kDecline };
+std::string VerdictName(Verdict verdict);  // "ACCEPT", "DECLINE"
+
+// One finding. `declines` findings decide the verdict; the others are reported as warnings.
+struct Reason {
+  std::string step;     // "artifacts", "integrity", "check", "test", "eval", "bench", "zoo"
+  std::string message;  // a full sentence a submitter can act on
+  std::string file;     // relative to the zoo root; empty when it concerns the folder
+  int line = 0;         // README line, when it applies
+  std::string node;     // model node, when it applies ("node 'Conv_3' (#3)")
+  bool declines = true;
+};
+
+struct StepResult {
+  std::string name;  // "artifacts", "integrity", "check", "test", "eval", "bench"
+  StepStatus status = StepStatus::kPass;
+  std::string summary;          // one line: "3 of 3 cases passed", "skipped: no zooci.yaml"
+  std::vector<Reason> reasons;  // declining and non-declining findings of this step
+  double seconds = 0;
+  bool cached = false;
+  // Step-specific figures for reports (JSON text): bench latency samples summary and histogram
+  // samples, eval metrics, test case results. "{}" when none.
+  std::string details_json = "{}";
+};
+
+struct ModelReview {
+  std::string folder;  // relative to the zoo root: "validated/vision/classification/digits"
+  std::string change;  // "added", "modified", "renamed from X", or "" when reviewing all
+  std::vector<StepResult> steps;
+  Verdict verdict = Verdict::kAccept;
+
+  std::vector<const Reason*> DecliningReasons() const;
+};
+
+struct ValidateReport {
+  std::string zoo;            // the zoo directory as given
+  std::string changed_since;  // the ref, or "" for all models
+  std::string zooci_version;
+  std::string runtime;        // "onnxruntime 1.30.0"
+  std::vector<ModelReview> models;
+  std::vector<Reason> zoo_reasons;  // beyond any one model: deletions leaving dangling links
+  Verdict verdict = Verdict::kAccept;
+  double seconds = 0;
+};
+
+struct ValidateOptions {
+  fs::path zoo;
+  std::string changed_since;  // "" = every model folder
+  int jobs = 1;               // models reviewed in parallel
+  fs::path cache_dir;         // empty = no cache
+  bool run_bench = true;
+  int64_t bench_min_duration_ms = 1000;
+  int64_t bench_min_queries = 50;
+  std::string zooci_version;
+};
+
+// Called after each model's review (from worker threads, serialized by the caller's lock).
+using ValidateProgress = std::function<void(const ModelReview& review, int done, int total)>;
+
+// Reviews the zoo. Models run in `executor` (a sandbox with at least `jobs` workers). Errors are
+// for the zoo as a whole (not a directory, not a git repository with --changed-since, bad ref);
+// everything about a model is a Reason in its review.
+Result<ValidateReport> Validate(const ValidateOptions& options, Executor& executor,
+                                const ValidateProgress& progress);
+
+// ---- Reports (report.cpp, markdown.cpp, junit.cpp, html.cpp) -----------------------------------
+std::string FormatValidateText(const ValidateReport& report);
+std::string FormatValidateJson(const ValidateReport& report);
+// Ready to be a PR comment: verdict first, a table per model, details folded (<details>).
+std::string FormatValidateMarkdown(const ValidateReport& report);
+// JUnit XML: one testsuite per model, one testcase per step; failures carry the reasons.
+std::string FormatValidateJunit(const ValidateReport& report);
+// A self-contained HTML page (inline CSS and SVG, no scripts from elsewhere): the verdicts, a
+// table per model, latency histograms and accuracy results from the steps' details.
+std::string FormatValidateHtml(const ValidateReport& report);
+
+// ---- Report internals (report.cpp): shared by the four writers above, not for other callers ---
+namespace report_internal {
+
+// `text` as valid UTF-8 (each byte that starts no well-formed sequence becomes U+FFFD) in which
+// characters that could forge lines, drive a terminal or break XML — C0 controls, DEL, C1
+// controls, U+FFFE/U+FFFF and the bidirectional overrides U+202A..U+202E, U+2066..U+2069 — are
+// written as visible escapes ("\x1b", "\u009b"), or removed when `drop` is set. Tab, LF and CR
+// are kept when `keep_whitespace` is set, else escaped (or dropped) too. Never throws.
+std::string CleanText(std::string_view text, bool keep_whitespace, bool drop = false);
+
+// Where a reason points, unescaped: "file:line", "file", or "" (line only when > 0 and a file).
+std::string ReasonLocation(const Reason& reason);
+// The verdict's counts: "1 of 2 models declined", "2 models accepted", "no models to review";
+// ", 1 zoo reason" is appended when zoo-level reasons decline.
+std::string VerdictCounts(const ValidateReport& report);
+// "0.12 s"; "? s" for a non-finite value.
+std::string FormatSeconds(double seconds);
+
+// The figures in StepResult::details_json, whose conventions are (every field optional):
+//   check: {"errors": N, "warnings": N, "infos": N}
+//   test:  {"passed": N, "failed": N, "cases": [{"id", "status", "message"}]}
+//   eval:  {"top1_percent", "topk_percent", "top_k", "total", "top1_correct", "images_per_s",
+//           "claims": [{"metric", "claimed_percent", "measured_percent", "tolerance_pp",
+//                       "passed", "source"}]}
+//   bench: {"result": "VALID|INVALID", "latency_ms": {"p50", "p90", "p99", "mean", "cv", "count"},
+//           "samples_per_s", "samples_ms": [...]}
+// Absent, ill-typed and non-finite fields stay unset (or empty); malformed JSON, or JSON nested
+// deeper than 64 levels, parses to nothing (`valid` false).
+struct TestCaseDetail {
+  std::string id, status, message;
+};
+struct ClaimDetail {
+  std::string metric, source;
+  std::optional<double> claimed_percent, measured_percent, tolerance_pp;
+  std::optional<bool> passed;
+};
+struct StepDetails {
+  bool valid = false;  // details_json parsed as a JSON object
+  std::optional<int64_t> errors, warnings, infos, passed, failed;
+  std::vector<TestCaseDetail> cases;
+  std::optional<double> top1_percent, topk_percent, images_per_s;
+  std::optional<int64_t> top_k, total, top1_correct;
+  std::vector<ClaimDetail> claims;
+  std::string bench_result;
+  std::optional<double> p50_ms, p90_ms, p99_ms, mean_ms, cv, samples_per_s;
+  std::optional<int64_t> latency_count;
+  std::vector<double> samples_ms;  // finite values only
+};
+StepDetails ParseStepDetails(const std::string& details_json);
+
+}  // namespace report_internal
+
+}  // namespace zooci

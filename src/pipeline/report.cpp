@@ -1,0 +1,429 @@
+// `zooci validate` reports: the plain-text and JSON views, the names of statuses and verdicts,
+// and the helpers shared with the Markdown, JUnit and HTML writers (report_internal).
+//
+// Contract: every writer accepts any ValidateReport — empty, inconsistent (a passing step with
+// declining reasons), with messages holding invalid UTF-8 or control characters, with
+// details_json that is "{}", malformed or deeply nested — and never throws. Text output is valid
+// UTF-8 with control characters escaped, so a message cannot forge lines or drive a terminal;
+// JSON output is valid UTF-8 JSON.
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/pipeline.h"
+
+namespace zooci {
+
+std::string StepStatusName(StepStatus status) {
+  switch (status) {
+    case StepStatus::kPass:
+      return "pass";
+    case StepStatus::kFail:
+      return "fail";
+    case StepStatus::kSkipped:
+      return "skipped";
+  }
+  return "fail";
+}
+
+std::string VerdictName(Verdict verdict) {
+  return verdict == Verdict::kAccept ? "ACCEPT" : "DECLINE";
+}
+
+std::vector<const Reason*> ModelReview::DecliningReasons() const {
+  std::vector<const Reason*> reasons;
+  for (const StepResult& step : steps) {
+    for (const Reason& reason : step.reasons) {
+      if (reason.declines) reasons.push_back(&reason);
+    }
+  }
+  return reasons;
+}
+
+namespace report_internal {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr int kMaxDetailsDepth = 64;
+
+// Appends `code_point` (< 0x110000, not a surrogate) as UTF-8.
+void AppendUtf8(uint32_t code_point, std::string& out) {
+  if (code_point < 0x80) {
+    out += static_cast<char>(code_point);
+  } else if (code_point < 0x800) {
+    out += static_cast<char>(0xC0 | (code_point >> 6));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    out += static_cast<char>(0xE0 | (code_point >> 12));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code_point >> 18));
+    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  }
+}
+
+// Decodes one UTF-8 sequence at text[*index] and advances past it; an ill-formed sequence gives
+// U+FFFD and advances by one byte.
+uint32_t DecodeUtf8(std::string_view text, size_t* index) {
+  const auto lead = static_cast<unsigned char>(text[*index]);
+  if (lead < 0x80) {
+    ++*index;
+    return lead;
+  }
+  const size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                        : lead >= 0xE0 && lead <= 0xEF ? 3
+                        : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                       : 0;
+  uint32_t code_point = lead & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07);
+  bool valid = length > 0 && *index + length <= text.size();
+  for (size_t offset = 1; valid && offset < length; ++offset) {
+    const auto next = static_cast<unsigned char>(text[*index + offset]);
+    valid = (next & 0xC0) == 0x80;
+    code_point = (code_point << 6) | (next & 0x3F);
+  }
+  valid = valid && !(length == 3 && code_point < 0x800) &&
+          !(length == 4 && (code_point < 0x10000 || code_point > 0x10FFFF)) &&
+          !(code_point >= 0xD800 && code_point <= 0xDFFF);
+  if (!valid) {
+    ++*index;
+    return 0xFFFD;
+  }
+  *index += length;
+  return code_point;
+}
+
+bool NeedsEscape(uint32_t code_point, bool keep_whitespace) {
+  if (code_point == '\t' || code_point == '\n' || code_point == '\r') return !keep_whitespace;
+  return code_point < 0x20 || (code_point >= 0x7F && code_point <= 0x9F) || code_point == 0xFFFE ||
+         code_point == 0xFFFF || (code_point >= 0x202A && code_point <= 0x202E) ||
+         (code_point >= 0x2066 && code_point <= 0x2069);
+}
+
+// True when `text` nests arrays and objects no deeper than kMaxDetailsDepth (strings skipped).
+bool ShallowEnough(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDetailsDepth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// The parsed details, or nothing when they are not JSON (or too deeply nested to handle safely).
+std::optional<ojson> ParseDetailsJson(const std::string& text) {
+  if (!ShallowEnough(text)) return std::nullopt;
+  try {
+    ojson value = ojson::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return std::nullopt;
+    return value;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+const ojson* Member(const ojson& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<double> DoubleAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  if (value == nullptr || !value->is_number()) return std::nullopt;
+  const double number = value->get<double>();
+  if (!std::isfinite(number)) return std::nullopt;
+  return number;
+}
+
+std::optional<int64_t> IntAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_number_unsigned()) {
+    const auto number = value->get<uint64_t>();
+    if (number > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(number);
+  }
+  if (value->is_number_integer()) return value->get<int64_t>();
+  if (value->is_number_float()) {
+    const double number = value->get<double>();
+    if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9e15) {
+      return static_cast<int64_t>(number);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string StringAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+std::optional<bool> BoolAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  if (value == nullptr || !value->is_boolean()) return std::nullopt;
+  return value->get<bool>();
+}
+
+// The array at `key`, or an empty array.
+const ojson& ArrayAt(const ojson& object, const char* key) {
+  static const ojson kEmpty = ojson::array();
+  const ojson* value = Member(object, key);
+  return value != nullptr && value->is_array() ? *value : kEmpty;
+}
+
+std::string Plural(size_t count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string CleanText(std::string_view text, bool keep_whitespace, bool drop) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t index = 0; index < text.size();) {
+    const uint32_t code_point = DecodeUtf8(text, &index);
+    if (!NeedsEscape(code_point, keep_whitespace)) {
+      AppendUtf8(code_point, out);
+    } else if (!drop) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, code_point < 0x80 ? "\\x%02x" : "\\u%04x",
+                    static_cast<unsigned>(code_point));
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+std::string ReasonLocation(const Reason& reason) {
+  if (reason.file.empty()) return "";
+  return reason.line > 0 ? reason.file + ":" + std::to_string(reason.line) : reason.file;
+}
+
+std::string VerdictCounts(const ValidateReport& report) {
+  size_t declined = 0;
+  for (const ModelReview& model : report.models) declined += model.verdict == Verdict::kDecline;
+  size_t zoo_declining = 0;
+  for (const Reason& reason : report.zoo_reasons) zoo_declining += reason.declines;
+  const size_t total = report.models.size();
+  std::string counts;
+  if (declined > 0 || (report.verdict == Verdict::kDecline && total > 0)) {
+    counts = std::to_string(declined) + " of " + Plural(total, "model") + " declined";
+  } else if (total > 0) {
+    counts = Plural(total, "model") + " accepted";
+  } else {
+    counts = "no models to review";
+  }
+  if (zoo_declining > 0) counts += ", " + Plural(zoo_declining, "zoo reason");
+  return counts;
+}
+
+std::string FormatSeconds(double seconds) {
+  if (!std::isfinite(seconds)) return "? s";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.2f s", seconds);
+  return buffer;
+}
+
+StepDetails ParseStepDetails(const std::string& details_json) {
+  StepDetails details;
+  std::optional<ojson> parsed = ParseDetailsJson(details_json);
+  if (!parsed || !parsed->is_object()) return details;
+  const ojson& root = *parsed;
+  details.valid = true;
+  details.errors = IntAt(root, "errors");
+  details.warnings = IntAt(root, "warnings");
+  details.infos = IntAt(root, "infos");
+  details.passed = IntAt(root, "passed");
+  details.failed = IntAt(root, "failed");
+  for (const ojson& item : ArrayAt(root, "cases")) {
+    if (!item.is_object()) continue;
+    details.cases.push_back(
+        {StringAt(item, "id"), StringAt(item, "status"), StringAt(item, "message")});
+  }
+  details.top1_percent = DoubleAt(root, "top1_percent");
+  details.topk_percent = DoubleAt(root, "topk_percent");
+  details.images_per_s = DoubleAt(root, "images_per_s");
+  details.top_k = IntAt(root, "top_k");
+  details.total = IntAt(root, "total");
+  details.top1_correct = IntAt(root, "top1_correct");
+  for (const ojson& item : ArrayAt(root, "claims")) {
+    if (!item.is_object()) continue;
+    details.claims.push_back({StringAt(item, "metric"), StringAt(item, "source"),
+                              DoubleAt(item, "claimed_percent"), DoubleAt(item, "measured_percent"),
+                              DoubleAt(item, "tolerance_pp"), BoolAt(item, "passed")});
+  }
+  details.bench_result = StringAt(root, "result");
+  if (const ojson* latency = Member(root, "latency_ms"); latency != nullptr) {
+    details.p50_ms = DoubleAt(*latency, "p50");
+    details.p90_ms = DoubleAt(*latency, "p90");
+    details.p99_ms = DoubleAt(*latency, "p99");
+    details.mean_ms = DoubleAt(*latency, "mean");
+    details.cv = DoubleAt(*latency, "cv");
+    details.latency_count = IntAt(*latency, "count");
+  }
+  details.samples_per_s = DoubleAt(root, "samples_per_s");
+  for (const ojson& item : ArrayAt(root, "samples_ms")) {
+    if (item.is_number() && std::isfinite(item.get<double>())) {
+      details.samples_ms.push_back(item.get<double>());
+    }
+  }
+  return details;
+}
+
+}  // namespace report_internal
+
+namespace {
+
+using report_internal::CleanText;
+using report_internal::ReasonLocation;
+using ojson = nlohmann::ordered_json;
+
+// ---- Text --------------------------------------------------------------------------------------
+
+// One line of the text report: control characters and newlines are escaped.
+std::string Line(std::string_view text) {
+  return CleanText(text, /*keep_whitespace=*/false);
+}
+
+std::string PadRight(std::string text, size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+// "file:line message (node ...)", or the message alone when the reason has no file.
+std::string ReasonText(const Reason& reason) {
+  const std::string location = ReasonLocation(reason);
+  std::string text =
+      location.empty() ? Line(reason.message) : Line(location) + " " + Line(reason.message);
+  if (!reason.node.empty()) text += " (" + Line(reason.node) + ")";
+  return text;
+}
+
+// The reasons, declining ones first, each on a line indented by `indent`.
+void AppendReasons(const std::vector<Reason>& reasons, const std::string& indent,
+                   std::string& out) {
+  for (const Reason& reason : reasons) {
+    if (reason.declines) out += indent + "- " + ReasonText(reason) + "\n";
+  }
+  for (const Reason& reason : reasons) {
+    if (!reason.declines) out += indent + "warning: " + ReasonText(reason) + "\n";
+  }
+}
+
+// ---- JSON --------------------------------------------------------------------------------------
+
+ojson ReasonJson(const Reason& reason) {
+  return {{"step", reason.step}, {"message", reason.message}, {"file", reason.file},
+          {"line", reason.line}, {"node", reason.node},       {"declines", reason.declines}};
+}
+
+ojson ReasonsJson(const std::vector<Reason>& reasons) {
+  ojson array = ojson::array();
+  for (const Reason& reason : reasons) array.push_back(ReasonJson(reason));
+  return array;
+}
+
+}  // namespace
+
+std::string FormatValidateText(const ValidateReport& report) {
+  std::string out = "zooci validate " + Line(report.zoo) + ": " + VerdictName(report.verdict) +
+                    " (" + report_internal::VerdictCounts(report) + ")\n";
+  std::vector<std::string> context;
+  if (!report.zooci_version.empty()) context.push_back("zooci " + Line(report.zooci_version));
+  if (!report.runtime.empty()) context.push_back(Line(report.runtime));
+  context.push_back(report.changed_since.empty()
+                        ? "all models"
+                        : "models changed since " + Line(report.changed_since));
+  out += "  " + JoinStrings(context, ", ") + "\n";
+
+  size_t declining = 0;
+  size_t warnings = 0;
+  for (const ModelReview& model : report.models) {
+    out += "\n" + PadRight(VerdictName(model.verdict), 7) + " " +
+           (model.folder.empty() ? "." : Line(model.folder));
+    if (!model.change.empty()) out += " (" + Line(model.change) + ")";
+    out += "\n";
+    for (const StepResult& step : model.steps) {
+      out += "  " + PadRight(Line(step.name), 9) + " " + PadRight(StepStatusName(step.status), 7) +
+             " " + report_internal::FormatSeconds(step.seconds) + "  " + Line(step.summary) +
+             (step.cached ? " (cached)" : "") + "\n";
+      AppendReasons(step.reasons, "    ", out);
+      for (const Reason& reason : step.reasons) (reason.declines ? declining : warnings) += 1;
+    }
+  }
+  if (!report.zoo_reasons.empty()) {
+    out += "\nzoo\n";
+    AppendReasons(report.zoo_reasons, "    ", out);
+    for (const Reason& reason : report.zoo_reasons) (reason.declines ? declining : warnings) += 1;
+  }
+  const size_t models = report.models.size();
+  size_t declined = 0;
+  for (const ModelReview& model : report.models) declined += model.verdict == Verdict::kDecline;
+  out += "\n" + std::to_string(models) + (models == 1 ? " model" : " models") + " reviewed in " +
+         report_internal::FormatSeconds(report.seconds) + ": " + std::to_string(models - declined) +
+         " accepted, " + std::to_string(declined) + " declined; " + std::to_string(declining) +
+         (declining == 1 ? " declining reason, " : " declining reasons, ") +
+         std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") + "\n";
+  return out;
+}
+
+// Every field of the report. A step's details are embedded as JSON when details_json parses,
+// else as the original string. Strings holding invalid UTF-8 get U+FFFD; never throws.
+std::string FormatValidateJson(const ValidateReport& report) {
+  ojson models = ojson::array();
+  size_t declined = 0;
+  for (const ModelReview& model : report.models) {
+    declined += model.verdict == Verdict::kDecline;
+    ojson steps = ojson::array();
+    for (const StepResult& step : model.steps) {
+      std::optional<ojson> details = report_internal::ParseDetailsJson(step.details_json);
+      steps.push_back({{"name", step.name},
+                       {"status", StepStatusName(step.status)},
+                       {"summary", step.summary},
+                       {"seconds", step.seconds},
+                       {"cached", step.cached},
+                       {"reasons", ReasonsJson(step.reasons)},
+                       {"details", details ? std::move(*details) : ojson(step.details_json)}});
+    }
+    models.push_back({{"folder", model.folder},
+                      {"change", model.change},
+                      {"verdict", VerdictName(model.verdict)},
+                      {"steps", std::move(steps)}});
+  }
+  ojson root = {{"zoo", report.zoo},
+                {"changed_since", report.changed_since},
+                {"zooci_version", report.zooci_version},
+                {"runtime", report.runtime},
+                {"verdict", VerdictName(report.verdict)},
+                {"seconds", report.seconds},
+                {"summary",
+                 {{"models", report.models.size()},
+                  {"accepted", report.models.size() - declined},
+                  {"declined", declined},
+                  {"text", report_internal::VerdictCounts(report)}}},
+                {"models", std::move(models)},
+                {"zoo_reasons", ReasonsJson(report.zoo_reasons)}};
+  return root.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+}  // namespace zooci

@@ -1,0 +1,292 @@
+// `zooci validate`: discovery of model folders, the changed-since selection, the step sequence
+// per model, parallel reviews, verdicts.
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/internal.h"
+
+namespace zooci {
+namespace pipeline_internal {
+namespace {
+
+bool IsArchive(const fs::path& path) {
+  std::string name = path.filename().string();
+  return EndsWith(name, ".tar.gz") || EndsWith(name, ".tgz");
+}
+
+// Model files of a folder: in model/ (zoo layout) or beside the README (simple layout).
+void CollectModels(ModelFolder* folder) {
+  std::error_code error;
+  for (const fs::path& dir : {folder->dir / "model", folder->dir}) {
+    if (!fs::is_directory(dir, error)) continue;
+    for (const auto& entry : fs::directory_iterator(dir, error)) {
+      if (!entry.is_regular_file(error)) continue;
+      if (entry.path().extension() == ".onnx") folder->models.push_back(entry.path());
+      if (IsArchive(entry.path())) folder->archives.push_back(entry.path());
+    }
+  }
+  std::sort(folder->models.begin(), folder->models.end());
+  std::sort(folder->archives.begin(), folder->archives.end());
+}
+
+}  // namespace
+
+std::string RelativeTo(const fs::path& root, const fs::path& path) {
+  return path.lexically_relative(root).generic_string();
+}
+
+std::vector<ModelFolder> DiscoverModelFolders(const fs::path& root) {
+  std::vector<ModelFolder> folders;
+  std::error_code error;
+  auto options = fs::directory_options::skip_permission_denied;
+  for (auto it = fs::recursive_directory_iterator(root, options, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    const fs::path& path = it->path();
+    if (!it->is_directory(error) || it->is_symlink(error)) {
+      continue;
+    }
+    std::string name = path.filename().string();
+    if (StartsWith(name, ".") || name == "model" || name == "dependencies" ||
+        name == "test_data_set_0" || name == "dataset") {
+      if (StartsWith(name, ".") || name == "dataset") it.disable_recursion_pending();
+      continue;
+    }
+    if (!fs::is_regular_file(path / "README.md", error)) continue;
+    ModelFolder folder{root, RelativeTo(root, path), path, {}, {}};
+    CollectModels(&folder);
+    if (!folder.models.empty() || !folder.archives.empty()) folders.push_back(std::move(folder));
+  }
+  std::sort(folders.begin(), folders.end(),
+            [](const ModelFolder& a, const ModelFolder& b) { return a.relative < b.relative; });
+  return folders;
+}
+
+Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
+                                    const std::vector<ModelFolder>& folders) {
+  ExitInfo exit_info;
+  auto output =
+      RunCommand({"git", "-C", root.string(), "diff", "--name-status", "-M", "-z", ref + "...HEAD"},
+                 &exit_info);
+  if (!output.ok() || !exit_info.exited || exit_info.exit_code != 0) {
+    return Error("--changed-since " + ref + ": git diff failed in " + root.string() +
+                 " (is it a git repository, and is " + ref + " a commit?)");
+  }
+  // Folder of a path: the deepest reviewed folder containing it (HEAD), else the path's
+  // directory chain as it was (for deletions).
+  auto folder_of = [&](const std::string& path) -> std::string {
+    std::string best;
+    for (const ModelFolder& folder : folders) {
+      if (StartsWith(path, folder.relative + "/") && folder.relative.size() > best.size()) {
+        best = folder.relative;
+      }
+    }
+    return best;
+  };
+  auto removed_folder_of = [&](const std::string& path) {
+    // A removed model folder: the parent of its model/ directory, or the file's directory.
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.filename() == "model" || dir.filename() == "dependencies") dir = dir.parent_path();
+    return dir.generic_string();
+  };
+  Changes changes;
+  auto add = [&](const std::string& folder, const std::string& change) {
+    if (folder.empty()) return;
+    for (auto& [known, known_change] : changes.reviewed) {
+      if (known == folder) {
+        if (known_change == "modified") known_change = change;
+        return;
+      }
+    }
+    changes.reviewed.emplace_back(folder, change);
+  };
+  std::vector<std::string> fields = SplitString(*output, '\0');
+  for (size_t index = 0; index < fields.size();) {
+    const std::string& status = fields[index];
+    if (status.empty()) {
+      ++index;
+      continue;
+    }
+    if (status[0] == 'R' || status[0] == 'C') {
+      if (index + 2 >= fields.size()) break;
+      const std::string& from = fields[index + 1];
+      const std::string& to = fields[index + 2];
+      std::string new_folder = folder_of(to);
+      std::string old_folder = removed_folder_of(from);
+      if (!new_folder.empty() && old_folder != new_folder) {
+        add(new_folder, "renamed from " + old_folder);
+        if (folder_of(from).empty()) changes.removed.push_back(old_folder);
+      } else {
+        add(new_folder, "modified");
+      }
+      index += 3;
+      continue;
+    }
+    if (index + 1 >= fields.size()) break;
+    const std::string& path = fields[index + 1];
+    std::string folder = folder_of(path);
+    if (status[0] == 'D' && folder.empty()) {
+      changes.removed.push_back(removed_folder_of(path));
+    } else {
+      add(folder, status[0] == 'A' ? "added" : "modified");
+    }
+    index += 2;
+  }
+  std::sort(changes.removed.begin(), changes.removed.end());
+  changes.removed.erase(std::unique(changes.removed.begin(), changes.removed.end()),
+                        changes.removed.end());
+  // A folder with only added files is new; one with any modified file stays "modified".
+  return changes;
+}
+
+Reason MakeReason(std::string step, std::string message, std::string file, int line,
+                  bool declines) {
+  Reason reason;
+  reason.step = std::move(step);
+  reason.message = std::move(message);
+  reason.file = std::move(file);
+  reason.line = line;
+  reason.declines = declines;
+  return reason;
+}
+
+void Conclude(StepResult& step, std::string summary) {
+  step.summary = std::move(summary);
+  if (step.status == StepStatus::kSkipped) return;
+  bool declines = std::any_of(step.reasons.begin(), step.reasons.end(),
+                              [](const Reason& reason) { return reason.declines; });
+  step.status = declines ? StepStatus::kFail : StepStatus::kPass;
+}
+
+}  // namespace pipeline_internal
+
+using namespace pipeline_internal;
+
+namespace {
+
+// The steps in order; a failed gate skips the model steps after it.
+ModelReview ReviewFolder(const StepContext& context, const std::string& change) {
+  ModelReview review;
+  review.folder = context.folder->relative;
+  review.change = change;
+  auto timed = [](StepResult (*step)(const StepContext&), const StepContext& step_context) {
+    int64_t start_ns = SystemClock().NowNs();
+    StepResult result = step(step_context);
+    if (!result.cached)
+      result.seconds = static_cast<double>(SystemClock().NowNs() - start_ns) / 1e9;
+    return result;
+  };
+  review.steps.push_back(timed(CheckArtifacts, context));
+  review.steps.push_back(timed(CheckIntegrity, context));
+  StepResult check = timed(RunCheckStep, context);
+  bool runnable = check.status != StepStatus::kFail;
+  review.steps.push_back(std::move(check));
+  for (auto step : {RunTestStep, RunEvalStep, RunBenchStep}) {
+    if (!runnable) {
+      StepResult skipped;
+      skipped.name = step == RunTestStep ? "test" : step == RunEvalStep ? "eval" : "bench";
+      skipped.status = StepStatus::kSkipped;
+      skipped.summary = "skipped: the model did not pass check";
+      review.steps.push_back(std::move(skipped));
+      continue;
+    }
+    review.steps.push_back(timed(step, context));
+  }
+  for (const StepResult& step : review.steps) {
+    if (step.status == StepStatus::kFail) review.verdict = Verdict::kDecline;
+  }
+  return review;
+}
+
+}  // namespace
+
+Result<ValidateReport> Validate(const ValidateOptions& options, Executor& executor,
+                                const ValidateProgress& progress) {
+  int64_t start_ns = SystemClock().NowNs();
+  std::error_code error;
+  if (!fs::is_directory(options.zoo, error)) {
+    return Error(options.zoo.string() + ": not a directory");
+  }
+  ValidateReport report;
+  report.zoo = options.zoo.string();
+  report.changed_since = options.changed_since;
+  report.zooci_version = options.zooci_version;
+  auto runtime = executor.BackendDescription();
+  report.runtime = runtime.ok() ? *runtime : "unknown runtime";
+
+  fs::path root = fs::absolute(options.zoo, error).lexically_normal();
+  std::vector<ModelFolder> folders = DiscoverModelFolders(root);
+  std::vector<std::pair<const ModelFolder*, std::string>> selected;
+  std::vector<std::string> removed;
+  if (options.changed_since.empty()) {
+    for (const ModelFolder& folder : folders) selected.emplace_back(&folder, "");
+  } else {
+    ZC_ASSIGN_OR_RETURN(Changes changes, ChangedModelFolders(root, options.changed_since, folders));
+    for (const auto& [relative, change] : changes.reviewed) {
+      for (const ModelFolder& folder : folders) {
+        if (folder.relative == relative) selected.emplace_back(&folder, change);
+      }
+    }
+    removed = changes.removed;
+  }
+  if (folders.empty() && options.changed_since.empty()) {
+    return Error(options.zoo.string() + ": no model folder (a README.md with .onnx files)");
+  }
+
+  std::optional<std::vector<ManifestEntry>> manifest;
+  fs::path manifest_path = root / "ONNX_HUB_MANIFEST.json";
+  if (fs::exists(manifest_path, error)) {
+    auto read = ReadManifest(manifest_path);
+    if (read.ok()) {
+      manifest = std::move(*read);
+    } else {
+      report.zoo_reasons.push_back(
+          MakeReason("zoo", "the manifest cannot be read: " + read.error().message(),
+                     "ONNX_HUB_MANIFEST.json"));
+    }
+  }
+  for (const std::string& folder : removed) {
+    for (Reason& reason : CheckRemovedFolder(root, folder, manifest ? &*manifest : nullptr)) {
+      report.zoo_reasons.push_back(std::move(reason));
+    }
+  }
+
+  ValidateOptions resolved = options;
+  resolved.zoo = root;
+  report.models.resize(selected.size());
+  std::atomic<size_t> next{0};
+  std::mutex progress_mutex;
+  int done = 0;
+  auto worker = [&] {
+    for (size_t index = next++; index < selected.size(); index = next++) {
+      StepContext context;
+      context.folder = selected[index].first;
+      context.options = &resolved;
+      context.executor = &executor;
+      context.runtime = report.runtime;
+      context.manifest = manifest ? &*manifest : nullptr;
+      context.manifest_present = fs::exists(manifest_path);
+      report.models[index] = ReviewFolder(context, selected[index].second);
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      ++done;
+      if (progress) progress(report.models[index], done, static_cast<int>(selected.size()));
+    }
+  };
+  int threads = std::max(1, std::min<int>(options.jobs, static_cast<int>(selected.size())));
+  std::vector<std::thread> pool;
+  for (int thread_idx = 1; thread_idx < threads; ++thread_idx) pool.emplace_back(worker);
+  worker();
+  for (std::thread& thread : pool) thread.join();
+
+  for (const ModelReview& review : report.models) {
+    if (review.verdict == Verdict::kDecline) report.verdict = Verdict::kDecline;
+  }
+  for (const Reason& reason : report.zoo_reasons) {
+    if (reason.declines) report.verdict = Verdict::kDecline;
+  }
+  report.seconds = static_cast<double>(SystemClock().NowNs() - start_ns) / 1e9;
+  return report;
+}
+
+}  // namespace zooci
