@@ -1,9 +1,10 @@
 # ZooCI: the two commands of the Quick start, and the pieces they are made of.
-#   make demo   run the main job on the example models
+#   make demo   run the main job: zooci validate on the example zoo (verdicts + HTML report)
 #   make test   install dependencies, build, run the whole suite
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 EXAMPLES_DIR ?= examples/models
+ZOO_DIR ?= examples/zoo
 
 .PHONY: all deps build test demo examples bench format clean
 
@@ -20,15 +21,31 @@ build: deps $(BUILD_DIR)/build.ninja
 
 examples: deps
 	/usr/bin/python3 tools/make_example_models.py $(EXAMPLES_DIR)
+	/usr/bin/python3 tools/make_example_zoo.py $(ZOO_DIR)
 
 test: build examples
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The main job: review every model of the example zoo (main branch), then a submission that
+# must be declined, printing the verdicts and writing HTML reports next to the zoo.
 demo: build examples
-	$(BUILD_DIR)/zooci test -v $(EXAMPLES_DIR)
+	$(BUILD_DIR)/zooci validate --html examples/zoo-report.html $(ZOO_DIR)
+	git -C $(ZOO_DIR) checkout -q submission/overclaim
+	$(BUILD_DIR)/zooci validate --changed-since main --html examples/zoo-submission-report.html \
+	  $(ZOO_DIR) || true
+	git -C $(ZOO_DIR) checkout -q main
+	@echo "HTML reports: examples/zoo-report.html, examples/zoo-submission-report.html"
 
 bench: build examples
 	bash bench/test_corpus.sh
+
+# Full validate of the example zoo, then a re-validate with one model changed (the cache).
+.PHONY: bench-validate bench-eval
+bench-validate: build examples
+	BUILD_DIR=$(BUILD_DIR) bash bench/validate_cache.sh
+
+bench-eval: build examples
+	bash bench/eval_throughput.sh $(BUILD_DIR)
 
 # The checker's benchmark (vs python3-onnx and parse-only) and its fuzzer (clang, build-fuzz/).
 FUZZ_SECONDS ?= 600

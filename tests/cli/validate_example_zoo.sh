@@ -1,0 +1,75 @@
+# zooci validate end to end on the example zoo (tools/make_example_zoo.py): main is accepted,
+# the good submission is accepted, and each bad submission is declined with exactly its reason.
+ZOO_SRC="$ZOOCI_SOURCE_DIR/examples/zoo"
+SUBMISSIONS="$ZOOCI_SOURCE_DIR/examples/zoo-submissions.json"
+[[ -d "$ZOO_SRC/.git" && -f "$SUBMISSIONS" ]] || fail "missing example zoo: run make examples"
+git clone -q "$ZOO_SRC" zoo
+git -C zoo fetch -q origin '+refs/heads/*:refs/heads/*' 2>/dev/null || true
+FAST=(--no-bench --cache-dir "$SCRATCH/cache")
+
+# main: every model accepted; the reports in every format.
+run_zooci 0 validate "${FAST[@]}" --html report.html -j 2 zoo
+expect_in "$OUT" "ACCEPT (4 models accepted)"
+run_zooci 0 validate "${FAST[@]}" --format json -o report.json zoo
+run_zooci 0 validate "${FAST[@]}" --format junit -o report.xml zoo
+run_zooci 0 validate "${FAST[@]}" --format markdown zoo
+expect_in "$OUT" "## ZooCI: ✅ ACCEPT"
+grep -q "<html" report.html || fail "no HTML report"
+/usr/bin/python3 - <<'PY' || fail "JSON/JUnit reports"
+import json, xml.dom.minidom
+report = json.load(open("report.json"))
+assert report["verdict"] == "ACCEPT" and len(report["models"]) == 4, report["verdict"]
+steps = [s["name"] for s in report["models"][0]["steps"]]
+assert steps == ["artifacts", "integrity", "check", "test", "eval", "bench"], steps
+# The second run hit the cache for the model steps.
+assert any(s.get("cached") for m in report["models"] for s in m["steps"]), "no cached step"
+xml.dom.minidom.parse("report.xml")
+PY
+
+# Each submission branch: the verdict and the reason it must give.
+/usr/bin/python3 - "$SUBMISSIONS" > cases.tsv <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["submissions"]:
+    print("\t".join([s["branch"], s["model"], s["verdict"], s["reason"]]))
+PY
+declare -A REASON=(
+  [submission/missing-readme-sections]="the README has no '"
+  [submission/wrong-opset]="the model table says opset 12 but"
+  [submission/broken-test-data]="40 of 40 elements differ"
+  [submission/lfs-pointer]="is stored as a Git LFS pointer"
+  [submission/overclaim]="top-1 accuracy is claimed 99.9%"
+  [submission/unsafe-external-data]="ZC0502 external-location-unsafe"
+  [submission/no-main-readme-link]="the main README does not link to"
+)
+count=0
+while IFS=$'\t' read -r branch model verdict reason; do
+  git -C zoo checkout -q "$branch"
+  expected_exit=0; [[ "$verdict" == "DECLINE" ]] && expected_exit=1
+  run_zooci "$expected_exit" validate "${FAST[@]}" --changed-since main --format json -o "v.json" zoo
+  /usr/bin/python3 - "$model" "$verdict" "${REASON[$branch]:-}" <<'PY' || fail "$branch"
+import json, sys
+model, verdict, needle = sys.argv[1:]
+report = json.load(open("v.json"))
+assert report["verdict"] == verdict, (report["verdict"], verdict)
+reviews = {m["folder"]: m for m in report["models"]}
+assert model in reviews, (model, list(reviews))
+declining = [r for m in report["models"] for s in m["steps"] for r in s["reasons"] if r["declines"]]
+declining += [r for r in report["zoo_reasons"] if r["declines"]]
+if verdict == "ACCEPT":
+    assert not declining, declining
+else:
+    # Exactly its reason: every declining reason is the expected defect.
+    assert declining and all(needle in r["message"] or r["message"].startswith("skipped")
+                             for r in declining), (needle, [r["message"] for r in declining])
+print("%s: %s as expected" % (sys.argv[1], verdict))
+PY
+  count=$((count + 1))
+done < cases.tsv
+git -C zoo checkout -q submission/rename
+run_zooci 0 validate "${FAST[@]}" --changed-since main zoo
+expect_in "$OUT" "renamed from validated/vision/classification/digits"
+[[ $count -ge 8 ]] || fail "only $count submissions"
+git -C zoo checkout -q submission/missing-readme-sections
+run_zooci 1 validate "${FAST[@]}" --changed-since main zoo
+expect_in "$OUT" "the README has no 'Contributors' section"
+expect_in "$OUT" "the README has no 'Inference / Postprocessing' section"
