@@ -1,5 +1,6 @@
 // The step result cache: one JSON file per key under the cache directory.
 #include <openssl/evp.h>
+#include <sys/stat.h>
 
 #include "pipeline/internal.h"
 
@@ -66,11 +67,43 @@ std::optional<std::string> StepCache::Key(const std::string& step, const std::st
   if (dir_.empty()) return std::nullopt;
   std::string material = step + "\n" + versions + "\n" + config + "\n";
   for (const fs::path& input : inputs) {
-    auto sha = Sha256File(input);
+    auto sha = hasher_->Hash(input);
     if (!sha.ok()) return std::nullopt;
     material += input.filename().string() + " " + *sha + "\n";
   }
   return Sha256Hex(material);
+}
+
+Result<std::string> FileHasher::Hash(const fs::path& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return Error(path.string() + ": cannot stat");
+  std::string stat_key =
+      Sha256Hex(fs::absolute(path).string() + "|" + std::to_string(info.st_size) + "|" +
+                std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec) +
+                "|" + std::to_string(info.st_ino));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto known = memo_.find(stat_key);
+    if (known != memo_.end()) return known->second;
+  }
+  fs::path stored = dir_.empty() ? fs::path() : dir_ / "files" / stat_key;
+  if (!stored.empty()) {
+    auto text = ReadFile(stored, 128);
+    if (text.ok() && text->size() == 64) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      memo_[stat_key] = *text;
+      return *text;
+    }
+  }
+  ZC_ASSIGN_OR_RETURN(std::string sha, Sha256File(path));
+  if (!stored.empty()) {
+    std::error_code error;
+    fs::create_directories(stored.parent_path(), error);
+    (void)WriteFileAtomic(stored, sha);  // best effort, like the step cache
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  memo_[stat_key] = sha;
+  return sha;
 }
 
 std::optional<StepResult> StepCache::Load(const std::string& key) const {

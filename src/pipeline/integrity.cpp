@@ -173,7 +173,7 @@ StepResult CheckIntegrity(const StepContext& context) {
         add("ONNX_HUB_MANIFEST.json has no entry for " + relative, "ONNX_HUB_MANIFEST.json");
         continue;
       }
-      auto sha = Sha256File(model_path);
+      auto sha = context.hasher->Hash(model_path);
       std::error_code error;
       uint64_t bytes = fs::file_size(model_path, error);
       if (sha.ok() && (*sha != entry->model_sha || bytes != entry->model_bytes)) {
@@ -189,7 +189,7 @@ StepResult CheckIntegrity(const StepContext& context) {
       }
       if (!entry->model_with_data_path.empty()) {
         fs::path archive = folder.root / entry->model_with_data_path;
-        auto archive_sha = Sha256File(archive);
+        auto archive_sha = context.hasher->Hash(archive);
         if (!archive_sha.ok() || *archive_sha != entry->model_with_data_sha) {
           add("ONNX_HUB_MANIFEST.json model_with_data_sha does not match " +
                   entry->model_with_data_path,

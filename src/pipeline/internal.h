@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <mutex>
+
 #include "pipeline/pipeline.h"
 #include "zoo/zoo.h"
 
@@ -30,6 +33,20 @@ struct Changes {
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders);
 
+// SHA-256 of files, computed once: remembered for the run, and on disk (under the cache
+// directory) by the file's path, size, modification time and inode, as git's index does, so an
+// unchanged file is never read again. Thread-safe.
+class FileHasher {
+ public:
+  explicit FileHasher(fs::path cache_dir) : dir_(std::move(cache_dir)) {}
+  Result<std::string> Hash(const fs::path& path);
+
+ private:
+  fs::path dir_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> memo_;  // stat key -> content hash; guarded by mutex_
+};
+
 // Steps. Each fills `result` (status, summary, reasons, details).
 struct StepContext {
   const ModelFolder* folder = nullptr;
@@ -38,6 +55,7 @@ struct StepContext {
   std::string runtime;                                   // "onnxruntime 1.30.0", part of cache keys
   const std::vector<ManifestEntry>* manifest = nullptr;  // null when the zoo has none
   bool manifest_present = false;
+  FileHasher* hasher = nullptr;
 };
 
 StepResult CheckArtifacts(const StepContext& context);
@@ -55,7 +73,7 @@ std::vector<Reason> CheckRemovedFolder(const fs::path& root, const std::string& 
 // ---- cache.cpp: step results keyed by their inputs.
 class StepCache {
  public:
-  explicit StepCache(fs::path dir) : dir_(std::move(dir)) {}
+  StepCache(fs::path dir, FileHasher* hasher) : dir_(std::move(dir)), hasher_(hasher) {}
   // Key from the step name, zooci's and the runtime's versions, the configuration and the
   // SHA-256 of every input file. An input that cannot be hashed makes the step uncacheable.
   std::optional<std::string> Key(const std::string& step, const std::string& versions,
@@ -66,6 +84,7 @@ class StepCache {
 
  private:
   fs::path dir_;
+  FileHasher* hasher_;
 };
 
 nlohmann::json StepToJson(const StepResult& step);

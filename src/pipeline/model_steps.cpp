@@ -16,7 +16,7 @@ using json = nlohmann::json;
 template <typename Compute>
 StepResult Cached(const StepContext& context, const std::string& step, const std::string& config,
                   const std::vector<fs::path>& inputs, Compute compute) {
-  StepCache cache(context.options->cache_dir);
+  StepCache cache(context.options->cache_dir, context.hasher);
   std::string versions = context.options->zooci_version + "|" + context.runtime;
   std::optional<std::string> key = cache.Key(step, versions, config, inputs);
   if (key) {

@@ -60,7 +60,7 @@ struct ValidateReport {
   std::string zoo;            // the zoo directory as given
   std::string changed_since;  // the ref, or "" for all models
   std::string zooci_version;
-  std::string runtime;        // "onnxruntime 1.30.0"
+  std::string runtime;  // "onnxruntime 1.30.0"
   std::vector<ModelReview> models;
   std::vector<Reason> zoo_reasons;  // beyond any one model: deletions leaving dangling links
   Verdict verdict = Verdict::kAccept;

@@ -253,6 +253,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
     }
   }
 
+  FileHasher hasher(options.cache_dir);
   ValidateOptions resolved = options;
   resolved.zoo = root;
   report.models.resize(selected.size());
@@ -268,6 +269,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
       context.runtime = report.runtime;
       context.manifest = manifest ? &*manifest : nullptr;
       context.manifest_present = fs::exists(manifest_path);
+      context.hasher = &hasher;
       report.models[index] = ReviewFolder(context, selected[index].second);
       std::lock_guard<std::mutex> lock(progress_mutex);
       ++done;
