@@ -133,6 +133,9 @@ std::string FormatDouble(double value, int significant = 6);
 // "1.2 s", "35 ms", "850 us".
 std::string FormatDurationNs(int64_t ns);
 std::string JoinStrings(const std::vector<std::string>& parts, std::string_view separator);
+// Escapes & < > " ' for XML and HTML text and attribute values; drops the C0 controls XML 1.0
+// forbids (tab, LF and CR stay).
+std::string EscapeXml(std::string_view text);
 // Parses a whole string as a number; an error names `what`.
 Result<double> ParseDouble(std::string_view text, std::string_view what);
 Result<int64_t> ParseInt(std::string_view text, std::string_view what);

@@ -114,4 +114,23 @@ uint64_t PeakRssBytes() {
   return 0;
 }
 
+std::string EscapeXml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const char* entity = ch == '&'    ? "&amp;"
+                         : ch == '<'  ? "&lt;"
+                         : ch == '>'  ? "&gt;"
+                         : ch == '"'  ? "&quot;"
+                         : ch == '\'' ? "&apos;"
+                                      : nullptr;
+    if (entity != nullptr) {
+      out += entity;
+    } else if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r') {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace zooci

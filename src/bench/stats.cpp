@@ -3,6 +3,7 @@
 // release builds never invoke undefined behaviour on a violated precondition but the result is then
 // unspecified.
 #include "bench/stats.h"
+#include "base/base.h"
 
 #include <algorithm>
 #include <array>
@@ -315,27 +316,6 @@ namespace {
 constexpr double kPlotLeft = 64, kPlotRight = 624, kPlotTop = 48, kPlotBottom = 304;
 constexpr int kMaxBins = 1000;
 constexpr int kMaxTicks = 12;  // bound on tick loops whatever the floating-point rounding
-
-// XML escaping for text and attribute values. C0 controls other than tab, LF and CR are not
-// allowed in XML 1.0 and are dropped so the document stays well-formed.
-std::string EscapeXml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const char* entity = ch == '&'    ? "&amp;"
-                         : ch == '<'  ? "&lt;"
-                         : ch == '>'  ? "&gt;"
-                         : ch == '"'  ? "&quot;"
-                         : ch == '\'' ? "&apos;"
-                                      : nullptr;
-    if (entity != nullptr) {
-      out += entity;
-    } else if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r') {
-      out += ch;
-    }
-  }
-  return out;
-}
 
 // Appends the concatenation of `parts` (one allocation instead of a chain of temporaries).
 void Append(std::string& out, std::initializer_list<std::string_view> parts) {

@@ -1,5 +1,6 @@
 // The checker's driver: loads a model with bounded parsing, runs every rule family in order and
 // collects the diagnostics.
+#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
 
 #include <climits>
@@ -155,7 +156,9 @@ ModelReport CheckModelBytes(std::string_view bytes, const fs::path& model_dir,
   context.options = &options;
   context.sink = &sink;
   context.model_dir = model_dir;
-  onnx::ModelProto model;
+  // An arena makes parsing and freeing the thousands of small messages of a model cheap.
+  google::protobuf::Arena arena;
+  onnx::ModelProto& model = *google::protobuf::Arena::CreateMessage<onnx::ModelProto>(&arena);
   std::string reason;
   if (!ParseModel(bytes, options, &model, &reason)) {
     sink.Report(RuleId::kUnparseableModel, Location{}, reason);

@@ -65,16 +65,18 @@ FaultGuardScope::~FaultGuardScope() {
   if (installed_) sigaltstack(&previous_stack_, nullptr);
 }
 
-int CallWithFaultGuard(const std::function<void()>& call) {
+int CallWithFaultGuard(void (*call)(void*), void* argument) {
   sigjmp_buf jump;
   sigjmp_buf* outer = active_jump;
 #ifdef ZOOCI_WITH_LSAN
   __lsan_disable();
 #endif
-  int fault = sigsetjmp(jump, /*savemask=*/1);
+  // No signal mask to save: handlers run with SA_NODEFER, so a fault leaves nothing blocked
+  // (saving it would cost a sigprocmask call per node).
+  int fault = sigsetjmp(jump, /*savemask=*/0);
   if (fault == 0) {
     active_jump = &jump;
-    call();
+    call(argument);
   }
   active_jump = outer;
 #ifdef ZOOCI_WITH_LSAN

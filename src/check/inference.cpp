@@ -92,9 +92,10 @@ class GraphInference {
   }
 
  private:
-  void SetType(const std::string& name, const TypeProto& type) {
-    owned_[name] = type;
-    types_[name] = &owned_[name];
+  void SetType(const std::string& name, TypeProto type) {
+    TypeProto& slot = owned_[name];
+    slot = std::move(type);
+    types_[name] = &slot;
   }
 
   void SeedGraphValues() {
@@ -155,12 +156,8 @@ class GraphInference {
     if (context_.skip_inference.count(&node) != 0 || !InputsKnown(node)) return;
     std::string domain = NormalizeDomain(node.domain());
     auto function = functions_.find(node.domain() + ":" + node.op_type());
-    const onnx::OpSchema* schema = nullptr;
-    auto imported = context_.opsets.find(domain);
-    if (imported != context_.opsets.end() && IsStandardDomain(domain) &&
-        imported->second <= NewestKnownOpset(domain)) {
-      schema = onnx::OpSchemaRegistry::Schema(node.op_type(), imported->second, domain);
-    }
+    auto checked = context_.schemas.find(&node);
+    const onnx::OpSchema* schema = checked == context_.schemas.end() ? nullptr : checked->second;
     if (schema == nullptr && function == functions_.end()) {
       AdoptDeclaredOutputs(node);
       return;
@@ -170,7 +167,7 @@ class GraphInference {
         new si::InferenceContextImpl(node, types_, data_, {}, nullptr, &graph_context);
     std::string error;
     bool adopt_declared = false;
-    int fault = CallWithFaultGuard([&] {
+    auto infer = [&] {
       try {
         if (schema != nullptr && schema->has_type_and_shape_inference_function()) {
           schema->GetTypeAndShapeInferenceFunction()(*inference);
@@ -198,7 +195,8 @@ class GraphInference {
       } catch (const std::exception& thrown) {
         error = thrown.what();
       }
-    });
+    };
+    int fault = CallWithFaultGuard(infer);
     if (fault != 0) {
       Report(RuleId::kInferenceError, index, "",
              "libonnx's type inference for " + node.op_type() + " crashed with " +
@@ -266,9 +264,14 @@ class GraphInference {
     }
   }
 
-  void RecordOutput(int index, int output_index, const std::string& name,
-                    const TypeProto& inferred) {
+  // Takes the inferred type over (it is the abandoned context's); copies only when merging.
+  void RecordOutput(int index, int output_index, const std::string& name, TypeProto& inferred) {
     bool has_inferred = inferred.value_case() != TypeProto::VALUE_NOT_SET;
+    bool declared_any = declared_.count(name) != 0 || declared_outputs_.count(name) != 0;
+    if (!declared_any) {
+      if (has_inferred) SetType(name, std::move(inferred));
+      return;
+    }
     TypeProto merged = inferred;
     for (auto [declared_map, rule, what] :
          {std::tuple{&declared_, RuleId::kValueInfoMismatch, "value_info"},
@@ -292,7 +295,7 @@ class GraphInference {
                    CleanMessage(error.what()) + ")");
       }
     }
-    if (has_inferred) SetType(name, merged);
+    if (has_inferred) SetType(name, std::move(merged));
   }
 
   onnx::GraphProto& graph_;

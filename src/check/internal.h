@@ -61,6 +61,8 @@ struct ModelContext {
   // Nodes whose structure or schema check failed: type inference skips them (and what depends
   // on them) so one problem is reported once, and libonnx never sees a malformed node.
   std::unordered_set<const onnx::NodeProto*> skip_inference;
+  // The schema CheckOperator resolved for each node it accepted (inference reuses it).
+  std::unordered_map<const onnx::NodeProto*, const onnx::OpSchema*> schemas;
   // Initializers whose tensor has an error: inference neither types nor reads them.
   std::unordered_set<std::string> bad_initializers;
   // Functions inference must not expand: on or reaching a call cycle, or calling too deep.
@@ -129,9 +131,13 @@ class FaultGuardScope {
   struct sigaction previous_actions_[4] = {};
   bool installed_ = false;
 };
-// Runs `call` (which must not throw) and returns 0, or the signal number of a fault inside it.
-// Only valid while a FaultGuardScope is alive on this thread.
-int CallWithFaultGuard(const std::function<void()>& call);
+// Runs `call(argument)` (which must not throw) and returns 0, or the signal number of a fault
+// inside it. Only valid while a FaultGuardScope is alive on this thread.
+int CallWithFaultGuard(void (*call)(void*), void* argument);
+template <typename Callable>
+int CallWithFaultGuard(Callable& callable) {
+  return CallWithFaultGuard([](void* target) { (*static_cast<Callable*>(target))(); }, &callable);
+}
 std::string FaultName(int signal_number);  // "an invalid memory access"
 
 // ---- inference.cpp: strict type and shape inference over the main graph, node by node.

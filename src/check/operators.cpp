@@ -156,16 +156,16 @@ bool CheckCounts(const OpSchema& schema, const onnx::NodeProto& node, const Mode
     if (max == std::numeric_limits<int>::max()) return std::to_string(min) + " or more";
     return std::to_string(min) + " to " + std::to_string(max);
   };
-  std::string op = node.op_type() + "-" + std::to_string(schema.SinceVersion());
+  auto op = [&] { return node.op_type() + "-" + std::to_string(schema.SinceVersion()); };
   if (node.input_size() < schema.min_input() || node.input_size() > schema.max_input()) {
     context.sink->Report(RuleId::kInputCount, where,
-                         "has " + std::to_string(node.input_size()) + " inputs; " + op + " takes " +
-                             bounds(schema.min_input(), schema.max_input()));
+                         "has " + std::to_string(node.input_size()) + " inputs; " + op() +
+                             " takes " + bounds(schema.min_input(), schema.max_input()));
     ok = false;
   }
   if (node.output_size() < schema.min_output() || node.output_size() > schema.max_output()) {
     context.sink->Report(RuleId::kOutputCount, where,
-                         "has " + std::to_string(node.output_size()) + " outputs; " + op +
+                         "has " + std::to_string(node.output_size()) + " outputs; " + op() +
                              " produces " + bounds(schema.min_output(), schema.max_output()));
     ok = false;
   }
@@ -178,7 +178,7 @@ bool CheckCounts(const OpSchema& schema, const onnx::NodeProto& node, const Mode
       at.field = "input[" + std::to_string(index) + "]";
       context.sink->Report(
           RuleId::kMissingRequiredInput, at,
-          "required input '" + formals[index].GetName() + "' of " + op + " is empty");
+          "required input '" + formals[index].GetName() + "' of " + op() + " is empty");
       ok = false;
     }
   }
@@ -188,7 +188,7 @@ bool CheckCounts(const OpSchema& schema, const onnx::NodeProto& node, const Mode
 bool CheckSchemaAttributes(const OpSchema& schema, const onnx::NodeProto& node,
                            const ModelContext& context, const Location& where) {
   bool ok = true;
-  std::string op = node.op_type() + "-" + std::to_string(schema.SinceVersion());
+  auto op = [&] { return node.op_type() + "-" + std::to_string(schema.SinceVersion()); };
   std::set<std::string> present;
   for (const auto& attribute : node.attribute()) {
     present.insert(attribute.name());
@@ -198,7 +198,7 @@ bool CheckSchemaAttributes(const OpSchema& schema, const onnx::NodeProto& node,
     auto declared = schema.attributes().find(attribute.name());
     if (declared == schema.attributes().end()) {
       if (SchemaRejectsAttribute(schema, node, attribute.name())) {
-        context.sink->Report(RuleId::kUnknownAttribute, at, op + " has no such attribute");
+        context.sink->Report(RuleId::kUnknownAttribute, at, op() + " has no such attribute");
         ok = false;
       }
       continue;
@@ -206,7 +206,7 @@ bool CheckSchemaAttributes(const OpSchema& schema, const onnx::NodeProto& node,
     if (attribute.type() != AttributeProto::UNDEFINED &&
         attribute.type() != declared->second.type) {
       context.sink->Report(RuleId::kAttributeTypeMismatch, at,
-                           "is " + std::string(AttributeTypeName(attribute.type())) + "; " + op +
+                           "is " + std::string(AttributeTypeName(attribute.type())) + "; " + op() +
                                " declares " +
                                std::string(AttributeTypeName(declared->second.type)));
       ok = false;
@@ -217,7 +217,7 @@ bool CheckSchemaAttributes(const OpSchema& schema, const onnx::NodeProto& node,
       Location at = where;
       at.field = "attribute '" + name + "'";
       context.sink->Report(RuleId::kMissingRequiredAttribute, at,
-                           "required attribute '" + name + "' of " + op + " is not set");
+                           "required attribute '" + name + "' of " + op() + " is not set");
       ok = false;
     }
   }
@@ -301,6 +301,7 @@ const OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opset
   bool schema_attributes_ok = CheckSchemaAttributes(*schema, node, context, where);
   bool values_ok = CheckAttributeValues(node, context, where);
   if (!attributes_ok || !counts_ok || !schema_attributes_ok || !values_ok) return nullptr;
+  context.schemas.emplace(&node, schema);
   return schema;
 }
 

@@ -67,32 +67,6 @@ std::string TruncateUtf8(const std::string& text, size_t max_chars) {
   return text;
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // A coordinate or percentage with two decimals; never NaN (callers pass finite values).
 std::string Num(double value) {
   char buffer[32];
@@ -173,7 +147,7 @@ std::string ConfusionMatrixSvg(const ClassificationMetrics& metrics, const std::
     size_t chars = 0;
     for (char c : clean) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     longest = std::max(longest, chars);
-    names.push_back(XmlEscape(clean));
+    names.push_back(EscapeXml(clean));
   }
   const double font = std::clamp(cell * 0.6, 7.0, 12.0);
   const double label_space = show_names ? static_cast<double>(longest) * font * 0.6 + 12 : 12;
@@ -188,7 +162,7 @@ std::string ConfusionMatrixSvg(const ClassificationMetrics& metrics, const std::
          "\" height=\"" + Num(height) + "\" viewBox=\"0 0 " + Num(width) + " " + Num(height) +
          "\" font-family=\"sans-serif\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
-  svg += "<text x=\"12\" y=\"24\" font-size=\"16\">" + XmlEscape(SanitizeUtf8(title)) + "</text>\n";
+  svg += "<text x=\"12\" y=\"24\" font-size=\"16\">" + EscapeXml(SanitizeUtf8(title)) + "</text>\n";
   svg += "<text x=\"" + Num(left + grid / 2) + "\" y=\"46\" font-size=\"12\" " +
          "text-anchor=\"middle\">predicted</text>\n";
   svg += "<text transform=\"translate(16," + Num(top + grid / 2) + ") rotate(-90)\" " +

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "eval/metrics.h"
+#include "testing/testing.h"
 
 namespace zooci {
 namespace {
@@ -216,18 +217,12 @@ TEST_F(ReadmeTableTest, EmptyRowTakesTheOnlyDataRow) {
   EXPECT_EQ(Value("accuracy", ""), 99.1);
 }
 
-// The real ONNX model zoo READMEs (read-only) in shared/reference, found from this source file
-// or the working directory; the test is skipped when they are not there.
+// The real ONNX model zoo READMEs (read-only) in shared/reference; the test is skipped when this
+// checkout has none.
 fs::path ZooClassificationDir() {
-  const fs::path relative =
-      "shared/reference/onnx-model-zoo-sample/validated/vision/classification";
-  for (fs::path start : {fs::absolute(__FILE__), fs::current_path()}) {
-    for (fs::path dir = start; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      std::error_code ec;
-      if (fs::is_directory(dir / relative, ec)) return dir / relative;
-    }
-  }
-  return {};
+  fs::path reference = testing::ReferenceDir();
+  if (reference.empty()) return {};
+  return reference / "onnx-model-zoo-sample" / "validated" / "vision" / "classification";
 }
 
 TEST(ReadmeZooTest, ReadsTheRealModelZooReadmes) {

@@ -50,31 +50,7 @@ figure.histogram { margin: 8px 0; } figure.histogram svg { max-width: 100%; heig
 
 // HTML text or attribute value.
 std::string H(std::string_view raw) {
-  const std::string text = CleanText(raw, /*keep_whitespace=*/true);
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return EscapeXml(CleanText(raw, /*keep_whitespace=*/true));
 }
 
 std::string Badge(Verdict verdict) {

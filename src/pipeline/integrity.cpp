@@ -37,37 +37,6 @@ std::string FirstNumber(const std::string& text) {
   return number;
 }
 
-std::string IoType(const ValueInfo& info) {
-  return info.type_description.substr(0, info.type_description.find('['));
-}
-
-std::vector<IoPort> PortsOf(const std::vector<ValueInfo>& values) {
-  std::vector<IoPort> ports;
-  for (const ValueInfo& value : values) {
-    IoPort port;
-    port.name = value.name;
-    port.type = IoType(value);
-    for (const ValueInfo::Dim& dim : value.shape) {
-      port.shape.push_back(dim.value >= 0      ? std::to_string(dim.value)
-                           : dim.param.empty() ? "null"
-                                               : "\"" + dim.param + "\"");
-    }
-    ports.push_back(std::move(port));
-  }
-  return ports;
-}
-
-bool SamePorts(const std::vector<IoPort>& a, const std::vector<IoPort>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t index = 0; index < a.size(); ++index) {
-    if (a[index].name != b[index].name || a[index].type != b[index].type ||
-        a[index].shape != b[index].shape) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 StepResult CheckIntegrity(const StepContext& context) {
@@ -182,8 +151,8 @@ StepResult CheckIntegrity(const StepContext& context) {
                 "from the file (run zooci manifest --write)",
             "ONNX_HUB_MANIFEST.json");
       }
-      if (entry->has_io_ports && (!SamePorts(entry->inputs, PortsOf(info.inputs)) ||
-                                  !SamePorts(entry->outputs, PortsOf(info.outputs)))) {
+      if (entry->has_io_ports && (!SameIoPorts(entry->inputs, IoPortsOf(info.inputs)) ||
+                                  !SameIoPorts(entry->outputs, IoPortsOf(info.outputs)))) {
         add("ONNX_HUB_MANIFEST.json io_ports differ from " + relative + "'s inputs and outputs",
             "ONNX_HUB_MANIFEST.json");
       }

@@ -25,37 +25,16 @@ using report_internal::ReasonLocation;
 // XML character data or attribute value. In attributes, tab/LF/CR become character references
 // so that attribute-value normalization keeps them.
 std::string Xml(std::string_view raw, bool attribute = false) {
-  const std::string text = CleanText(raw, /*keep_whitespace=*/true, /*drop=*/true);
+  const std::string escaped = EscapeXml(CleanText(raw, /*keep_whitespace=*/true, /*drop=*/true));
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\t':
-        out += attribute ? "&#9;" : "\t";
-        break;
-      case '\n':
-        out += attribute ? "&#10;" : "\n";
-        break;
-      case '\r':
-        out += "&#13;";  // a raw CR in content would be normalized away
-        break;
-      default:
-        out += c;
+  out.reserve(escaped.size());
+  for (char c : escaped) {
+    if (c == '\r') {
+      out += "&#13;";  // a raw CR in content would be normalized away
+    } else if (attribute && (c == '\t' || c == '\n')) {
+      out += c == '\t' ? "&#9;" : "&#10;";
+    } else {
+      out += c;
     }
   }
   return out;

@@ -186,4 +186,20 @@ void WriteCase(const fs::path& dir, const std::string& model, const std::vector<
   }
 }
 
+fs::path ReferenceDir() {
+  std::vector<fs::path> candidates;
+  if (const char* dir = std::getenv("ZOOCI_REFERENCE_DIR"); dir != nullptr && *dir != '\0') {
+    candidates.emplace_back(dir);
+  }
+  candidates.push_back(fs::path(ZOOCI_SOURCE_DIR) / ".." / "shared" / "reference");
+  candidates.emplace_back("/work/shared/reference");
+  for (const fs::path& candidate : candidates) {
+    std::error_code error;
+    if (fs::is_directory(candidate / "onnx-model-zoo-sample", error)) {
+      return candidate.lexically_normal();
+    }
+  }
+  return {};
+}
+
 }  // namespace zooci::testing

@@ -31,6 +31,11 @@ std::unique_ptr<TempDir> ScratchDir(std::string_view prefix);
 SandboxConfig RealWorkerConfig(const fs::path& log_dir, int64_t timeout_ms = 60000,
                                uint64_t memory_limit_bytes = 0);
 
+// The project's shared reference material (real zoo READMEs and hub manifest): the first of
+// $ZOOCI_REFERENCE_DIR, <source>/../shared/reference and /work/shared/reference that exists;
+// empty when none does (tests that need it skip).
+fs::path ReferenceDir();
+
 // Writes `contents` to `path`, creating parent directories. Aborts the test on failure.
 void WriteTestFile(const fs::path& path, std::string_view contents);
 // Writes a model directory: model.onnx and test_data_set_0 with the given inputs and outputs.

@@ -8,22 +8,6 @@
 namespace zooci {
 namespace {
 
-std::vector<IoPort> Ports(const std::vector<ValueInfo>& values) {
-  std::vector<IoPort> ports;
-  for (const ValueInfo& value : values) {
-    IoPort port;
-    port.name = value.name;
-    port.type = value.type_description.substr(0, value.type_description.find('['));
-    for (const ValueInfo::Dim& dim : value.shape) {
-      port.shape.push_back(dim.value >= 0      ? std::to_string(dim.value)
-                           : dim.param.empty() ? "null"
-                                               : "\"" + dim.param + "\"");
-    }
-    ports.push_back(std::move(port));
-  }
-  return ports;
-}
-
 std::vector<std::string> Tags(const std::string& folder) {
   std::vector<std::string> tags;
   for (std::string part : SplitString(folder, '/')) {
@@ -56,6 +40,33 @@ bool IsHidden(const fs::path& path, const fs::path& root) {
 }
 
 }  // namespace
+
+std::vector<IoPort> IoPortsOf(const std::vector<ValueInfo>& values) {
+  std::vector<IoPort> ports;
+  for (const ValueInfo& value : values) {
+    IoPort port;
+    port.name = value.name;
+    port.type = value.type_description.substr(0, value.type_description.find('['));
+    for (const ValueInfo::Dim& dim : value.shape) {
+      port.shape.push_back(dim.value >= 0      ? std::to_string(dim.value)
+                           : dim.param.empty() ? "null"
+                                               : "\"" + dim.param + "\"");
+    }
+    ports.push_back(std::move(port));
+  }
+  return ports;
+}
+
+bool SameIoPorts(const std::vector<IoPort>& a, const std::vector<IoPort>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t index = 0; index < a.size(); ++index) {
+    if (a[index].name != b[index].name || a[index].type != b[index].type ||
+        a[index].shape != b[index].shape) {
+      return false;
+    }
+  }
+  return true;
+}
 
 Result<std::vector<ManifestEntry>> BuildManifest(const fs::path& root,
                                                  std::vector<std::string>* problems) {
@@ -103,8 +114,8 @@ Result<std::vector<ManifestEntry>> BuildManifest(const fs::path& root,
         auto info = ReadModelInfo(model);
         if (info.ok()) {
           entry.has_io_ports = true;
-          entry.inputs = Ports(info->inputs);
-          entry.outputs = Ports(info->outputs);
+          entry.inputs = IoPortsOf(info->inputs);
+          entry.outputs = IoPortsOf(info->outputs);
         }
         std::string data_link = LinkIn(row, table.download_with_data_column);
         if (!data_link.empty()) {
@@ -147,18 +158,8 @@ std::vector<std::string> CompareManifests(const std::vector<ManifestEntry>& on_d
         disk.model_with_data_bytes != entry->model_with_data_bytes) {
       differences.push_back(path + ": stale model_with_data_sha/model_with_data_bytes");
     }
-    auto same_ports = [](const std::vector<IoPort>& a, const std::vector<IoPort>& b) {
-      if (a.size() != b.size()) return false;
-      for (size_t index = 0; index < a.size(); ++index) {
-        if (a[index].name != b[index].name || a[index].type != b[index].type ||
-            a[index].shape != b[index].shape) {
-          return false;
-        }
-      }
-      return true;
-    };
     if (entry->has_io_ports &&
-        (!same_ports(disk.inputs, entry->inputs) || !same_ports(disk.outputs, entry->outputs))) {
+        (!SameIoPorts(disk.inputs, entry->inputs) || !SameIoPorts(disk.outputs, entry->outputs))) {
       differences.push_back(path + ": stale io_ports");
     }
     if (disk.opset_version != entry->opset_version) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/base.h"
+#include "onnx/onnx_io.h"
 
 namespace zooci {
 
@@ -32,7 +33,7 @@ struct MarkdownLink {
 
 struct ModelTableRow {
   int line = 0;
-  std::vector<std::string> cells;       // raw cell text, trimmed
+  std::vector<std::string> cells;        // raw cell text, trimmed
   std::vector<MarkdownLink> cell_links;  // links in any cell, in order
 };
 
@@ -51,9 +52,9 @@ struct Readme {
   fs::path path;
   std::vector<std::string> lines;
   std::vector<MarkdownHeading> headings;
-  std::vector<MarkdownLink> links;  // every inline link and image, in order (not in code)
+  std::vector<MarkdownLink> links;       // every inline link and image, in order (not in code)
   std::vector<ModelTable> model_tables;  // tables with a Model column and a Download column
-  std::string spdx_license;  // from "SPDX-License-Identifier: X" anywhere, else empty
+  std::string spdx_license;              // from "SPDX-License-Identifier: X" anywhere, else empty
 };
 
 Result<Readme> ParseReadme(const fs::path& path);
@@ -64,7 +65,7 @@ Readme ParseReadmeText(std::string_view text, const fs::path& path);
 enum class ReadmeSection {
   kDescription,  // "Description", "Use cases", "Model" text
   kUseCases,
-  kModelTable,   // a model table (not a heading)
+  kModelTable,  // a model table (not a heading)
   kInference,
   kInput,
   kPreprocessing,
@@ -105,8 +106,8 @@ struct IoPort {
 };
 
 struct ManifestEntry {
-  std::string model;        // display name, "ResNet50-fp32"
-  std::string model_path;   // relative to the zoo root, '/'-separated
+  std::string model;       // display name, "ResNet50-fp32"
+  std::string model_path;  // relative to the zoo root, '/'-separated
   std::string onnx_version;
   int64_t opset_version = 0;
   std::string model_sha;
@@ -136,6 +137,10 @@ namespace zooci {
 // Rows whose model file is missing or an LFS pointer are reported in `problems`.
 Result<std::vector<ManifestEntry>> BuildManifest(const fs::path& root,
                                                  std::vector<std::string>* problems);
+
+// A model's declared inputs or outputs as manifest io_ports (dims: value, "\"param\"", null).
+std::vector<IoPort> IoPortsOf(const std::vector<ValueInfo>& values);
+bool SameIoPorts(const std::vector<IoPort>& a, const std::vector<IoPort>& b);
 
 // Differences between a manifest on disk and the one built from the zoo: stale SHA-256s and
 // sizes, io_ports, opset/onnx versions, entries missing or dangling. Empty when they agree.
