@@ -4,14 +4,17 @@
 // inside such a call is turned into a diagnostic on the node instead of killing zooci.
 //
 // Contract: only libonnx inference calls run under the guard; their side effects are confined to
-// the InferenceContextImpl the caller abandons after a fault (its memory may leak). The guard is
-// installed per InferTypes call on the calling thread, with an alternate signal stack so a stack
-// overflow can be caught too, and the previous handlers are restored afterwards.
+// the InferenceContextImpl the caller abandons after a fault (its memory may leak). The handlers
+// are installed once per process and chain to the ones they replaced (a sanitizer's, or the
+// default action) for any fault outside a guarded call; each thread that checks gets its own
+// alternate signal stack, so a stack overflow inside libonnx is caught too. Installing per
+// model instead cost a dozen system calls per file, which dominated checking small models.
 #include <setjmp.h>
 #include <signal.h>
 
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 #include "check/internal.h"
@@ -34,35 +37,52 @@ namespace {
 
 thread_local sigjmp_buf* active_jump = nullptr;
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+struct sigaction previous_actions[std::size(kSignals)];
 
-void OnFault(int signal_number) {
+void OnFault(int signal_number, siginfo_t* info, void* context) {
   if (active_jump != nullptr) siglongjmp(*active_jump, signal_number);
-  // A fault outside a guarded call is a real crash: let it happen as it would have.
+  // Outside a guarded call this is a real crash: hand it to whoever handled it before us.
+  for (size_t index = 0; index < std::size(kSignals); ++index) {
+    if (kSignals[index] != signal_number) continue;
+    const struct sigaction& previous = previous_actions[index];
+    if ((previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
+      previous.sa_sigaction(signal_number, info, context);
+      return;
+    }
+    if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN &&
+        previous.sa_handler != nullptr) {
+      previous.sa_handler(signal_number);
+      return;
+    }
+  }
   ::signal(signal_number, SIG_DFL);
   ::raise(signal_number);
 }
 
-}  // namespace
-
-FaultGuardScope::FaultGuardScope() : alternate_stack_(1 << 16) {
-  stack_t stack{};
-  stack.ss_sp = alternate_stack_.data();
-  stack.ss_size = alternate_stack_.size();
-  installed_ = sigaltstack(&stack, &previous_stack_) == 0;
+void InstallHandlers() {
   struct sigaction action {};
-  action.sa_handler = OnFault;
-  action.sa_flags = SA_ONSTACK | SA_NODEFER;
+  action.sa_sigaction = OnFault;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&action.sa_mask);
   for (size_t index = 0; index < std::size(kSignals); ++index) {
-    sigaction(kSignals[index], &action, &previous_actions_[index]);
+    sigaction(kSignals[index], &action, &previous_actions[index]);
   }
 }
 
-FaultGuardScope::~FaultGuardScope() {
-  for (size_t index = 0; index < std::size(kSignals); ++index) {
-    sigaction(kSignals[index], &previous_actions_[index], nullptr);
+}  // namespace
+
+FaultGuardScope::FaultGuardScope() {
+  static std::once_flag installed;
+  std::call_once(installed, InstallHandlers);
+  // One alternate stack per thread, kept for the thread's life (the kernel refers to it).
+  thread_local std::vector<char> alternate_stack;
+  if (alternate_stack.empty()) {
+    alternate_stack.resize(1 << 16);
+    stack_t stack{};
+    stack.ss_sp = alternate_stack.data();
+    stack.ss_size = alternate_stack.size();
+    sigaltstack(&stack, nullptr);
   }
-  if (installed_) sigaltstack(&previous_stack_, nullptr);
 }
 
 int CallWithFaultGuard(void (*call)(void*), void* argument) {

@@ -118,18 +118,11 @@ std::unordered_set<std::string> CheckGraph(const onnx::GraphProto& graph, ModelC
 void CheckFunctionBodies(const onnx::ModelProto& model, ModelContext& context);
 
 // ---- fault_guard.cpp: turns a fault inside a libonnx inference call into a return value.
+// Makes CallWithFaultGuard usable on this thread: installs the process's fault handlers (once)
+// and this thread's alternate signal stack (once per thread). Cheap after the first use.
 class FaultGuardScope {
  public:
   FaultGuardScope();
-  ~FaultGuardScope();
-  FaultGuardScope(const FaultGuardScope&) = delete;
-  FaultGuardScope& operator=(const FaultGuardScope&) = delete;
-
- private:
-  std::vector<char> alternate_stack_;
-  stack_t previous_stack_{};
-  struct sigaction previous_actions_[4] = {};
-  bool installed_ = false;
 };
 // Runs `call(argument)` (which must not throw) and returns 0, or the signal number of a fault
 // inside it. Only valid while a FaultGuardScope is alive on this thread.
