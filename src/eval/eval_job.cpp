@@ -204,7 +204,9 @@ Result<JobResult> EvalClassification(Session& session, const JobRequest& request
     batch.shape = {rows};
     batch.shape.insert(batch.shape.end(), sample_shape.begin(), sample_shape.end());
     int64_t infer_start_ns = NowNs();
-    auto outputs = session.Run({Value::FromTensor(std::move(batch))});
+    std::vector<Value> inputs;  // built in place: a braced list would copy the batch
+    inputs.push_back(Value::FromTensor(std::move(batch)));
+    auto outputs = session.Run(inputs);
     inference_ns += NowNs() - infer_start_ns;
     if (!outputs.ok())
       return outputs.error().WithContext("batch at image " + std::to_string(start));
