@@ -133,4 +133,31 @@ std::string EscapeXml(std::string_view text) {
   return out;
 }
 
+std::string PackInt64(const std::vector<int64_t>& values) {
+  std::string bytes(values.size() * 8, '\0');
+  for (size_t index = 0; index < values.size(); ++index) {
+    uint64_t value = static_cast<uint64_t>(values[index]);
+    for (int byte = 0; byte < 8; ++byte) {
+      bytes[index * 8 + byte] = static_cast<char>((value >> (8 * byte)) & 0xff);
+    }
+  }
+  return bytes;
+}
+
+Result<std::vector<int64_t>> UnpackInt64(std::string_view bytes) {
+  if (bytes.size() % 8 != 0) {
+    return Error("int64 blob of " + std::to_string(bytes.size()) + " bytes (not a multiple of 8)");
+  }
+  std::vector<int64_t> values(bytes.size() / 8);
+  for (size_t index = 0; index < values.size(); ++index) {
+    uint64_t value = 0;
+    for (int byte = 0; byte < 8; ++byte) {
+      value |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[index * 8 + byte]))
+               << (8 * byte);
+    }
+    values[index] = static_cast<int64_t>(value);
+  }
+  return values;
+}
+
 }  // namespace zooci

@@ -42,20 +42,6 @@ Result<std::vector<ClaimCheck>> ResolveClaims(const EvalScenario& scenario, doub
   return claims;
 }
 
-Result<std::vector<int64_t>> UnpackRanked(const std::string& blob) {
-  if (blob.size() % 8 != 0) return Error("eval job: malformed rankings");
-  std::vector<int64_t> values(blob.size() / 8);
-  for (size_t index = 0; index < values.size(); ++index) {
-    uint64_t value = 0;
-    for (int byte = 0; byte < 8; ++byte) {
-      value |= static_cast<uint64_t>(static_cast<unsigned char>(blob[index * 8 + byte]))
-               << (8 * byte);
-    }
-    values[index] = static_cast<int64_t>(value);
-  }
-  return values;
-}
-
 }  // namespace
 
 Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
@@ -120,7 +106,7 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
       return Error(std::string("eval job: malformed result: ") + error.what());
     }
     if (outcome.result.blobs.empty()) return Error("eval job: no rankings");
-    ZC_ASSIGN_OR_RETURN(std::vector<int64_t> flat, UnpackRanked(outcome.result.blobs[0]));
+    ZC_ASSIGN_OR_RETURN(std::vector<int64_t> flat, UnpackInt64(outcome.result.blobs[0]));
     int top_k = scenario.output.top_k;
     if (static_cast<int64_t>(flat.size()) != count * top_k) {
       return Error("eval job: expected " + std::to_string(count * top_k) + " rankings");

@@ -230,13 +230,7 @@ Result<JobResult> EvalClassification(Session& session, const JobRequest& request
                             {"inference_ns", inference_ns},
                             {"wall_ns", NowNs() - wall_start_ns}}
                            .dump();
-  std::string blob(ranked.size() * 8, '\0');
-  for (size_t index = 0; index < ranked.size(); ++index) {
-    uint64_t value = static_cast<uint64_t>(ranked[index]);
-    for (int byte = 0; byte < 8; ++byte) {
-      blob[index * 8 + byte] = static_cast<char>((value >> (8 * byte)) & 0xff);
-    }
-  }
+  std::string blob = PackInt64(ranked);
   result.blobs.push_back(std::move(blob));
   return result;
 }

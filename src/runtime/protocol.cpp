@@ -71,31 +71,6 @@ std::string RunStatusName(RunStatus status) {
 }
 
 namespace {
-std::string PackInt64(const std::vector<int64_t>& values) {
-  std::string bytes(values.size() * 8, '\0');
-  for (size_t index = 0; index < values.size(); ++index) {
-    uint64_t value = static_cast<uint64_t>(values[index]);
-    for (int byte = 0; byte < 8; ++byte) {
-      bytes[index * 8 + byte] = static_cast<char>((value >> (8 * byte)) & 0xff);
-    }
-  }
-  return bytes;
-}
-
-Result<std::vector<int64_t>> UnpackInt64(const std::string& bytes) {
-  if (bytes.size() % 8 != 0)
-    return Error("protocol: int64 blob of " + std::to_string(bytes.size()) + " bytes");
-  std::vector<int64_t> values(bytes.size() / 8);
-  for (size_t index = 0; index < values.size(); ++index) {
-    uint64_t value = 0;
-    for (int byte = 0; byte < 8; ++byte) {
-      value |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[index * 8 + byte]))
-               << (8 * byte);
-    }
-    values[index] = static_cast<int64_t>(value);
-  }
-  return values;
-}
 
 RunStatus ParseRunStatus(const std::string& name) {
   for (RunStatus status : {RunStatus::kOk, RunStatus::kError, RunStatus::kCrash,
