@@ -73,3 +73,12 @@ git -C zoo checkout -q submission/missing-readme-sections
 run_zooci 1 validate "${FAST[@]}" --changed-since main zoo
 expect_in "$OUT" "the README has no 'Contributors' section"
 expect_in "$OUT" "the README has no 'Inference / Postprocessing' section"
+
+# A deletion must leave no dangling link in the main README and no manifest entry.
+git -C zoo checkout -q main
+git -C zoo checkout -q -b delete-squeezenet
+git -C zoo rm -q -r validated/vision/classification/squeezenet
+git -C zoo -c user.name=t -c user.email=t@example.org commit -q -m "remove squeezenet"
+run_zooci 1 validate "${FAST[@]}" --changed-since main zoo
+expect_in "$OUT" "the main README still links"
+expect_in "$OUT" "ONNX_HUB_MANIFEST.json still lists validated/vision/classification/squeezenet/"
