@@ -1,6 +1,8 @@
 // The model steps: check, test (the .tar.gz test data), eval (when zooci.yaml declares a
 // scenario) and bench (reported; judged when bench-baseline.json declares thresholds). Each is
 // cached by its inputs.
+#include <cmath>
+
 #include "bench/bench.h"
 #include "check/check.h"
 #include "eval/eval.h"
@@ -267,7 +269,7 @@ StepResult RunBenchStep(const StepContext& context) {
          samples}}.dump();
     Conclude(step, "p50 " + FormatDouble(latency.p50, 4) + " ms, p90 " +
                        FormatDouble(latency.p90, 4) + " ms, " +
-                       FormatDouble(result->samples_per_s, 4) + " samples/s" +
+                       std::to_string(std::llround(result->samples_per_s)) + " samples/s" +
                        (judged ? "" : " (reported; no baseline declared)"));
     return step;
   });
