@@ -1,6 +1,8 @@
 // Text and JSON views of a benchmark result.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "bench/bench.h"
 
 namespace zooci {
@@ -28,6 +30,12 @@ std::string Threads(int threads) {
 
 std::string Mib(uint64_t bytes) {
   return FormatDouble(static_cast<double>(bytes) / (1024.0 * 1024.0), 4) + " MiB";
+}
+
+// Rates without exponents: "844073" rather than "8.441e+05".
+std::string Rate(double per_second) {
+  return per_second >= 1000 ? std::to_string(std::llround(per_second))
+                            : FormatDouble(per_second, 4);
 }
 
 std::string Ms(double ms) {
@@ -69,8 +77,8 @@ std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* ve
           Ms(latency.p999) + "  max " + Ms(latency.max);
   text += "\n              median 95% CI [" + Ms(latency.median_ci.low) + ", " +
           Ms(latency.median_ci.high) + "]; percentiles interpolated linearly";
-  text += "\n  throughput: " + FormatDouble(result.queries_per_s, 4) + " queries/s, " +
-          FormatDouble(result.samples_per_s, 4) + " samples/s over " +
+  text += "\n  throughput: " + Rate(result.queries_per_s) + " queries/s, " +
+          Rate(result.samples_per_s) + " samples/s over " +
           FormatDouble(result.measured_s, 3) + " s";
   text += "\n  memory:     peak RSS " + Mib(result.rss_after_load_bytes) + " through load, " +
           Mib(result.rss_peak_runs_bytes) + " during runs" +
