@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -88,6 +89,33 @@ void CheckTensor(const onnx::TensorProto& tensor, const ModelContext& context,
                  const Location& where);
 void CheckSparseTensor(const onnx::SparseTensorProto& sparse, const ModelContext& context,
                        const Location& where);
+// Reports findings at `where`. The location already names the field ("initializer 'w'"); when
+// it has none, messages are prefixed by `fallback_subject`. Holds references: use within the
+// caller's scope.
+class TensorReporter {
+ public:
+  TensorReporter(const ModelContext& context, const Location& where,
+                 const std::string& fallback_subject)
+      : context_(context),
+        where_(where),
+        prefix_(where.field.empty() ? fallback_subject + ": " : std::string()) {}
+  void operator()(RuleId id, const std::string& message) const {
+    context_.sink->Report(id, where_, prefix_ + message);
+  }
+
+ private:
+  const ModelContext& context_;
+  const Location& where_;
+  std::string prefix_;
+};
+
+std::string DescribeTensor(const onnx::TensorProto& tensor);  // "float[2,3]"
+
+// external_data.cpp: the external-data rules (ZC05xx) for a tensor stored as EXTERNAL;
+// `expected_bytes` is the tensor's size when computable. Never opens the file.
+void CheckExternalData(const onnx::TensorProto& tensor, const ModelContext& context,
+                       const TensorReporter& report, std::optional<uint64_t> expected_bytes);
+
 // Declared shapes (graph inputs/outputs/value_info): negative dims.
 void CheckDeclaredType(const onnx::TypeProto& type, const ModelContext& context,
                        const Location& where);

@@ -125,158 +125,10 @@ std::string DimsText(const Dims& dims) {
   return FormatDims(std::vector<int64_t>(dims.begin(), dims.end()));
 }
 
-// "float[2,3]".
-std::string Describe(const TensorProto& tensor) {
-  return ElemTypeName(static_cast<ElemType>(tensor.data_type())) + DimsText(tensor.dims());
-}
-
-// Reports findings at `where`. The location already names the field ("initializer 'w'"); when
-// it has none, messages are prefixed by `fallback_subject`. Holds references: use within the
-// caller's scope.
-class Reporter {
- public:
-  Reporter(const ModelContext& context, const Location& where, const std::string& fallback_subject)
-      : context_(context),
-        where_(where),
-        prefix_(where.field.empty() ? fallback_subject + ": " : std::string()) {}
-  void operator()(RuleId id, const std::string& message) const {
-    context_.sink->Report(id, where_, prefix_ + message);
-  }
-
- private:
-  const ModelContext& context_;
-  const Location& where_;
-  std::string prefix_;
-};
-
-// A whole-string non-negative decimal integer that fits int64: no sign, space, exponent or "".
-std::optional<uint64_t> ParseByteCount(const std::string& text) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return static_cast<uint64_t>(value);
-}
-
-// External-data rules (ZC05xx). `expected_bytes` is the tensor's size when computable.
-void CheckExternalData(const TensorProto& tensor, const ModelContext& context,
-                       const Reporter& report, std::optional<uint64_t> expected_bytes) {
-  using enum RuleId;
-  std::map<std::string, std::string> entries;  // first occurrence wins
-  std::map<std::string, int> occurrences;
-  for (const auto& entry : tensor.external_data()) {
-    if (++occurrences[entry.key()] == 1) entries.emplace(entry.key(), entry.value());
-  }
-  for (const auto& [key, times] : occurrences) {
-    if (key != "location" && key != "offset" && key != "length" && key != "checksum") {
-      report(kExternalUnknownKey,
-             "external_data key '" + key + "' is not one of location, offset, length, checksum");
-    }
-    if (times > 1) {
-      report(kMalformedExternalInfo, "external_data key '" + key + "' appears " +
-                                         std::to_string(times) + " times; each may appear once");
-    }
-  }
-  // Byte counts; a malformed one is reported and then treated as unknown.
-  bool counts_ok = true;
-  auto byte_count = [&](const std::string& key) -> std::optional<uint64_t> {
-    auto it = entries.find(key);
-    if (it == entries.end()) return std::nullopt;
-    std::optional<uint64_t> value = ParseByteCount(it->second);
-    if (!value) {
-      counts_ok = false;
-      report(kMalformedExternalInfo, "external_data " + key + " '" + it->second +
-                                         "' is not a non-negative decimal integer");
-    }
-    return value;
-  };
-  const uint64_t offset = byte_count("offset").value_or(0);
-  const std::optional<uint64_t> length = byte_count("length");
-
-  auto location_it = entries.find("location");
-  if (location_it == entries.end() || location_it->second.empty()) {
-    report(kExternalLocationMissing,
-           std::string("data_location is EXTERNAL but external_data has ") +
-               (location_it == entries.end() ? "no 'location'" : "an empty 'location'"));
-    return;
-  }
-  const std::string& location = location_it->second;
-  const std::string quoted = "external data location '" + location + "'";
-  if (location.find('\0') != std::string::npos) {
-    report(kExternalLocationUnsafe, "external data location contains a NUL byte");
-    return;
-  }
-  const fs::path relative(location);
-  if (relative.has_root_path()) {
-    report(kExternalLocationUnsafe,
-           quoted + " is an absolute path; it must be relative to the model's directory");
-    return;
-  }
-  const fs::path normal = relative.lexically_normal();
-  if (!normal.empty() && *normal.begin() == "..") {
-    report(kExternalLocationUnsafe, quoted + " leaves the model's directory through '..'");
-    return;
-  }
-  if (context.model_dir.empty()) return;  // bytes checked without a directory: lexical only
-
-  std::error_code error;
-  const fs::path resolved = fs::weakly_canonical(context.model_dir / relative, error);
-  if (error) {
-    report(kExternalFileMissing, quoted + " cannot be resolved in " + context.model_dir.string() +
-                                     ": " + error.message());
-    return;
-  }
-  if (!IsWithin(context.model_dir, resolved)) {
-    report(kExternalLocationUnsafe, quoted + " resolves through a symlink to '" +
-                                        resolved.string() + "', outside the model's directory");
-    return;
-  }
-  struct stat info {};
-  if (::stat(resolved.c_str(), &info) != 0) {
-    report(kExternalFileMissing, quoted + ": no such file in " + context.model_dir.string() + " (" +
-                                     std::strerror(errno) + ")");
-    return;
-  }
-  if (!S_ISREG(info.st_mode)) {
-    report(kExternalFileMissing, quoted + " is not a regular file");
-    return;
-  }
-  if (info.st_nlink > 1) {
-    report(kExternalHardLink,
-           quoted + " names a file with " + std::to_string(info.st_nlink) + " hard links");
-  }
-  const uint64_t file_size = static_cast<uint64_t>(info.st_size);
-  const std::string file_text = "'" + location + "' (" + std::to_string(file_size) + " bytes)";
-  if (offset > file_size) {
-    report(kExternalRangeOutOfFile,
-           "external data offset " + std::to_string(offset) + " is past the end of " + file_text);
-    return;
-  }
-  uint64_t end = 0;
-  if (length && (__builtin_add_overflow(offset, *length, &end) || end > file_size)) {
-    report(kExternalRangeOutOfFile, "external data offset " + std::to_string(offset) +
-                                        " + length " + std::to_string(*length) +
-                                        " reaches past the end of " + file_text);
-    return;
-  }
-  if (!expected_bytes || !counts_ok) return;
-  const std::string needs =
-      Describe(tensor) + " needs " + std::to_string(*expected_bytes) + " bytes of external data, ";
-  if (length && *length != *expected_bytes) {
-    report(kExternalLengthMismatch, needs + "length is " + std::to_string(*length));
-  } else if (!length && file_size - offset != *expected_bytes) {
-    report(kExternalLengthMismatch,
-           needs + "but with no length given it spans the " + std::to_string(file_size - offset) +
-               " bytes after offset " + std::to_string(offset) + " of " + file_text);
-  }
-}
-
 // Inline payload rules (ZC0403-ZC0405) for a tensor of known type; `count` is its element count
 // when the dims are valid and the size is sane.
 void CheckPayload(const TensorProto& tensor, ElemType type, std::optional<int64_t> count,
-                  const std::vector<Field>& present, const Reporter& report) {
+                  const std::vector<Field>& present, const TensorReporter& report) {
   using enum RuleId;
   const Field typed = TypedField(type);
   bool wrong = false;
@@ -297,7 +149,7 @@ void CheckPayload(const TensorProto& tensor, ElemType type, std::optional<int64_
   if (!count) return;
   if (*count == 0) {
     if (!present.empty() && FieldSize(tensor, present.front()) > 0) {
-      report(kConflictingPayload, Describe(tensor) + " has 0 elements but " +
+      report(kConflictingPayload, DescribeTensor(tensor) + " has 0 elements but " +
                                       FieldName(present.front()) + " holds " +
                                       Amount(FieldSize(tensor, present.front()), present.front()));
     }
@@ -305,7 +157,7 @@ void CheckPayload(const TensorProto& tensor, ElemType type, std::optional<int64_
   }
   if (present.empty()) {
     report(kPayloadSizeMismatch,
-           Describe(tensor) + " has " + std::to_string(*count) + " elements but no data");
+           DescribeTensor(tensor) + " has " + std::to_string(*count) + " elements but no data");
     return;
   }
   const Field field = present.front();
@@ -322,7 +174,7 @@ void CheckPayload(const TensorProto& tensor, ElemType type, std::optional<int64_
     per_entry = " (2 per element)";
   }
   if (actual != expected) {
-    report(kPayloadSizeMismatch, Describe(tensor) + " needs " + Amount(expected, field) +
+    report(kPayloadSizeMismatch, DescribeTensor(tensor) + " needs " + Amount(expected, field) +
                                      (field == Field::kRaw ? " of " : " in ") + FieldName(field) +
                                      per_entry + ", has " + std::to_string(actual));
   }
@@ -341,7 +193,7 @@ int64_t IndexAt(const TensorProto& indices, int64_t pos) {
 // In-range and strictly increasing indices: linear ones (`width` 1, below `dense_count` when that
 // fits int64) or coordinates (`width` = rank, below each dim, in lexicographic order).
 void CheckSparseIndices(const TensorProto& indices, int64_t nnz, int64_t width, const Dims& dims,
-                        const Reporter& report) {
+                        const TensorReporter& report) {
   const std::optional<int64_t> dense_count = ElementCount(dims);
   auto row_text = [&](int64_t row) {
     if (width == 1) return std::to_string(IndexAt(indices, row));
@@ -391,7 +243,8 @@ std::string ShapeText(const onnx::TensorShapeProto& shape) {
 }
 
 // `what` names the nesting so far ("sequence element ").
-void CheckTypeProto(const onnx::TypeProto& type, const Reporter& report, const std::string& what) {
+void CheckTypeProto(const onnx::TypeProto& type, const TensorReporter& report,
+                    const std::string& what) {
   auto check_elem_type = [&](int32_t elem_type, const std::string& kind) {
     if (elem_type != 0 && !IsKnownElemType(static_cast<ElemType>(elem_type))) {
       report(RuleId::kInvalidDataType, what + kind + " elem_type " + std::to_string(elem_type) +
@@ -433,10 +286,14 @@ void CheckTypeProto(const onnx::TypeProto& type, const Reporter& report, const s
 
 }  // namespace
 
+std::string DescribeTensor(const TensorProto& tensor) {
+  return ElemTypeName(static_cast<ElemType>(tensor.data_type())) + DimsText(tensor.dims());
+}
+
 void CheckTensor(const TensorProto& tensor, const ModelContext& context, const Location& where) {
   using enum RuleId;
-  const Reporter report(context, where,
-                        tensor.name().empty() ? "tensor" : "tensor '" + tensor.name() + "'");
+  const TensorReporter report(context, where,
+                              tensor.name().empty() ? "tensor" : "tensor '" + tensor.name() + "'");
   const ElemType type = static_cast<ElemType>(tensor.data_type());
   const bool known_type = IsKnownElemType(type);
   if (!known_type) {
@@ -462,7 +319,7 @@ void CheckTensor(const TensorProto& tensor, const ModelContext& context, const L
   } else if (known_type && type != ElemType::kString) {
     bytes = ByteSize(type, *count);
     if (!bytes || *bytes > kMaxTensorBytes) {
-      report(kAbsurdTensorSize, Describe(tensor) + " is " +
+      report(kAbsurdTensorSize, DescribeTensor(tensor) + " is " +
                                     (bytes ? std::to_string(*bytes) : std::string("over 2^64")) +
                                     " bytes, more than the 1 TiB any ONNX file can carry");
       count.reset();
@@ -498,7 +355,7 @@ void CheckSparseTensor(const onnx::SparseTensorProto& sparse, const ModelContext
   part.field = whole + " indices";
   CheckTensor(indices, context, part);
 
-  const Reporter reporter(context, where, whole);
+  const TensorReporter reporter(context, where, whole);
   auto report = [&](const std::string& message) {
     reporter(RuleId::kInvalidSparseTensor, message);
   };
@@ -552,7 +409,7 @@ void CheckSparseTensor(const onnx::SparseTensorProto& sparse, const ModelContext
 
 void CheckDeclaredType(const onnx::TypeProto& type, const ModelContext& context,
                        const Location& where) {
-  CheckTypeProto(type, Reporter(context, where, "declared type"), "");
+  CheckTypeProto(type, TensorReporter(context, where, "declared type"), "");
 }
 
 }  // namespace zooci::check_internal
