@@ -125,7 +125,12 @@ ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last"); ft="${ft:-?}"
 corpus_files=$(find "$CORPUS_DIR" -type f | wc -l)
 corpus_kib=$(du -sk --apparent-size "$CORPUS_DIR" | cut -f1)
 mapfile -t new_crashes < <(find "$CRASHES" -type f -newer "$BUILD/.fuzz-start" | sort)
-if (( ${#new_crashes[@]} > 0 )) || grep -qE '^==[0-9]+==ERROR|^SUMMARY: |deadly signal|ALARM: working on the last Unit|out-of-memory' "$LOG"; then
+# A run that died without libFuzzer's report (a plain signal, no stats) is a crash too.
+died_silently=0
+if [[ -z "$(stat number_of_executed_units)" && "${keep_going:-0}" != 1 && "${fuzz_rc:-0}" != 0 ]]; then
+  died_silently=1
+fi
+if (( ${#new_crashes[@]} > 0 || died_silently )) || grep -qE '^==[0-9]+==ERROR|^SUMMARY: |deadly signal|ALARM: working on the last Unit|out-of-memory' "$LOG"; then
   summary=$(grep -E '^SUMMARY: |ALARM:|out-of-memory \(|deadly signal' "$LOG" | sort | uniq -c | sort -rn | head -5 |
             sed 's/^ *\([0-9]*\) /\1× /' | tr '\n' ' ' || true)
   inputs=""
@@ -134,6 +139,7 @@ if (( ${#new_crashes[@]} > 0 )) || grep -qE '^==[0-9]+==ERROR|^SUMMARY: |deadly 
     for f in tests/fuzz-regressions/*; do cmp -s "$crash" "$f" && known="$f"; done
     inputs+="${crash#"$REPO"/}${known:+ (= $known, known)} "
   done
+  (( died_silently )) && summary+="the fuzzer died without a report (exit $fuzz_rc) "
   verdict="**yes**: ${summary:+$summary; }inputs: $inputs"
 else
   verdict="no (no crash, leak, timeout or OOM)"

@@ -11,6 +11,10 @@
 // model instead cost a dozen system calls per file, which dominated checking small models.
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include <cstring>
 #include <functional>
@@ -35,12 +39,30 @@
 namespace zooci::check_internal {
 namespace {
 
-thread_local sigjmp_buf* active_jump = nullptr;
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 struct sigaction previous_actions[std::size(kSignals)];
 
+// Guarded calls in progress, one slot per thread inside one. The handler finds its thread's
+// slot by the kernel thread id: it must not touch thread-local storage, which threads made by
+// raw clone() (sanitizers' helper threads) do not have.
+struct GuardSlot {
+  std::atomic<pid_t> thread{0};
+  sigjmp_buf* jump = nullptr;
+};
+constexpr int kMaxGuardedThreads = 256;
+GuardSlot guard_slots[kMaxGuardedThreads];
+
+pid_t KernelThreadId() {
+  return static_cast<pid_t>(syscall(SYS_gettid));
+}
+
 void OnFault(int signal_number, siginfo_t* info, void* context) {
-  if (active_jump != nullptr) siglongjmp(*active_jump, signal_number);
+  pid_t thread = KernelThreadId();
+  for (GuardSlot& slot : guard_slots) {
+    if (slot.thread.load(std::memory_order_acquire) == thread && slot.jump != nullptr) {
+      siglongjmp(*slot.jump, signal_number);
+    }
+  }
   // Outside a guarded call this is a real crash: hand it to whoever handled it before us.
   for (size_t index = 0; index < std::size(kSignals); ++index) {
     if (kSignals[index] != signal_number) continue;
@@ -72,22 +94,59 @@ void InstallHandlers() {
 }  // namespace
 
 FaultGuardScope::FaultGuardScope() {
-  static std::once_flag installed;
-  std::call_once(installed, InstallHandlers);
-  // One alternate stack per thread, kept for the thread's life (the kernel refers to it).
-  thread_local std::vector<char> alternate_stack;
-  if (alternate_stack.empty()) {
-    alternate_stack.resize(1 << 16);
-    stack_t stack{};
-    stack.ss_sp = alternate_stack.data();
-    stack.ss_size = alternate_stack.size();
-    sigaltstack(&stack, nullptr);
+  // Installed once; installed again if someone replaced the handler since (libFuzzer and the
+  // sanitizers do between runs). One sigaction query per model.
+  static std::mutex install_mutex;
+  struct sigaction handler {};
+  if (sigaction(SIGSEGV, nullptr, &handler) != 0 || handler.sa_sigaction != OnFault) {
+    std::lock_guard<std::mutex> lock(install_mutex);
+    if (sigaction(SIGSEGV, nullptr, &handler) != 0 || handler.sa_sigaction != OnFault) {
+      InstallHandlers();
+    }
   }
+  // One alternate stack per thread, unless the thread already has one (a sanitizer's). It is
+  // disabled again before its memory goes away at thread exit.
+  struct AlternateStack {
+    std::vector<char> memory;
+    bool ours = false;
+    ~AlternateStack() {
+      if (!ours) return;
+      stack_t disable{};
+      disable.ss_flags = SS_DISABLE;
+      sigaltstack(&disable, nullptr);
+    }
+  };
+  thread_local AlternateStack alternate;
+  if (alternate.ours) return;
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0) return;
+  alternate.memory.resize(1 << 16);
+  stack_t stack{};
+  stack.ss_sp = alternate.memory.data();
+  stack.ss_size = alternate.memory.size();
+  alternate.ours = sigaltstack(&stack, nullptr) == 0;
 }
 
 int CallWithFaultGuard(void (*call)(void*), void* argument) {
+  thread_local pid_t thread = KernelThreadId();
+  GuardSlot* slot = nullptr;
+  for (GuardSlot& candidate : guard_slots) {
+    pid_t expected = 0;
+    if (candidate.thread.load(std::memory_order_relaxed) == thread) {
+      slot = &candidate;  // a guarded call inside a guarded call on this thread
+      break;
+    }
+    if (candidate.thread.compare_exchange_strong(expected, thread)) {
+      slot = &candidate;
+      break;
+    }
+  }
+  if (slot == nullptr) {  // more threads than slots: run unguarded rather than not at all
+    call(argument);
+    return 0;
+  }
   sigjmp_buf jump;
-  sigjmp_buf* outer = active_jump;
+  sigjmp_buf* outer = slot->jump;
 #ifdef ZOOCI_WITH_LSAN
   __lsan_disable();
 #endif
@@ -95,14 +154,22 @@ int CallWithFaultGuard(void (*call)(void*), void* argument) {
   // (saving it would cost a sigprocmask call per node).
   int fault = sigsetjmp(jump, /*savemask=*/0);
   if (fault == 0) {
-    active_jump = &jump;
+    slot->jump = &jump;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
     call(argument);
   }
-  active_jump = outer;
+  slot->jump = outer;
+  if (outer == nullptr) slot->thread.store(0, std::memory_order_release);
 #ifdef ZOOCI_WITH_LSAN
   __lsan_enable();
 #endif
   return fault;
+}
+
+void AbandonAfterFault([[maybe_unused]] const void* object) {
+#ifdef ZOOCI_WITH_LSAN
+  __lsan_ignore_object(object);
+#endif
 }
 
 std::string FaultName(int signal_number) {

@@ -198,6 +198,7 @@ class GraphInference {
     };
     int fault = CallWithFaultGuard(infer);
     if (fault != 0) {
+      AbandonAfterFault(inference);
       Report(RuleId::kInferenceError, index, "",
              "libonnx's type inference for " + node.op_type() + " crashed with " +
                  FaultName(fault) +

@@ -160,6 +160,8 @@ int CallWithFaultGuard(Callable& callable) {
   return CallWithFaultGuard([](void* target) { (*static_cast<Callable*>(target))(); }, &callable);
 }
 std::string FaultName(int signal_number);  // "an invalid memory access"
+// Tells LeakSanitizer (fuzz builds) that `object`, abandoned after a fault, is leaked on purpose.
+void AbandonAfterFault(const void* object);
 
 // ---- inference.cpp: strict type and shape inference over the main graph, node by node.
 void InferTypes(onnx::ModelProto& model, const ModelContext& context);
