@@ -79,6 +79,10 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
                  {"top_k", scenario.output.top_k},
                  {"batch_size", batch_size},
                  {"decode_threads", options.decode_threads > 0 ? options.decode_threads : cores}};
+  // An explicit intra-op thread count: ONNX Runtime's default pool pins its threads, which then
+  // compete with the decoding threads (measured: docs/benchmarks.md, "zooci eval throughput").
+  SessionConfig session = options.session;
+  if (session.intra_op_threads == 0) session.intra_op_threads = cores;
   std::vector<int64_t> labels;
   std::vector<std::vector<int64_t>> ranked;
   int64_t total = static_cast<int64_t>(dataset.samples.size());
@@ -91,7 +95,7 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
       labels.push_back(dataset.samples[index].label);
     }
     params["images"] = images;
-    JobRequest request{kEvalJob, scenario.model, options.session, params.dump(), {}};
+    JobRequest request{kEvalJob, scenario.model, session, params.dump(), {}};
     JobOutcome outcome = executor.RunJob(request);
     if (outcome.status != RunStatus::kOk) {
       return Error(RunStatusName(outcome.status) + ": " + outcome.message);
