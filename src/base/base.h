@@ -73,7 +73,7 @@ struct ExitInfo {
 class ChildProcess {
  public:
   struct Options {
-    std::vector<std::string> argv;
+    std::vector<std::string> argv;  // argv[0] without a '/' is looked up on $PATH
     ProcessLimits limits;
     std::optional<fs::path> stderr_path;  // append child's stderr here; inherit when unset
     std::vector<std::pair<std::string, std::string>> extra_env;

@@ -58,10 +58,27 @@ std::string ExitInfo::Describe() const {
   return "still running";
 }
 
+namespace {
+
+// `program` itself when it names a path; otherwise the first executable of that name on $PATH,
+// as a shell would find it. Resolved before fork, where searching is still allowed to allocate.
+std::string ResolveProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  for (const std::string& dir : SplitString(path != nullptr ? path : "/usr/bin:/bin", ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return program;  // execve fails with ENOENT; the child exits 127
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const Options& options) {
   if (options.argv.empty()) return Error("spawn: empty argv");
   // Everything the child needs is prepared before fork (no allocation after fork).
   std::vector<std::string> argv_storage = options.argv;
+  argv_storage[0] = ResolveProgram(argv_storage[0]);
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -373,3 +373,18 @@ TEST(RunCommandTest, NonExistentExecutableExits127) {
 
 }  // namespace
 }  // namespace zooci
+
+namespace zooci {
+namespace {
+
+TEST(RunCommandTest, FindsProgramsOnPath) {
+  ExitInfo exit_info;
+  auto output = RunCommand({"echo", "found"}, &exit_info);
+  ASSERT_TRUE(output.ok()) << output.error().message();
+  EXPECT_EQ(*output, "found\n");
+  EXPECT_TRUE(exit_info.exited);
+  EXPECT_EQ(exit_info.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace zooci

@@ -96,6 +96,8 @@ BaselineVerdict JudgeBaseline(const BenchResult& result, const Baseline& baselin
                               double tolerance);
 
 std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* verdict);
-std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* verdict);
+// `with_samples` adds "samples_ms": every measured latency (for histograms elsewhere).
+std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* verdict,
+                            bool with_samples = false);
 
 }  // namespace zooci

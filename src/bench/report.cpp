@@ -78,8 +78,8 @@ std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* ve
   text += "\n              median 95% CI [" + Ms(latency.median_ci.low) + ", " +
           Ms(latency.median_ci.high) + "]; percentiles interpolated linearly";
   text += "\n  throughput: " + Rate(result.queries_per_s) + " queries/s, " +
-          Rate(result.samples_per_s) + " samples/s over " +
-          FormatDouble(result.measured_s, 3) + " s";
+          Rate(result.samples_per_s) + " samples/s over " + FormatDouble(result.measured_s, 3) +
+          " s";
   text += "\n  memory:     peak RSS " + Mib(result.rss_after_load_bytes) + " through load, " +
           Mib(result.rss_peak_runs_bytes) + " during runs" +
           (result.rss_split ? "" : " (could not reset the peak: includes load)");
@@ -93,7 +93,8 @@ std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* ve
   return text + "\n";
 }
 
-std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* verdict) {
+std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* verdict,
+                            bool with_samples) {
   const LatencySummary& latency = result.latency_ms;
   json report = {
       {"model", result.model},
@@ -144,6 +145,7 @@ std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* ve
       {"result", result.valid ? "VALID" : "INVALID"},
       {"invalid_reason", result.invalid_reason},
   };
+  if (with_samples) report["samples_ms"] = result.latencies_ms;
   if (verdict != nullptr) {
     report["baseline"] = {{"change", ChangeName(verdict->change)},
                           {"regression", verdict->regression},

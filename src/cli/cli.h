@@ -43,6 +43,9 @@ struct WorkerSandbox {
 };
 Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
 
+// Writes a report to `output_path` (atomically), or to stdout when it is empty.
+Status EmitReport(const std::string& text, const std::string& output_path);
+
 CommandSpec BenchCommand();
 CommandSpec CheckCommand();
 CommandSpec EvalCommand();

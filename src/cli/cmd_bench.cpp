@@ -131,11 +131,8 @@ int RunBench(const BenchFlags& flags) {
                                                       std::to_string(result->batch)));
     if (!written.ok()) return fail_usage(written.error().WithContext("--histogram"));
   }
-  if (!flags.output.empty()) {
-    Status written = WriteFileAtomic(flags.output, text);
-    if (!written.ok()) return fail_usage(written.error().WithContext("--output"));
-  } else {
-    std::cout << text << std::flush;
+  if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) {
+    return fail_usage(emitted.error());
   }
   bool regression = verdict.has_value() && verdict->regression;
   return result->valid && !regression ? kExitOk : kExitFailed;

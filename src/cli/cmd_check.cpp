@@ -94,14 +94,9 @@ int RunCheck(const CheckFlags& flags) {
   std::string text = flags.format == "json"    ? FormatCheckJson(reports)
                      : flags.format == "sarif" ? FormatCheckSarif(reports, ZOOCI_VERSION)
                                                : FormatCheckText(reports);
-  if (!flags.output.empty()) {
-    Status written = WriteFileAtomic(flags.output, text);
-    if (!written.ok()) {
-      std::cerr << "zooci check: --output: " << written.error().message() << "\n";
-      return kExitUsage;
-    }
-  } else {
-    std::cout << text << std::flush;
+  if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) {
+    std::cerr << "zooci check: " << emitted.error().message() << "\n";
+    return kExitUsage;
   }
   Severity fail_on = flags.fail_on == "warning" ? Severity::kWarning : Severity::kError;
   return ReachesSeverity(reports, fail_on) ? kExitFailed : kExitOk;

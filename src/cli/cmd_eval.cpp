@@ -54,12 +54,7 @@ int RunEvalCommand(const EvalFlags& flags) {
         ConfusionMatrixSvg(result->metrics, scenario->model.filename().string() + " confusion"));
     if (!written.ok()) return usage(written.error().WithContext("--confusion-svg"));
   }
-  if (!flags.output.empty()) {
-    Status written = WriteFileAtomic(flags.output, text);
-    if (!written.ok()) return usage(written.error().WithContext("--output"));
-  } else {
-    std::cout << text << std::flush;
-  }
+  if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) return usage(emitted.error());
   return result->passed ? kExitOk : kExitFailed;
 }
 

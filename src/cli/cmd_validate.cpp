@@ -67,12 +67,7 @@ int RunValidate(const ValidateFlags& flags) {
     Status written = WriteFileAtomic(flags.html, FormatValidateHtml(*report));
     if (!written.ok()) return usage(written.error().WithContext("--html"));
   }
-  if (!flags.output.empty()) {
-    Status written = WriteFileAtomic(flags.output, text);
-    if (!written.ok()) return usage(written.error().WithContext("--output"));
-  } else {
-    std::cout << text << std::flush;
-  }
+  if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) return usage(emitted.error());
   return report->verdict == Verdict::kAccept ? kExitOk : kExitFailed;
 }
 

@@ -1,5 +1,4 @@
 // The step result cache: one JSON file per key under the cache directory.
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include "pipeline/internal.h"
@@ -7,23 +6,6 @@
 namespace zooci::pipeline_internal {
 
 using json = nlohmann::json;
-
-namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int index = 0; index < length; ++index) {
-    hex += kHex[digest[index] >> 4];
-    hex += kHex[digest[index] & 15];
-  }
-  return hex;
-}
-
-}  // namespace
 
 json StepToJson(const StepResult& step) {
   json reasons = json::array();

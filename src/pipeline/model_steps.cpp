@@ -166,14 +166,7 @@ StepResult RunEvalStep(const StepContext& context) {
       Conclude(step, "eval could not run");
       return step;
     }
-    json claims = json::array();
     for (const ClaimCheck& claim : result->claims) {
-      claims.push_back({{"metric", claim.metric},
-                        {"claimed_percent", claim.claimed_percent},
-                        {"measured_percent", claim.measured_percent},
-                        {"tolerance_pp", claim.tolerance_pp},
-                        {"passed", claim.passed},
-                        {"source", claim.source}});
       if (!claim.passed) {
         step.reasons.push_back(MakeReason(
             "eval",
@@ -184,14 +177,7 @@ StepResult RunEvalStep(const StepContext& context) {
       }
     }
     const ClassificationMetrics& metrics = result->metrics;
-    step.details_json = json{
-        {"top1_percent", metrics.top1_percent},
-        {"topk_percent", metrics.topk_percent},
-        {"top_k", metrics.top_k},
-        {"total", metrics.total},
-        {"top1_correct", metrics.top1_correct},
-        {"images_per_s", result->images_per_s},
-        {"claims", claims}}.dump();
+    step.details_json = FormatEvalJson(*result);  // what `zooci eval --format json` reports
     Conclude(step, "top-1 " + FormatDouble(metrics.top1_percent, 4) + "% (" +
                        std::to_string(metrics.top1_correct) + " of " +
                        std::to_string(metrics.total) + ")");
@@ -239,34 +225,25 @@ StepResult RunBenchStep(const StepContext& context) {
       step.reasons.push_back(MakeReason("bench", "INVALID: " + result->invalid_reason, relative, 0,
                                         /*declines=*/false));
     }
+    std::optional<BaselineVerdict> verdict;
     if (judged) {
       auto baseline = ReadBaseline(baseline_file);
       if (!baseline.ok()) {
         step.reasons.push_back(MakeReason("bench", baseline.error().message(),
                                           RelativeTo(folder.root, baseline_file)));
       } else {
-        BaselineVerdict verdict = JudgeBaseline(*result, *baseline, 0.05);
-        for (const std::string& reason : verdict.reasons) {
+        verdict = JudgeBaseline(*result, *baseline, 0.05);
+        for (const std::string& reason : verdict->reasons) {
           step.reasons.push_back(MakeReason("bench", reason, RelativeTo(folder.root, baseline_file),
-                                            0, verdict.regression));
+                                            0, verdict->regression));
         }
       }
     }
-    std::vector<double> samples = result->latencies_ms;
-    if (samples.size() > 4000) samples.resize(4000);
+    // What `zooci bench --format json` reports, with (the first 4,000) samples for histograms.
+    if (result->latencies_ms.size() > 4000) result->latencies_ms.resize(4000);
+    step.details_json = FormatBenchJson(*result, verdict ? &*verdict : nullptr,
+                                        /*with_samples=*/true);
     const LatencySummary& latency = result->latency_ms;
-    step.details_json = json{
-        {"result", result->valid ? "VALID" : "INVALID"},
-        {"latency_ms",
-         {{"p50", latency.p50},
-          {"p90", latency.p90},
-          {"p99", latency.p99},
-          {"mean", latency.mean},
-          {"cv", latency.cv},
-          {"count", latency.count}}},
-        {"samples_per_s", result->samples_per_s},
-        {"samples_ms",
-         samples}}.dump();
     Conclude(step, "p50 " + FormatDouble(latency.p50, 4) + " ms, p90 " +
                        FormatDouble(latency.p90, 4) + " ms, " +
                        std::to_string(std::llround(result->samples_per_s)) + " samples/s" +

@@ -119,11 +119,13 @@ std::string FormatSeconds(double seconds);
 // The figures in StepResult::details_json, whose conventions are (every field optional):
 //   check: {"errors": N, "warnings": N, "infos": N}
 //   test:  {"passed": N, "failed": N, "cases": [{"id", "status", "message"}]}
-//   eval:  {"top1_percent", "topk_percent", "top_k", "total", "top1_correct", "images_per_s",
+//   eval:  zooci eval's JSON report: {"top1_percent", "topk_percent", "top_k", "total",
+//           "top1_correct", "timing": {"images_per_s"} (or "images_per_s" at the top),
 //           "claims": [{"metric", "claimed_percent", "measured_percent", "tolerance_pp",
-//                       "passed", "source"}]}
-//   bench: {"result": "VALID|INVALID", "latency_ms": {"p50", "p90", "p99", "mean", "cv", "count"},
-//           "samples_per_s", "samples_ms": [...]}
+//                       "passed", "source"}], ...}
+//   bench: zooci bench's JSON report with samples: {"result": "VALID|INVALID",
+//           "latency_ms": {"p50", "p90", "p99", "mean", "cv", "count"}, "samples_per_s",
+//           "samples_ms": [...], ...}
 // Absent, ill-typed and non-finite fields stay unset (or empty); malformed JSON, or JSON nested
 // deeper than 64 levels, parses to nothing (`valid` false).
 struct TestCaseDetail {

@@ -263,6 +263,9 @@ StepDetails ParseStepDetails(const std::string& details_json) {
   details.top1_percent = DoubleAt(root, "top1_percent");
   details.topk_percent = DoubleAt(root, "topk_percent");
   details.images_per_s = DoubleAt(root, "images_per_s");
+  if (const ojson* timing = Member(root, "timing"); timing != nullptr && !details.images_per_s) {
+    details.images_per_s = DoubleAt(*timing, "images_per_s");  // zooci eval's JSON report
+  }
   details.top_k = IntAt(root, "top_k");
   details.total = IntAt(root, "total");
   details.top1_correct = IntAt(root, "top1_correct");

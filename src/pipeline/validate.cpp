@@ -66,10 +66,9 @@ std::vector<ModelFolder> DiscoverModelFolders(const fs::path& root) {
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders) {
   ExitInfo exit_info;
-  // RunCommand does not search PATH; env does.
-  auto output = RunCommand({"/usr/bin/env", "git", "-C", root.string(), "diff", "--name-status",
-                            "-M", "-z", ref + "...HEAD"},
-                           &exit_info);
+  auto output =
+      RunCommand({"git", "-C", root.string(), "diff", "--name-status", "-M", "-z", ref + "...HEAD"},
+                 &exit_info);
   if (!output.ok() || !exit_info.exited || exit_info.exit_code != 0) {
     return Error("--changed-since " + ref + ": git diff failed in " + root.string() +
                  " (is it a git repository, and is " + ref + " a commit?)");

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/testing.h"
 #include "zoo/zoo.h"
 
 namespace zooci {
@@ -13,21 +14,10 @@ namespace {
 
 const std::string kOid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
 
-TempDir MakeTempDir() {
-  auto dir = TempDir::Create("lfs_test");
-  EXPECT_TRUE(dir.ok()) << (dir.ok() ? "" : dir.error().message());
-  return std::move(dir).value();
-}
-
-void WriteBytes(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 std::optional<LfsPointer> PointerFrom(const std::string& bytes) {
-  TempDir dir = MakeTempDir();
-  WriteBytes(dir.path() / "model.onnx", bytes);
-  return ReadLfsPointer(dir.path() / "model.onnx");
+  auto dir = testing::ScratchDir("lfs_test");
+  testing::WriteTestFile(dir->path() / "model.onnx", bytes);
+  return ReadLfsPointer(dir->path() / "model.onnx");
 }
 
 std::string Pointer(const std::string& middle = "") {
@@ -100,9 +90,9 @@ TEST(LfsPointerTest, FilesOfOneKibOrMoreAreNotPointers) {
 }
 
 TEST(LfsPointerTest, MissingFileAndDirectoryAreNotPointers) {
-  TempDir dir = MakeTempDir();
-  EXPECT_FALSE(ReadLfsPointer(dir.path() / "absent.onnx").has_value());
-  EXPECT_FALSE(ReadLfsPointer(dir.path()).has_value());
+  auto dir = testing::ScratchDir("lfs_test");
+  EXPECT_FALSE(ReadLfsPointer(dir->path() / "absent.onnx").has_value());
+  EXPECT_FALSE(ReadLfsPointer(dir->path()).has_value());
 }
 
 // ---- CoveredByLfs ------------------------------------------------------------------------------
@@ -110,13 +100,13 @@ TEST(LfsPointerTest, MissingFileAndDirectoryAreNotPointers) {
 class GitAttributesTest : public ::testing::Test {
  protected:
   void Attributes(const std::string& dir, const std::string& text) {
-    WriteBytes(root() / dir / ".gitattributes", text);
+    testing::WriteTestFile(root() / dir / ".gitattributes", text);
   }
   bool Covered(const std::string& path) { return CoveredByLfs(root(), path); }
-  const fs::path& root() { return dir_.path(); }
+  const fs::path& root() { return dir_->path(); }
 
  private:
-  TempDir dir_ = MakeTempDir();
+  std::unique_ptr<TempDir> dir_ = testing::ScratchDir("lfs_test");
 };
 
 TEST_F(GitAttributesTest, NoAttributesFileCoversNothing) {
@@ -205,7 +195,7 @@ TEST_F(GitAttributesTest, IgnoredLines) {
 
 TEST_F(GitAttributesTest, InfoAttributesOverrideEverything) {
   Attributes("", "*.onnx filter=lfs\n");
-  WriteBytes(root() / ".git" / "info" / "attributes", "*.onnx -filter\n");
+  testing::WriteTestFile(root() / ".git" / "info" / "attributes", "*.onnx -filter\n");
   EXPECT_FALSE(Covered("a.onnx"));
 }
 

@@ -252,6 +252,20 @@ std::string WriteManifestJson(const std::vector<ManifestEntry>& entries) {
   return root.dump(4, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
 }
 
+namespace {
+
+std::string HexDigest(const unsigned char* digest, unsigned int length) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int k = 0; k < length; ++k) {
+    hex += kHex[digest[k] >> 4];
+    hex += kHex[digest[k] & 0xf];
+  }
+  return hex;
+}
+
+}  // namespace
+
 Result<std::string> Sha256File(const fs::path& path) {
   FdCloser file{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) return Error("cannot open " + path.string() + ": " + std::strerror(errno));
@@ -279,13 +293,14 @@ Result<std::string> Sha256File(const fs::path& path) {
   if (EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
     return Error("sha256 " + path.string() + ": digest finalization failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int k = 0; k < length; ++k) {
-    hex += kHex[digest[k] >> 4];
-    hex += kHex[digest[k] & 0xf];
-  }
-  return hex;
+  return HexDigest(digest, length);
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return HexDigest(digest, length);
 }
 
 }  // namespace zooci

@@ -27,16 +27,6 @@ class RealManifestTest : public ::testing::Test {
   }
 };
 
-TempDir MakeTempDir() {
-  auto dir = TempDir::Create("manifest_test");
-  EXPECT_TRUE(dir.ok()) << (dir.ok() ? "" : dir.error().message());
-  return std::move(dir).value();
-}
-
-void WriteBytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 std::string ReadAll(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream contents;
@@ -59,9 +49,9 @@ const ManifestEntry* FindPath(const std::vector<ManifestEntry>& entries, std::st
 
 // Reads `json` as a manifest from a temporary file.
 Result<std::vector<ManifestEntry>> ReadText(const std::string& json) {
-  TempDir dir = MakeTempDir();
-  WriteBytes(dir.path() / "ONNX_HUB_MANIFEST.json", json);
-  return ReadManifest(dir.path() / "ONNX_HUB_MANIFEST.json");
+  auto dir = testing::ScratchDir("manifest_test");
+  testing::WriteTestFile(dir->path() / "ONNX_HUB_MANIFEST.json", json);
+  return ReadManifest(dir->path() / "ONNX_HUB_MANIFEST.json");
 }
 
 std::string ErrorOf(const std::string& json) {
@@ -264,35 +254,36 @@ TEST(ManifestTest, MissingFileIsAnError) {
 // ---- Sha256File --------------------------------------------------------------------------------
 
 TEST(Sha256FileTest, KnownVectors) {
-  TempDir dir = MakeTempDir();
-  WriteBytes(dir.path() / "abc", "abc");
-  WriteBytes(dir.path() / "empty", "");
-  auto abc = Sha256File(dir.path() / "abc");
+  auto dir = testing::ScratchDir("manifest_test");
+  testing::WriteTestFile(dir->path() / "abc", "abc");
+  testing::WriteTestFile(dir->path() / "empty", "");
+  auto abc = Sha256File(dir->path() / "abc");
   ASSERT_TRUE(abc.ok()) << abc.error().message();
   EXPECT_EQ(*abc, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  auto empty = Sha256File(dir.path() / "empty");
+  auto empty = Sha256File(dir->path() / "empty");
   ASSERT_TRUE(empty.ok()) << empty.error().message();
   EXPECT_EQ(*empty, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(Sha256FileTest, LargerThanTheBuffer) {
-  TempDir dir = MakeTempDir();
-  WriteBytes(dir.path() / "million_a", std::string(1000000, 'a'));  // FIPS 180-2 vector
-  auto million = Sha256File(dir.path() / "million_a");
+  auto dir = testing::ScratchDir("manifest_test");
+  testing::WriteTestFile(dir->path() / "million_a",
+                         std::string(1000000, 'a'));  // FIPS 180-2 vector
+  auto million = Sha256File(dir->path() / "million_a");
   ASSERT_TRUE(million.ok()) << million.error().message();
   EXPECT_EQ(*million, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-  WriteBytes(dir.path() / "three_mib", std::string((3u << 20) + 7, 'a'));
-  auto big = Sha256File(dir.path() / "three_mib");
+  testing::WriteTestFile(dir->path() / "three_mib", std::string((3u << 20) + 7, 'a'));
+  auto big = Sha256File(dir->path() / "three_mib");
   ASSERT_TRUE(big.ok()) << big.error().message();
   EXPECT_EQ(*big, "7d8aedf62548b6943c912ca5192d7a2c13322cd689d7a47d4b3944b4bb2e30c6");
 }
 
 TEST(Sha256FileTest, ErrorsForMissingFilesAndDirectories) {
-  TempDir dir = MakeTempDir();
-  auto missing = Sha256File(dir.path() / "absent");
+  auto dir = testing::ScratchDir("manifest_test");
+  auto missing = Sha256File(dir->path() / "absent");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("absent"), std::string::npos);
-  EXPECT_FALSE(Sha256File(dir.path()).ok());
+  EXPECT_FALSE(Sha256File(dir->path()).ok());
 }
 
 }  // namespace

@@ -126,6 +126,8 @@ std::string WriteManifestJson(const std::vector<ManifestEntry>& entries);
 
 // SHA-256 of a file as lowercase hex, streaming (no whole-file buffer).
 Result<std::string> Sha256File(const fs::path& path);
+// SHA-256 of bytes in memory, lowercase hex.
+std::string Sha256Hex(std::string_view data);
 
 }  // namespace zooci
 

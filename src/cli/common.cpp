@@ -1,4 +1,6 @@
-// The worker sandbox as the subcommands that run models set it up.
+// What several subcommands share: the worker sandbox and report output.
+#include <iostream>
+
 #include "cli/cli.h"
 
 namespace zooci {
@@ -29,6 +31,14 @@ void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
   app.add_option("--worker", flags->worker,
                  "Worker executable (default: zooci-worker beside zooci)")
       ->group("");
+}
+
+Status EmitReport(const std::string& text, const std::string& output_path) {
+  if (output_path.empty()) {
+    std::cout << text << std::flush;
+    return OkStatus();
+  }
+  return WriteFileAtomic(output_path, text).WithContext("--output");
 }
 
 }  // namespace zooci
