@@ -91,11 +91,13 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
     return dir.generic_string();
   };
   Changes changes;
+  // A folder whose files were all added is "added"; any modified file makes it "modified"; a
+  // rename is kept as the more telling label.
   auto add = [&](const std::string& folder, const std::string& change) {
     if (folder.empty()) return;
     for (auto& [known, known_change] : changes.reviewed) {
       if (known == folder) {
-        if (known_change == "modified") known_change = change;
+        if (known_change == "added" && change != "added") known_change = change;
         return;
       }
     }
@@ -136,7 +138,6 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
   std::sort(changes.removed.begin(), changes.removed.end());
   changes.removed.erase(std::unique(changes.removed.begin(), changes.removed.end()),
                         changes.removed.end());
-  // A folder with only added files is new; one with any modified file stays "modified".
   return changes;
 }
 
@@ -182,16 +183,20 @@ ModelReview ReviewFolder(const StepContext& context, const std::string& change) 
   StepResult check = timed(RunCheckStep, context);
   bool runnable = check.status != StepStatus::kFail;
   review.steps.push_back(std::move(check));
-  for (auto step : {RunTestStep, RunEvalStep, RunBenchStep}) {
+  static constexpr struct {
+    const char* name;
+    StepResult (*run)(const StepContext&);
+  } kModelSteps[] = {{"test", RunTestStep}, {"eval", RunEvalStep}, {"bench", RunBenchStep}};
+  for (const auto& step : kModelSteps) {
     if (!runnable) {
       StepResult skipped;
-      skipped.name = step == RunTestStep ? "test" : step == RunEvalStep ? "eval" : "bench";
+      skipped.name = step.name;
       skipped.status = StepStatus::kSkipped;
       skipped.summary = "skipped: the model did not pass check";
       review.steps.push_back(std::move(skipped));
       continue;
     }
-    review.steps.push_back(timed(step, context));
+    review.steps.push_back(timed(step.run, context));
   }
   for (const StepResult& step : review.steps) {
     if (step.status == StepStatus::kFail) review.verdict = Verdict::kDecline;
