@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "check/check.h"
+#include "check_tiny_model.h"
 
 namespace {
 
@@ -78,29 +79,6 @@ std::string JsonString(const std::string& text) {
     }
   }
   return out + "\"";
-}
-
-// y = Relu(x) over float[1,2], opset 17.
-std::string TinyModel() {
-  onnx::ModelProto model;
-  model.set_ir_version(8);
-  model.add_opset_import()->set_version(17);
-  onnx::GraphProto* graph = model.mutable_graph();
-  graph->set_name("g");
-  onnx::NodeProto* node = graph->add_node();
-  node->set_name("relu");
-  node->set_op_type("Relu");
-  node->add_input("x");
-  node->add_output("y");
-  for (const char* name : {"x", "y"}) {
-    auto* info = name[0] == 'x' ? graph->add_input() : graph->add_output();
-    info->set_name(name);
-    auto* tensor = info->mutable_type()->mutable_tensor_type();
-    tensor->set_elem_type(onnx::TensorProto::FLOAT);
-    tensor->mutable_shape()->add_dim()->set_dim_value(1);
-    tensor->mutable_shape()->add_dim()->set_dim_value(2);
-  }
-  return model.SerializeAsString();
 }
 
 void TimeSet(const FileSet& set, int repeats, const zooci::CheckOptions& options) {
@@ -202,7 +180,7 @@ int main(int argc, char** argv) {
   if (sets.empty()) return Usage();
 
   const zooci::CheckOptions options;  // defaults, as `zooci check` uses them
-  const std::string tiny = TinyModel();
+  const std::string tiny = zooci::bench::TinyModel();
   auto start = Clock::now();
   zooci::ModelReport first = zooci::CheckModelBytes(tiny, "", options, "tiny.onnx");
   double first_ms = MsSince(start);

@@ -2,14 +2,13 @@
 // through CheckModelBytes and then through all three report writers. The checker's contract
 // (src/check/check.h) is that this never crashes, hangs, leaks or allocates in proportion to a
 // size the input merely declares; ASan/UBSan and libFuzzer's -timeout/-rss_limit_mb enforce it.
-#include <onnx/onnx_pb.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../check_tiny_model.h"
 #include "check/check.h"
 
 namespace {
@@ -32,34 +31,12 @@ void CheckAndFormat(std::string_view bytes, const zooci::CheckOptions& options) 
   (void)sink;
 }
 
-// y = Relu(x) over float[1,2], opset 17: small, valid, and it reaches every rule family.
-std::string TinyModel() {
-  onnx::ModelProto model;
-  model.set_ir_version(8);
-  model.add_opset_import()->set_version(17);
-  onnx::GraphProto* graph = model.mutable_graph();
-  graph->set_name("g");
-  onnx::NodeProto* node = graph->add_node();
-  node->set_name("relu");
-  node->set_op_type("Relu");
-  node->add_input("x");
-  node->add_output("y");
-  for (auto* info : {graph->add_input(), graph->add_output()}) {
-    info->set_name(info == &graph->input(0) ? "x" : "y");
-    auto* tensor = info->mutable_type()->mutable_tensor_type();
-    tensor->set_elem_type(onnx::TensorProto::FLOAT);
-    tensor->mutable_shape()->add_dim()->set_dim_value(1);
-    tensor->mutable_shape()->add_dim()->set_dim_value(2);
-  }
-  return model.SerializeAsString();
-}
-
 }  // namespace
 
 // Warm-up: the first check initialises libonnx's op-schema registry (static, lives until exit), so
 // it is paid here once instead of inside the first input's timeout.
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  CheckAndFormat(TinyModel(), FuzzOptions());
+  CheckAndFormat(zooci::bench::TinyModel(), FuzzOptions());
   return 0;
 }
 
