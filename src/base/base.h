@@ -136,6 +136,8 @@ std::string JoinStrings(const std::vector<std::string>& parts, std::string_view 
 // Escapes & < > " ' for XML and HTML text and attribute values; drops the C0 controls XML 1.0
 // forbids (tab, LF and CR stay).
 std::string EscapeXml(std::string_view text);
+// ASCII letters folded to lower case; other bytes (UTF-8 included) unchanged.
+std::string AsciiLower(std::string_view text);
 // int64 values as packed little-endian bytes (8 per value), and back; odd lengths are errors.
 std::string PackInt64(const std::vector<int64_t>& values);
 Result<std::vector<int64_t>> UnpackInt64(std::string_view bytes);

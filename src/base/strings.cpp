@@ -160,4 +160,12 @@ Result<std::vector<int64_t>> UnpackInt64(std::string_view bytes) {
   return values;
 }
 
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace zooci

@@ -386,12 +386,6 @@ const std::vector<Rule>& AllRules() {
   return rules;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::string_view SeverityName(Severity severity) {
@@ -452,9 +446,9 @@ const Rule& GetRule(RuleId id) {
 }
 
 const Rule* FindRule(std::string_view code_or_name) {
-  std::string wanted = Lower(code_or_name);
+  std::string wanted = AsciiLower(code_or_name);
   for (const Rule& rule : AllRules()) {
-    if (Lower(RuleCode(rule.id)) == wanted || rule.name == wanted) return &rule;
+    if (AsciiLower(RuleCode(rule.id)) == wanted || rule.name == wanted) return &rule;
   }
   return nullptr;
 }

@@ -12,10 +12,7 @@ namespace {
 bool IsImageFile(const fs::path& path) {
   static const std::set<std::string> extensions = {".png", ".jpg",  ".jpeg", ".bmp", ".ppm",
                                                    ".pgm", ".webp", ".tif",  ".tiff"};
-  std::string extension = path.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return extensions.count(extension) != 0;
+  return extensions.count(AsciiLower(path.extension().string())) != 0;
 }
 
 Result<std::vector<std::string>> ReadLabels(const fs::path& path) {

@@ -26,12 +26,6 @@ bool InsideRoot(const fs::path& root, const fs::path& path) {
   return !relative.empty() && !StartsWith(relative, "..");
 }
 
-std::string LowerCase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
 // Jupyter nbformat 4 with at least one non-empty code cell. Returns the notebook's code and
 // markdown text for content checks.
 Result<std::string> ReadNotebook(const fs::path& path) {
@@ -83,7 +77,7 @@ std::vector<LinkedFile> LinksIn(const Readme& readme, int first, int last,
   for (const MarkdownLink& link : readme.links) {
     if (link.line < first || link.line > last || IsExternal(link.target)) continue;
     fs::path path = Resolve(readme.path.parent_path(), link.target);
-    std::string extension = LowerCase(path.extension().string());
+    std::string extension = AsciiLower(path.extension().string());
     if (std::find(extensions.begin(), extensions.end(), extension) != extensions.end()) {
       found.push_back({path, link.line});
     }
@@ -132,10 +126,10 @@ StepResult CheckArtifacts(const StepContext& context) {
       continue;
     }
     bool validation =
-        LowerCase(notebook.path.filename().string()).find("valid") != std::string::npos;
+        AsciiLower(notebook.path.filename().string()).find("valid") != std::string::npos;
     if (validation) {
       validation_notebook = true;
-      std::string lower = LowerCase(*content);
+      std::string lower = AsciiLower(*content);
       bool states_metric =
           lower.find("accuracy") != std::string::npos || lower.find("top-1") != std::string::npos ||
           lower.find("map") != std::string::npos || lower.find("f1") != std::string::npos;

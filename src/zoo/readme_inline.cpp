@@ -294,9 +294,7 @@ std::string StripInlineMarkupAt(std::string_view text, const ReferenceMap& refs,
 }  // namespace
 
 std::string NormalizeLabel(std::string_view label) {
-  std::string folded(label);
-  for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return CollapseWhitespace(folded);
+  return CollapseWhitespace(AsciiLower(label));
 }
 
 std::optional<std::pair<std::string, std::string>> ParseReferenceDefinition(std::string_view line) {
