@@ -40,7 +40,11 @@ bench: build examples
 	bash bench/test_corpus.sh
 
 # Full validate of the example zoo, then a re-validate with one model changed (the cache).
-.PHONY: bench-validate bench-eval
+.PHONY: bench-validate bench-eval bench-harness
+# zooci bench's harness side by side with a minimal ONNX Runtime loop (p50, per-query overhead).
+bench-harness: build examples
+	bash bench/bench_harness.sh $(BUILD_DIR)
+
 bench-validate: build examples
 	BUILD_DIR=$(BUILD_DIR) bash bench/validate_cache.sh
 
