@@ -24,7 +24,17 @@ run_zooci() {
 expect_in() {  # expect_in TEXT NEEDLE
   [[ "$1" == *"$2"* ]] || { echo "$1" | tail -20; fail "output lacks: $2"; }
 }
-export -f fail run_zooci expect_in
+# The read-only reference material (../shared/reference): $ZOOCI_REFERENCE_DIR, then beside the
+# source tree, then /work/shared/reference. Prints nothing when none exists; cases then skip.
+reference_dir() {
+  local dir
+  for dir in "${ZOOCI_REFERENCE_DIR:-}" "$ZOOCI_SOURCE_DIR/../shared/reference" /work/shared/reference; do
+    if [[ -n "$dir" && -d "$dir" ]]; then (cd "$dir" && pwd); return 0; fi
+  done
+}
+# skip REASON: ends the case successfully, saying why it did not run.
+skip() { echo "SKIP $(basename "$case_script"): $*"; exit 0; }
+export -f fail run_zooci expect_in reference_dir skip
 
 cd "$SCRATCH"
 source "$case_script"
