@@ -130,6 +130,11 @@ bool StartsWith(std::string_view text, std::string_view prefix);
 bool EndsWith(std::string_view text, std::string_view suffix);
 // Formats a double with up to `significant` significant digits ("1e-05", "0.123").
 std::string FormatDouble(double value, int significant = 6);
+// A number for people: fixed notation, at most `decimals` decimals, trailing zeros removed
+// ("98.33", "1930", "0.5"; never "1.93e+03"); "nan", "inf", "-inf" for non-finite values.
+std::string FormatNumber(double value, int decimals = 2);
+// "1 model", "3 models"; `plural` when the noun does not take an "s" ("1 entry", "2 entries").
+std::string Plural(size_t count, std::string_view singular, std::string_view plural = {});
 // "1.2 s", "35 ms", "850 us".
 std::string FormatDurationNs(int64_t ns);
 std::string JoinStrings(const std::vector<std::string>& parts, std::string_view separator);

@@ -1,4 +1,5 @@
 // String helpers, number parsing and formatting, the clock, process memory.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -42,6 +43,26 @@ std::string FormatDouble(double value, int significant) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*g", significant, value);
   return buffer;
+}
+
+std::string FormatNumber(double value, int decimals) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[400];  // DBL_MAX in fixed notation has 309 digits
+  std::snprintf(buffer, sizeof buffer, "%.*f", std::clamp(decimals, 0, 17), value);
+  std::string text = buffer;
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  if (text == "-0") text = "0";
+  return text;
+}
+
+std::string Plural(size_t count, std::string_view singular, std::string_view plural) {
+  std::string noun(count == 1 ? singular : plural.empty() ? singular : plural);
+  if (count != 1 && plural.empty()) noun += "s";
+  return std::to_string(count) + " " + noun;
 }
 
 std::string FormatDurationNs(int64_t ns) {

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -177,6 +178,24 @@ TEST(PeakRssBytesTest, IsPositiveAndGrowsWithTouchedMemory) {
   uint64_t after = PeakRssBytes();
   EXPECT_GE(after, before + (48u << 20));
   EXPECT_EQ(block[4096], 1);
+}
+
+TEST(FormatNumberTest, FixedNotationForPeople) {
+  EXPECT_EQ(FormatNumber(1930.4999), "1930.5");
+  EXPECT_EQ(FormatNumber(98.333333), "98.33");
+  EXPECT_EQ(FormatNumber(0.5), "0.5");
+  EXPECT_EQ(FormatNumber(12.0), "12");
+  EXPECT_EQ(FormatNumber(-0.001), "0");
+  EXPECT_EQ(FormatNumber(1e20, 0), "100000000000000000000");
+  EXPECT_EQ(FormatNumber(std::nan("")), "nan");
+  EXPECT_EQ(FormatNumber(-INFINITY), "-inf");
+}
+
+TEST(PluralTest, CountsAndIrregularNouns) {
+  EXPECT_EQ(Plural(1, "model"), "1 model");
+  EXPECT_EQ(Plural(0, "model"), "0 models");
+  EXPECT_EQ(Plural(2, "entry", "entries"), "2 entries");
+  EXPECT_EQ(Plural(1, "entry", "entries"), "1 entry");
 }
 
 }  // namespace

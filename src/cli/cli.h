@@ -16,6 +16,8 @@ namespace zooci {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  // the checked thing failed (a model, a case)
 inline constexpr int kExitUsage = 2;   // bad flags, missing files, unreadable input
+// validate: nothing declines, but something required could not be verified (INCOMPLETE).
+inline constexpr int kExitIncomplete = 3;
 
 using CommandHandler = std::function<int()>;
 

@@ -68,7 +68,15 @@ int RunValidate(const ValidateFlags& flags) {
     if (!written.ok()) return usage(written.error().WithContext("--html"));
   }
   if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) return usage(emitted.error());
-  return report->verdict == Verdict::kAccept ? kExitOk : kExitFailed;
+  switch (report->verdict) {
+    case Verdict::kAccept:
+      return kExitOk;
+    case Verdict::kIncomplete:
+      return kExitIncomplete;
+    case Verdict::kDecline:
+      break;
+  }
+  return kExitFailed;
 }
 
 }  // namespace

@@ -366,7 +366,7 @@ std::string CompareValuesAt(const Value& expected, const Value& actual, const st
   return AtPath(path, "kind: unknown value kind");
 }
 
-std::string FormatNumber(double value) {
+std::string FormatShort(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%g", value);
   return buffer;
@@ -419,15 +419,15 @@ std::string OutputComparison::Summary() const {
   if (!structure_error.empty()) return line + structure_error;
   if (passed) {
     return line + std::to_string(elements) + " elements match (max abs err " +
-           FormatNumber(max_abs_error) + ")";
+           FormatShort(max_abs_error) + ")";
   }
   line += std::to_string(mismatches) + " of " + std::to_string(elements) + " elements differ";
   // Both maxima stay 0 when only exactly-compared or non-finite elements differ; tolerances are
   // then beside the point.
   if (max_abs_error > 0 || max_rel_error > 0) {
-    line += " (max abs err " + FormatNumber(max_abs_error) + ", max rel err " +
-            FormatNumber(max_rel_error) + ", rtol " + FormatNumber(tolerance.rtol) + ", atol " +
-            FormatNumber(tolerance.atol) + ")";
+    line += " (max abs err " + FormatShort(max_abs_error) + ", max rel err " +
+            FormatShort(max_rel_error) + ", rtol " + FormatShort(tolerance.rtol) + ", atol " +
+            FormatShort(tolerance.atol) + ")";
   }
   if (first_mismatch) {
     const Mismatch& first = *first_mismatch;

@@ -15,7 +15,7 @@ json StepToJson(const StepResult& step) {
                        {"file", reason.file},
                        {"line", reason.line},
                        {"node", reason.node},
-                       {"declines", reason.declines}});
+                       {"level", ReasonLevelName(reason.level)}});
   }
   return {{"name", step.name},       {"status", StepStatusName(step.status)},
           {"summary", step.summary}, {"reasons", reasons},
@@ -31,10 +31,15 @@ StepResult StepFromJson(const json& data) {
                                       : StepStatus::kPass;
   step.summary = data.at("summary").get<std::string>();
   for (const json& item : data.at("reasons")) {
+    std::string level = item.at("level").get<std::string>();
+    ReasonLevel parsed = level == "decline"      ? ReasonLevel::kDecline
+                         : level == "unverified" ? ReasonLevel::kUnverified
+                         : level == "warning"
+                             ? ReasonLevel::kWarning
+                             : throw json::other_error::create(501, "unknown reason level", nullptr);
     Reason reason =
         MakeReason(item.at("step").get<std::string>(), item.at("message").get<std::string>(),
-                   item.at("file").get<std::string>(), item.at("line").get<int>(),
-                   item.at("declines").get<bool>());
+                   item.at("file").get<std::string>(), item.at("line").get<int>(), parsed);
     reason.node = item.at("node").get<std::string>();
     step.reasons.push_back(std::move(reason));
   }

@@ -22,7 +22,7 @@ using report_internal::StepDetails;
 constexpr size_t kMaxRows = 500;
 
 constexpr const char* kStyle = R"css(
-:root { --accept: #1a7f37; --decline: #cf222e; --muted: #57606a; --line: #d0d7de; }
+:root { --accept: #1a7f37; --decline: #cf222e; --incomplete: #9a6700; --muted: #57606a; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 24px; background: #f6f8fa; color: #1f2328;
        font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
@@ -30,11 +30,13 @@ header.top, section.card { max-width: 1100px; margin: 0 auto 16px; background: #
        border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; }
 section.card.decline { border-left: 6px solid var(--decline); }
 section.card.accept { border-left: 6px solid var(--accept); }
+section.card.incomplete { border-left: 6px solid var(--incomplete); }
 h1 { font-size: 22px; margin: 0 0 8px; } h2 { font-size: 18px; margin: 0 0 4px; }
 h3 { font-size: 15px; margin: 16px 0 6px; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff;
          font-weight: 600; font-size: 0.85em; vertical-align: middle; }
 .badge.accept { background: var(--accept); } .badge.decline { background: var(--decline); }
+.badge.incomplete { background: var(--incomplete); }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0 0; }
 .meta dt { color: var(--muted); } .meta dd { margin: 0; }
 .change, .muted { color: var(--muted); }
@@ -53,10 +55,14 @@ std::string H(std::string_view raw) {
   return EscapeXml(CleanText(raw, /*keep_whitespace=*/true));
 }
 
+// "accept", "decline", "incomplete": the CSS class of a verdict.
+std::string VerdictClass(Verdict verdict) {
+  return AsciiLower(VerdictName(verdict));
+}
+
 std::string Badge(Verdict verdict) {
-  const bool accept = verdict == Verdict::kAccept;
-  return std::string("<span class=\"badge ") + (accept ? "accept" : "decline") + "\">" +
-         VerdictName(verdict) + "</span>";
+  return "<span class=\"badge " + VerdictClass(verdict) + "\">" + VerdictName(verdict) +
+         "</span>";
 }
 
 std::string Percent(const std::optional<double>& value) {
@@ -78,13 +84,13 @@ std::string ReasonItem(const Reason& reason) {
   return item + "</li>\n";
 }
 
-// "<h3>title</h3><ul>…</ul>" for the reasons whose `declines` equals `declining`, or "".
-std::string ReasonList(const std::vector<const Reason*>& reasons, bool declining,
+// "<h3>title</h3><ul>…</ul>" for the reasons of `level`, or "".
+std::string ReasonList(const std::vector<const Reason*>& reasons, ReasonLevel level,
                        const std::string& title) {
   std::string items;
   size_t count = 0;
   for (const Reason* reason : reasons) {
-    if (reason->declines != declining) continue;
+    if (reason->level != level) continue;
     if (++count <= kMaxRows) items += ReasonItem(*reason);
   }
   if (count == 0) return "";
@@ -92,6 +98,12 @@ std::string ReasonList(const std::vector<const Reason*>& reasons, bool declining
     items += "<li class=\"muted\">… and " + std::to_string(count - kMaxRows) + " more</li>\n";
   }
   return "<h3>" + title + "</h3>\n<ul class=\"reasons\">\n" + items + "</ul>\n";
+}
+
+std::string AllReasonLists(const std::vector<const Reason*>& reasons) {
+  return ReasonList(reasons, ReasonLevel::kDecline, "Declining reasons") +
+         ReasonList(reasons, ReasonLevel::kUnverified, "Not verified") +
+         ReasonList(reasons, ReasonLevel::kWarning, "Warnings");
 }
 
 std::string EvalHtml(const StepResult& step, const StepDetails& details) {
@@ -177,8 +189,7 @@ std::string TestHtml(const StepResult& step, const StepDetails& details) {
 }
 
 void AppendModel(const ModelReview& model, std::string& out) {
-  const bool accept = model.verdict == Verdict::kAccept;
-  out += std::string("<section class=\"card ") + (accept ? "accept" : "decline") + "\">\n";
+  out += "<section class=\"card " + VerdictClass(model.verdict) + "\">\n";
   out += "<h2>" + Badge(model.verdict) + " " +
          (model.folder.empty() ? std::string(".") : H(model.folder)) + "</h2>\n";
   if (!model.change.empty()) out += "<p class=\"change\">" + H(model.change) + "</p>\n";
@@ -202,8 +213,7 @@ void AppendModel(const ModelReview& model, std::string& out) {
     }
     out += "</tbody>\n</table>\n";
   }
-  out += ReasonList(reasons, true, "Declining reasons");
-  out += ReasonList(reasons, false, "Warnings");
+  out += AllReasonLists(reasons);
   out += details;
   out += "</section>\n";
 }
@@ -234,7 +244,7 @@ std::string FormatValidateHtml(const ValidateReport& report) {
     std::vector<const Reason*> reasons;
     for (const Reason& reason : report.zoo_reasons) reasons.push_back(&reason);
     out += "<section class=\"card zoo\">\n<h2>Zoo</h2>\n" +
-           ReasonList(reasons, true, "Declining reasons") + ReasonList(reasons, false, "Warnings") +
+           AllReasonLists(reasons) +
            "</section>\n";
   }
   for (const ModelReview& model : report.models) AppendModel(model, out);

@@ -44,9 +44,10 @@ StepResult CheckIntegrity(const StepContext& context) {
   StepResult step;
   step.name = "integrity";
   std::string readme_file = folder.relative + "/README.md";
-  auto add = [&](std::string message, std::string file, int line = 0, bool declines = true) {
+  auto add = [&](std::string message, std::string file, int line = 0,
+                 ReasonLevel level = ReasonLevel::kDecline) {
     step.reasons.push_back(
-        MakeReason("integrity", std::move(message), std::move(file), line, declines));
+        MakeReason("integrity", std::move(message), std::move(file), line, level));
   };
 
   // Git LFS: pointers instead of content, and coverage by the zoo's LFS rules.
@@ -113,7 +114,7 @@ StepResult CheckIntegrity(const StepContext& context) {
         if (!onnx_cell.empty() && !OnnxVersionMatchesIr(onnx_cell, info->ir_version)) {
           add("the model table says ONNX " + onnx_cell + " but the model has IR version " +
                   std::to_string(info->ir_version),
-              readme_file, row.line, /*declines=*/false);
+              readme_file, row.line, ReasonLevel::kWarning);
         }
         std::string stem = model_path.stem().string();
         std::string expected_suffix =
@@ -124,7 +125,7 @@ StepResult CheckIntegrity(const StepContext& context) {
         if (!named) {
           add(model_path.filename().string() + " does not follow <name>-<opset>.onnx (opset " +
                   std::to_string(opset->second) + ")",
-              RelativeTo(folder.root, model_path), 0, /*declines=*/false);
+              RelativeTo(folder.root, model_path), 0, ReasonLevel::kWarning);
         }
       }
     }
@@ -167,7 +168,7 @@ StepResult CheckIntegrity(const StepContext& context) {
       }
     }
   } else if (!context.manifest_present) {
-    add("the zoo has no ONNX_HUB_MANIFEST.json", "ONNX_HUB_MANIFEST.json", 0, /*declines=*/false);
+    add("the zoo has no ONNX_HUB_MANIFEST.json", "ONNX_HUB_MANIFEST.json", 0, ReasonLevel::kWarning);
   }
   Conclude(step, std::to_string(files.size()) + " model files, " + std::to_string(rows) +
                      " model table rows");

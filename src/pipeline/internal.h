@@ -11,7 +11,8 @@
 
 namespace zooci::pipeline_internal {
 
-// A model folder: README.md plus models in model/ (ONNX Model Zoo layout) or beside it.
+// A model folder: a directory below the zoo root with a README.md, and the model files it reviews
+// (discovery.cpp has the rules).
 struct ModelFolder {
   fs::path root;                   // the zoo root
   std::string relative;            // '/'-separated, relative to the root
@@ -20,8 +21,21 @@ struct ModelFolder {
   std::vector<fs::path> archives;  // .tar.gz / .tgz files, sorted
 };
 
-// Every model folder under `root` (hidden directories and .git skipped), sorted by path.
-std::vector<ModelFolder> DiscoverModelFolders(const fs::path& root);
+// A model file that no folder reviews, and why.
+struct UnreviewedFile {
+  std::string file;  // relative to the root
+  std::string reason;
+};
+
+struct ZooLayout {
+  std::vector<ModelFolder> folders;  // sorted by path
+  std::vector<UnreviewedFile> unreviewed;
+};
+
+// Every model file under `root`, by the folder that reviews it.
+ZooLayout DiscoverZoo(const fs::path& root);
+bool IsModelFile(const fs::path& path);    // .onnx, .tar.gz, .tgz (any case)
+bool IsArchiveFile(const fs::path& path);  // .tar.gz, .tgz
 std::string RelativeTo(const fs::path& root, const fs::path& path);  // '/'-separated
 
 // What changed between `ref` and HEAD (three-dot: since the merge base), by model folder.
@@ -29,6 +43,7 @@ struct Changes {
   std::vector<std::pair<std::string, std::string>> reviewed;  // folder -> "added", "modified",
                                                               // "renamed from X"
   std::vector<std::string> removed;                           // folders deleted or renamed away
+  std::vector<std::string> touched;  // every path the diff adds, modifies or renames to
 };
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders);
@@ -56,6 +71,8 @@ struct StepContext {
   const std::vector<ManifestEntry>* manifest = nullptr;  // null when the zoo has none
   bool manifest_present = false;
   FileHasher* hasher = nullptr;
+  const ZooConfig* config = nullptr;     // the zoo's zooci-zoo.yaml (defaults when absent)
+  const Readme* main_readme = nullptr;   // the zoo's README.md; null when unreadable
 };
 
 StepResult CheckArtifacts(const StepContext& context);
@@ -91,7 +108,7 @@ nlohmann::json StepToJson(const StepResult& step);
 StepResult StepFromJson(const nlohmann::json& data);  // throws json errors
 
 Reason MakeReason(std::string step, std::string message, std::string file = {}, int line = 0,
-                  bool declines = true);
+                  ReasonLevel level = ReasonLevel::kDecline);
 // Sets status from the reasons: kFail when one declines.
 void Conclude(StepResult& step, std::string summary);
 

@@ -187,9 +187,18 @@ std::string StepDetailsMd(const StepResult& step) {
   return out;
 }
 
+// "✅ **ACCEPT**", "❌ **DECLINE**", "⚠️ **INCOMPLETE**" (without the asterisks unless `bold`).
+std::string VerdictBadge(Verdict verdict, bool bold = true) {
+  const char* icon = verdict == Verdict::kAccept    ? "✅ "
+                     : verdict == Verdict::kDecline ? "❌ "
+                                                    : "⚠️ ";
+  std::string name = VerdictName(verdict);
+  return icon + (bold ? "**" + name + "**" : name);
+}
+
 void AppendModel(const ModelReview& model, std::string& out) {
   out += "\n### " + (model.folder.empty() ? std::string(".") : Md(model.folder)) + "\n\n";
-  out += (model.verdict == Verdict::kAccept ? "✅ **ACCEPT**" : "❌ **DECLINE**");
+  out += VerdictBadge(model.verdict);
   if (!model.change.empty()) out += " · " + Md(model.change);
   out += "\n\n";
   if (!model.steps.empty()) {
@@ -201,18 +210,25 @@ void AppendModel(const ModelReview& model, std::string& out) {
     }
     out += "\n";
   }
-  std::vector<std::string> declining;
-  std::vector<std::string> warnings;
+  std::vector<std::string> declining, unverified, warnings;
   std::string details;
   for (const StepResult& step : model.steps) {
     for (const Reason& reason : step.reasons) {
-      (reason.declines ? declining : warnings).push_back(ReasonItem(reason, /*with_step=*/true));
+      (reason.declines()     ? declining
+       : reason.unverified() ? unverified
+                             : warnings)
+          .push_back(ReasonItem(reason, /*with_step=*/true));
     }
     details += StepDetailsMd(step);
   }
   if (!declining.empty()) {
     out += "**Declining reasons**\n\n";
     AppendCapped(declining, out);
+    out += "\n";
+  }
+  if (!unverified.empty()) {
+    out += "**Not verified**\n\n";
+    AppendCapped(unverified, out);
     out += "\n";
   }
   if (warnings.empty() && details.empty()) return;
@@ -229,12 +245,12 @@ void AppendModel(const ModelReview& model, std::string& out) {
 }  // namespace
 
 std::string FormatValidateMarkdown(const ValidateReport& report) {
-  std::string out =
-      report.verdict == Verdict::kAccept ? "## ZooCI: ✅ ACCEPT\n\n" : "## ZooCI: ❌ DECLINE\n\n";
-  size_t declining = 0;
-  size_t warnings = 0;
+  std::string out = "## ZooCI: " + VerdictBadge(report.verdict, /*bold=*/false) + "\n\n";
+  size_t declining = 0, unverified = 0, warnings = 0;
   auto count = [&](const std::vector<Reason>& reasons) {
-    for (const Reason& reason : reasons) (reason.declines ? declining : warnings) += 1;
+    for (const Reason& reason : reasons) {
+      (reason.declines() ? declining : reason.unverified() ? unverified : warnings) += 1;
+    }
   };
   for (const ModelReview& model : report.models) {
     for (const StepResult& step : model.steps) count(step.reasons);
@@ -242,9 +258,9 @@ std::string FormatValidateMarkdown(const ValidateReport& report) {
   count(report.zoo_reasons);
   std::string sentence = report_internal::VerdictCounts(report);
   sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
-  sentence += " (" + std::to_string(declining) +
-              (declining == 1 ? " declining reason, " : " declining reasons, ") +
-              std::to_string(warnings) + (warnings == 1 ? " warning)" : " warnings)");
+  sentence += " (" + Plural(declining, "declining reason") + ", " +
+              (unverified > 0 ? Plural(unverified, "unverified check") + ", " : "") +
+              Plural(warnings, "warning") + ")";
   sentence += report.changed_since.empty()
                   ? ", reviewing all models"
                   : ", reviewing the models changed since " + Code(report.changed_since);
@@ -260,10 +276,17 @@ std::string FormatValidateMarkdown(const ValidateReport& report) {
     out += "\n### Zoo\n\n";
     std::vector<std::string> items;
     for (const Reason& reason : report.zoo_reasons) {
-      if (reason.declines) items.push_back(ReasonItem(reason, /*with_step=*/false));
+      if (reason.declines()) items.push_back(ReasonItem(reason, /*with_step=*/false));
     }
     for (const Reason& reason : report.zoo_reasons) {
-      if (!reason.declines) items.push_back("- warning: " + ReasonItem(reason, false).substr(2));
+      if (reason.unverified()) {
+        items.push_back("- not verified: " + ReasonItem(reason, false).substr(2));
+      }
+    }
+    for (const Reason& reason : report.zoo_reasons) {
+      if (reason.level == ReasonLevel::kWarning) {
+        items.push_back("- warning: " + ReasonItem(reason, false).substr(2));
+      }
     }
     AppendCapped(items, out);
   }

@@ -73,7 +73,7 @@ StepResult RunCheckStep(const StepContext& context) {
             MakeReason("check",
                        RuleCode(diagnostic.rule) + " " +
                            std::string(GetRule(diagnostic.rule).name) + ": " + diagnostic.message,
-                       relative, 0, error);
+                       relative, 0, error ? ReasonLevel::kDecline : ReasonLevel::kWarning);
         if (diagnostic.location.node_index >= 0) reason.node = diagnostic.location.Describe();
         step.reasons.push_back(std::move(reason));
       }
@@ -140,7 +140,7 @@ StepResult RunEvalStep(const StepContext& context) {
     step.reasons.push_back(MakeReason("eval",
                                       "no zooci.yaml: the README's accuracy claims were "
                                       "not verified",
-                                      folder.relative + "/zooci.yaml", 0, false));
+                                      folder.relative + "/zooci.yaml", 0, ReasonLevel::kWarning));
     return step;
   }
   auto scenario = LoadScenario(folder.dir);
@@ -210,7 +210,7 @@ StepResult RunBenchStep(const StepContext& context) {
     auto inputs_or = PrepareBenchInputs(model, options);
     if (!inputs_or.ok()) {
       step.reasons.push_back(MakeReason("bench", inputs_or.error().message(), relative, 0,
-                                        /*declines=*/false));
+                                        ReasonLevel::kWarning));
       step.status = StepStatus::kSkipped;
       step.summary = "skipped: " + inputs_or.error().message();
       return step;
@@ -223,7 +223,7 @@ StepResult RunBenchStep(const StepContext& context) {
     }
     if (!result->valid) {
       step.reasons.push_back(MakeReason("bench", "INVALID: " + result->invalid_reason, relative, 0,
-                                        /*declines=*/false));
+                                        ReasonLevel::kWarning));
     }
     std::optional<BaselineVerdict> verdict;
     if (judged) {
@@ -235,7 +235,9 @@ StepResult RunBenchStep(const StepContext& context) {
         verdict = JudgeBaseline(*result, *baseline, 0.05);
         for (const std::string& reason : verdict->reasons) {
           step.reasons.push_back(MakeReason("bench", reason, RelativeTo(folder.root, baseline_file),
-                                            0, verdict->regression));
+                                            0,
+                                            verdict->regression ? ReasonLevel::kDecline
+                                                                : ReasonLevel::kWarning));
         }
       }
     }

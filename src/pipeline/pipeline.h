@@ -22,17 +22,32 @@ enum class StepStatus {
 };
 std::string StepStatusName(StepStatus status);  // "pass", "fail", "skipped"
 
-enum class Verdict { kAccept, kDecline };
-std::string VerdictName(Verdict verdict);  // "ACCEPT", "DECLINE"
+// ACCEPT: every check ran and nothing declines. DECLINE: something declines. INCOMPLETE: nothing
+// declines, but something required could not be verified for a reason outside the submission
+// (Git LFS content not fetched, a runtime that cannot load the model's opset, ...): the review
+// says what was not checked and why, and never passes silently.
+enum class Verdict { kAccept, kDecline, kIncomplete };
+std::string VerdictName(Verdict verdict);  // "ACCEPT", "DECLINE", "INCOMPLETE"
 
-// One finding. `declines` findings decide the verdict; the others are reported as warnings.
+// How a finding weighs on the verdict.
+enum class ReasonLevel {
+  kDecline,     // a defect of the submission: the model is declined
+  kUnverified,  // something required was not checked, for a reason outside the submission
+  kWarning,     // reported; does not decide the verdict
+};
+std::string ReasonLevelName(ReasonLevel level);  // "decline", "unverified", "warning"
+
+// One finding, pointing at a repository-relative file (and line or node) when it has one.
 struct Reason {
   std::string step;     // "artifacts", "integrity", "check", "test", "eval", "bench", "zoo"
   std::string message;  // a full sentence a submitter can act on
   std::string file;     // relative to the zoo root; empty when it concerns the folder
   int line = 0;         // README line, when it applies
   std::string node;     // model node, when it applies ("node 'Conv_3' (#3)")
-  bool declines = true;
+  ReasonLevel level = ReasonLevel::kDecline;
+
+  bool declines() const { return level == ReasonLevel::kDecline; }
+  bool unverified() const { return level == ReasonLevel::kUnverified; }
 };
 
 struct StepResult {
@@ -55,6 +70,9 @@ struct ModelReview {
 
   std::vector<const Reason*> DecliningReasons() const;
 };
+
+// The verdict of a set of reasons (and step statuses): DECLINE over INCOMPLETE over ACCEPT.
+Verdict VerdictOf(const std::vector<StepResult>& steps, const std::vector<Reason>& extra = {});
 
 struct ValidateReport {
   std::string zoo;            // the zoo directory as given

@@ -28,14 +28,48 @@ std::string StepStatusName(StepStatus status) {
 }
 
 std::string VerdictName(Verdict verdict) {
-  return verdict == Verdict::kAccept ? "ACCEPT" : "DECLINE";
+  switch (verdict) {
+    case Verdict::kAccept:
+      return "ACCEPT";
+    case Verdict::kDecline:
+      return "DECLINE";
+    case Verdict::kIncomplete:
+      return "INCOMPLETE";
+  }
+  return "DECLINE";
+}
+
+std::string ReasonLevelName(ReasonLevel level) {
+  switch (level) {
+    case ReasonLevel::kDecline:
+      return "decline";
+    case ReasonLevel::kUnverified:
+      return "unverified";
+    case ReasonLevel::kWarning:
+      return "warning";
+  }
+  return "decline";
+}
+
+Verdict VerdictOf(const std::vector<StepResult>& steps, const std::vector<Reason>& extra) {
+  bool declined = false, unverified = false;
+  auto weigh = [&](const Reason& reason) {
+    declined = declined || reason.declines();
+    unverified = unverified || reason.unverified();
+  };
+  for (const StepResult& step : steps) {
+    declined = declined || step.status == StepStatus::kFail;
+    for (const Reason& reason : step.reasons) weigh(reason);
+  }
+  for (const Reason& reason : extra) weigh(reason);
+  return declined ? Verdict::kDecline : unverified ? Verdict::kIncomplete : Verdict::kAccept;
 }
 
 std::vector<const Reason*> ModelReview::DecliningReasons() const {
   std::vector<const Reason*> reasons;
   for (const StepResult& step : steps) {
     for (const Reason& reason : step.reasons) {
-      if (reason.declines) reasons.push_back(&reason);
+      if (reason.declines()) reasons.push_back(&reason);
     }
   }
   return reasons;
@@ -191,10 +225,6 @@ const ojson& ArrayAt(const ojson& object, const char* key) {
   return value != nullptr && value->is_array() ? *value : kEmpty;
 }
 
-std::string Plural(size_t count, std::string_view noun) {
-  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
-}
-
 }  // namespace
 
 std::string CleanText(std::string_view text, bool keep_whitespace, bool drop) {
@@ -223,11 +253,19 @@ std::string VerdictCounts(const ValidateReport& report) {
   size_t declined = 0;
   for (const ModelReview& model : report.models) declined += model.verdict == Verdict::kDecline;
   size_t zoo_declining = 0;
-  for (const Reason& reason : report.zoo_reasons) zoo_declining += reason.declines;
+  for (const Reason& reason : report.zoo_reasons) zoo_declining += reason.declines();
+  size_t incomplete = 0;
+  for (const ModelReview& model : report.models) {
+    incomplete += model.verdict == Verdict::kIncomplete;
+  }
   const size_t total = report.models.size();
   std::string counts;
   if (declined > 0 || (report.verdict == Verdict::kDecline && total > 0)) {
     counts = std::to_string(declined) + " of " + Plural(total, "model") + " declined";
+    if (incomplete > 0) counts += ", " + std::to_string(incomplete) + " incomplete";
+  } else if (incomplete > 0) {
+    counts = std::to_string(incomplete) + " of " + Plural(total, "model") +
+             " not fully reviewed";
   } else if (total > 0) {
     counts = Plural(total, "model") + " accepted";
   } else {
@@ -325,11 +363,14 @@ std::string ReasonText(const Reason& reason) {
 // The reasons, declining ones first, each on a line indented by `indent`.
 void AppendReasons(const std::vector<Reason>& reasons, const std::string& indent,
                    std::string& out) {
-  for (const Reason& reason : reasons) {
-    if (reason.declines) out += indent + "- " + ReasonText(reason) + "\n";
-  }
-  for (const Reason& reason : reasons) {
-    if (!reason.declines) out += indent + "warning: " + ReasonText(reason) + "\n";
+  for (ReasonLevel level :
+       {ReasonLevel::kDecline, ReasonLevel::kUnverified, ReasonLevel::kWarning}) {
+    const char* prefix = level == ReasonLevel::kDecline      ? "- "
+                         : level == ReasonLevel::kUnverified ? "not verified: "
+                                                             : "warning: ";
+    for (const Reason& reason : reasons) {
+      if (reason.level == level) out += indent + prefix + ReasonText(reason) + "\n";
+    }
   }
 }
 
@@ -337,7 +378,8 @@ void AppendReasons(const std::vector<Reason>& reasons, const std::string& indent
 
 ojson ReasonJson(const Reason& reason) {
   return {{"step", reason.step}, {"message", reason.message}, {"file", reason.file},
-          {"line", reason.line}, {"node", reason.node},       {"declines", reason.declines}};
+          {"line", reason.line}, {"node", reason.node},       {"declines", reason.declines()},
+          {"level", ReasonLevelName(reason.level)}};
 }
 
 ojson ReasonsJson(const std::vector<Reason>& reasons) {
@@ -359,8 +401,10 @@ std::string FormatValidateText(const ValidateReport& report) {
                         : "models changed since " + Line(report.changed_since));
   out += "  " + JoinStrings(context, ", ") + "\n";
 
-  size_t declining = 0;
-  size_t warnings = 0;
+  size_t declining = 0, unverified = 0, warnings = 0;
+  auto count = [&](const Reason& reason) {
+    (reason.declines() ? declining : reason.unverified() ? unverified : warnings) += 1;
+  };
   for (const ModelReview& model : report.models) {
     out += "\n" + PadRight(VerdictName(model.verdict), 7) + " " +
            (model.folder.empty() ? "." : Line(model.folder));
@@ -371,22 +415,28 @@ std::string FormatValidateText(const ValidateReport& report) {
              " " + report_internal::FormatSeconds(step.seconds) + "  " + Line(step.summary) +
              (step.cached ? " (cached)" : "") + "\n";
       AppendReasons(step.reasons, "    ", out);
-      for (const Reason& reason : step.reasons) (reason.declines ? declining : warnings) += 1;
+      for (const Reason& reason : step.reasons) count(reason);
     }
   }
   if (!report.zoo_reasons.empty()) {
     out += "\nzoo\n";
     AppendReasons(report.zoo_reasons, "    ", out);
-    for (const Reason& reason : report.zoo_reasons) (reason.declines ? declining : warnings) += 1;
+    for (const Reason& reason : report.zoo_reasons) count(reason);
   }
   const size_t models = report.models.size();
-  size_t declined = 0;
-  for (const ModelReview& model : report.models) declined += model.verdict == Verdict::kDecline;
-  out += "\n" + std::to_string(models) + (models == 1 ? " model" : " models") + " reviewed in " +
-         report_internal::FormatSeconds(report.seconds) + ": " + std::to_string(models - declined) +
-         " accepted, " + std::to_string(declined) + " declined; " + std::to_string(declining) +
-         (declining == 1 ? " declining reason, " : " declining reasons, ") +
-         std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") + "\n";
+  size_t declined = 0, incomplete = 0;
+  for (const ModelReview& model : report.models) {
+    declined += model.verdict == Verdict::kDecline;
+    incomplete += model.verdict == Verdict::kIncomplete;
+  }
+  out += "\n" + Plural(models, "model") + " reviewed in " +
+         report_internal::FormatSeconds(report.seconds) + ": " +
+         std::to_string(models - declined - incomplete) + " accepted, " +
+         std::to_string(declined) + " declined" +
+         (incomplete > 0 ? ", " + std::to_string(incomplete) + " incomplete" : "") + "; " +
+         Plural(declining, "declining reason") + ", " +
+         (unverified > 0 ? Plural(unverified, "unverified check") + ", " : "") +
+         Plural(warnings, "warning") + "\n";
   return out;
 }
 
@@ -394,9 +444,10 @@ std::string FormatValidateText(const ValidateReport& report) {
 // else as the original string. Strings holding invalid UTF-8 get U+FFFD; never throws.
 std::string FormatValidateJson(const ValidateReport& report) {
   ojson models = ojson::array();
-  size_t declined = 0;
+  size_t declined = 0, incomplete = 0;
   for (const ModelReview& model : report.models) {
     declined += model.verdict == Verdict::kDecline;
+    incomplete += model.verdict == Verdict::kIncomplete;
     ojson steps = ojson::array();
     for (const StepResult& step : model.steps) {
       std::optional<ojson> details = report_internal::ParseDetailsJson(step.details_json);
@@ -421,8 +472,9 @@ std::string FormatValidateJson(const ValidateReport& report) {
                 {"seconds", report.seconds},
                 {"summary",
                  {{"models", report.models.size()},
-                  {"accepted", report.models.size() - declined},
+                  {"accepted", report.models.size() - declined - incomplete},
                   {"declined", declined},
+                  {"incomplete", incomplete},
                   {"text", report_internal::VerdictCounts(report)}}},
                 {"models", std::move(models)},
                 {"zoo_reasons", ReasonsJson(report.zoo_reasons)}};

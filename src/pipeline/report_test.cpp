@@ -24,7 +24,9 @@ const std::string kHostile = "<script>alert(1)</script> a|b & c > d \x1b[31m\xff
 
 Reason MakeReason(std::string step, std::string message, std::string file = "", int line = 0,
                   std::string node = "", bool declines = true) {
-  return {std::move(step), std::move(message), std::move(file), line, std::move(node), declines};
+  return {std::move(step),    std::move(message),
+          std::move(file),    line,
+          std::move(node),    declines ? ReasonLevel::kDecline : ReasonLevel::kWarning};
 }
 
 StepResult Step(std::string name, StepStatus status, std::string summary, double seconds,

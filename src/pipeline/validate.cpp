@@ -2,6 +2,7 @@
 // per model, parallel reviews, verdicts.
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -9,59 +10,6 @@
 
 namespace zooci {
 namespace pipeline_internal {
-namespace {
-
-bool IsArchive(const fs::path& path) {
-  std::string name = path.filename().string();
-  return EndsWith(name, ".tar.gz") || EndsWith(name, ".tgz");
-}
-
-// Model files of a folder: in model/ (zoo layout) or beside the README (simple layout).
-void CollectModels(ModelFolder* folder) {
-  std::error_code error;
-  for (const fs::path& dir : {folder->dir / "model", folder->dir}) {
-    if (!fs::is_directory(dir, error)) continue;
-    for (const auto& entry : fs::directory_iterator(dir, error)) {
-      if (!entry.is_regular_file(error)) continue;
-      if (entry.path().extension() == ".onnx") folder->models.push_back(entry.path());
-      if (IsArchive(entry.path())) folder->archives.push_back(entry.path());
-    }
-  }
-  std::sort(folder->models.begin(), folder->models.end());
-  std::sort(folder->archives.begin(), folder->archives.end());
-}
-
-}  // namespace
-
-std::string RelativeTo(const fs::path& root, const fs::path& path) {
-  return path.lexically_relative(root).generic_string();
-}
-
-std::vector<ModelFolder> DiscoverModelFolders(const fs::path& root) {
-  std::vector<ModelFolder> folders;
-  std::error_code error;
-  auto options = fs::directory_options::skip_permission_denied;
-  for (auto it = fs::recursive_directory_iterator(root, options, error);
-       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    const fs::path& path = it->path();
-    if (!it->is_directory(error) || it->is_symlink(error)) {
-      continue;
-    }
-    std::string name = path.filename().string();
-    if (StartsWith(name, ".") || name == "model" || name == "dependencies" ||
-        name == "test_data_set_0" || name == "dataset") {
-      if (StartsWith(name, ".") || name == "dataset") it.disable_recursion_pending();
-      continue;
-    }
-    if (!fs::is_regular_file(path / "README.md", error)) continue;
-    ModelFolder folder{root, RelativeTo(root, path), path, {}, {}};
-    CollectModels(&folder);
-    if (!folder.models.empty() || !folder.archives.empty()) folders.push_back(std::move(folder));
-  }
-  std::sort(folders.begin(), folders.end(),
-            [](const ModelFolder& a, const ModelFolder& b) { return a.relative < b.relative; });
-  return folders;
-}
 
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders) {
@@ -83,6 +31,19 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
       }
     }
     return best;
+  };
+  // Folders that review `path` from elsewhere (a model table link outside the folder).
+  auto linking_folders = [&](const std::string& path) {
+    std::vector<std::string> linking;
+    fs::path absolute = root / path;
+    for (const ModelFolder& folder : folders) {
+      bool links = std::find(folder.models.begin(), folder.models.end(), absolute) !=
+                       folder.models.end() ||
+                   std::find(folder.archives.begin(), folder.archives.end(), absolute) !=
+                       folder.archives.end();
+      if (links && !StartsWith(path, folder.relative + "/")) linking.push_back(folder.relative);
+    }
+    return linking;
   };
   auto removed_folder_of = [&](const std::string& path) {
     // A removed model folder: the parent of its model/ directory, or the file's directory.
@@ -114,6 +75,8 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
       if (index + 2 >= fields.size()) break;
       const std::string& from = fields[index + 1];
       const std::string& to = fields[index + 2];
+      changes.touched.push_back(to);
+      for (const std::string& linking : linking_folders(to)) add(linking, "modified");
       std::string new_folder = folder_of(to);
       std::string old_folder = removed_folder_of(from);
       if (!new_folder.empty() && old_folder != new_folder) {
@@ -127,6 +90,8 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
     }
     if (index + 1 >= fields.size()) break;
     const std::string& path = fields[index + 1];
+    if (status[0] != 'D') changes.touched.push_back(path);
+    for (const std::string& linking : linking_folders(path)) add(linking, "modified");
     std::string folder = folder_of(path);
     if (status[0] == 'D' && folder.empty()) {
       changes.removed.push_back(removed_folder_of(path));
@@ -142,13 +107,13 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
 }
 
 Reason MakeReason(std::string step, std::string message, std::string file, int line,
-                  bool declines) {
+                  ReasonLevel level) {
   Reason reason;
   reason.step = std::move(step);
   reason.message = std::move(message);
   reason.file = std::move(file);
   reason.line = line;
-  reason.declines = declines;
+  reason.level = level;
   return reason;
 }
 
@@ -156,7 +121,7 @@ void Conclude(StepResult& step, std::string summary) {
   step.summary = std::move(summary);
   if (step.status == StepStatus::kSkipped) return;
   bool declines = std::any_of(step.reasons.begin(), step.reasons.end(),
-                              [](const Reason& reason) { return reason.declines; });
+                              [](const Reason& reason) { return reason.declines(); });
   step.status = declines ? StepStatus::kFail : StepStatus::kPass;
 }
 
@@ -165,6 +130,35 @@ void Conclude(StepResult& step, std::string summary) {
 using namespace pipeline_internal;
 
 namespace {
+
+// One declining reason per directory holding model files that no folder reviews (only those the
+// diff touched, when `touched` is given): a model nobody reviewed is never accepted.
+std::vector<Reason> UnreviewedReasons(const std::vector<UnreviewedFile>& unreviewed,
+                                      const std::vector<std::string>* touched) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> by_dir;
+  for (const UnreviewedFile& file : unreviewed) {
+    if (touched != nullptr &&
+        std::find(touched->begin(), touched->end(), file.file) == touched->end()) {
+      continue;
+    }
+    std::string dir = fs::path(file.file).parent_path().generic_string();
+    by_dir[{dir.empty() ? "." : dir, file.reason}].push_back(fs::path(file.file).filename());
+  }
+  std::vector<Reason> reasons;
+  for (const auto& [key, names] : by_dir) {
+    const auto& [dir, why] = key;
+    std::string listed = JoinStrings(
+        std::vector<std::string>(names.begin(), names.begin() + std::min<size_t>(names.size(), 5)),
+        ", ");
+    if (names.size() > 5) listed += ", and " + std::to_string(names.size() - 5) + " more";
+    reasons.push_back(MakeReason("zoo",
+                                 Plural(names.size(), "model file") + " in " + dir +
+                                     " not reviewed (" + listed + "): " + why +
+                                     "; add the model folder's README.md",
+                                 dir));
+  }
+  return reasons;
+}
 
 // The steps in order; a failed gate skips the model steps after it.
 ModelReview ReviewFolder(const StepContext& context, const std::string& change) {
@@ -198,9 +192,7 @@ ModelReview ReviewFolder(const StepContext& context, const std::string& change) 
     }
     review.steps.push_back(timed(step.run, context));
   }
-  for (const StepResult& step : review.steps) {
-    if (step.status == StepStatus::kFail) review.verdict = Verdict::kDecline;
-  }
+  review.verdict = VerdictOf(review.steps);
   return review;
 }
 
@@ -221,9 +213,10 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   report.runtime = runtime.ok() ? *runtime : "unknown runtime";
 
   fs::path root = fs::absolute(options.zoo, error).lexically_normal();
-  std::vector<ModelFolder> folders = DiscoverModelFolders(root);
+  ZooLayout layout = DiscoverZoo(root);
+  const std::vector<ModelFolder>& folders = layout.folders;
   std::vector<std::pair<const ModelFolder*, std::string>> selected;
-  std::vector<std::string> removed;
+  std::vector<std::string> removed, touched;
   if (options.changed_since.empty()) {
     for (const ModelFolder& folder : folders) selected.emplace_back(&folder, "");
   } else {
@@ -234,11 +227,20 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
       }
     }
     removed = changes.removed;
+    touched = std::move(changes.touched);
   }
-  if (folders.empty() && options.changed_since.empty()) {
+  if (folders.empty() && layout.unreviewed.empty() && options.changed_since.empty()) {
     return Error(options.zoo.string() + ": no model folder (a README.md with .onnx files)");
   }
+  for (Reason& reason : UnreviewedReasons(layout.unreviewed, options.changed_since.empty()
+                                                                  ? nullptr
+                                                                  : &touched)) {
+    report.zoo_reasons.push_back(std::move(reason));
+  }
 
+  ZC_ASSIGN_OR_RETURN(ZooConfig config, LoadZooConfig(root));
+  std::optional<Readme> main_readme;
+  if (auto parsed = ParseReadme(root / "README.md"); parsed.ok()) main_readme = std::move(*parsed);
   std::optional<std::vector<ManifestEntry>> manifest;
   fs::path manifest_path = root / "ONNX_HUB_MANIFEST.json";
   if (fs::exists(manifest_path, error)) {
@@ -274,6 +276,8 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
       context.manifest = manifest ? &*manifest : nullptr;
       context.manifest_present = fs::exists(manifest_path);
       context.hasher = &hasher;
+      context.config = &config;
+      context.main_readme = main_readme ? &*main_readme : nullptr;
       report.models[index] = ReviewFolder(context, selected[index].second);
       std::lock_guard<std::mutex> lock(progress_mutex);
       ++done;
@@ -286,11 +290,12 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   worker();
   for (std::thread& thread : pool) thread.join();
 
+  report.verdict = VerdictOf({}, report.zoo_reasons);
   for (const ModelReview& review : report.models) {
-    if (review.verdict == Verdict::kDecline) report.verdict = Verdict::kDecline;
-  }
-  for (const Reason& reason : report.zoo_reasons) {
-    if (reason.declines) report.verdict = Verdict::kDecline;
+    if (review.verdict == Verdict::kDecline ||
+        (review.verdict == Verdict::kIncomplete && report.verdict == Verdict::kAccept)) {
+      report.verdict = review.verdict;
+    }
   }
   report.seconds = static_cast<double>(SystemClock().NowNs() - start_ns) / 1e9;
   return report;

@@ -2,6 +2,7 @@
 // section bodies, pipe tables (model tables), links and the SPDX licence identifier.
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "zoo/readme_internal.h"
 #include "zoo/zoo.h"
@@ -118,17 +119,169 @@ std::vector<std::string> SplitLines(std::string_view text) {
   return lines;
 }
 
-std::string SpdxLicense(const std::vector<std::string>& lines) {
+// The first "SPDX-License-Identifier: X" and its 1-based line; {"", 0} when none.
+std::pair<std::string, int> SpdxLicense(const std::vector<std::string>& lines) {
   constexpr std::string_view kTag = "SPDX-License-Identifier:";
-  for (const std::string& line : lines) {
+  for (size_t index = 0; index < lines.size(); ++index) {
+    const std::string& line = lines[index];
     size_t pos = line.find(kTag);
     if (pos == std::string::npos) continue;
     std::string_view value = std::string_view(line).substr(pos + kTag.size());
     for (std::string_view end : {"-->", "*/"}) value = value.substr(0, value.find(end));
     value = Trim(value);
-    if (!value.empty()) return std::string(value);
+    if (!value.empty()) return {std::string(value), static_cast<int>(index) + 1};
+  }
+  return {"", 0};
+}
+
+// The code blocks of a classified document, with their content lines.
+std::vector<CodeBlock> CodeBlocks(const std::vector<std::string>& lines,
+                                  const std::vector<ClassifiedLine>& classified) {
+  std::vector<CodeBlock> blocks;
+  auto finish = [&](CodeBlock& block) {
+    for (const std::string& line : block.lines) {
+      std::string_view text = Trim(line);
+      bool comment = StartsWith(text, "#") || StartsWith(text, "//") || StartsWith(text, "--") ||
+                     StartsWith(text, "%");
+      block.code_lines += !text.empty() && !comment;
+    }
+    blocks.push_back(std::move(block));
+  };
+  const int count = static_cast<int>(lines.size());
+  for (int index = 0; index < count; ++index) {
+    const ClassifiedLine& line = classified[index];
+    if (line.kind == LineKind::kFence && line.opens_fence) {
+      CodeBlock block;
+      block.first_line = index + 1;
+      std::string info = AsciiLower(line.info);
+      block.language = info.substr(0, info.find_first_of(" \t{,"));
+      int next = index + 1;
+      for (; next < count && classified[next].kind == LineKind::kCode; ++next) {
+        block.lines.push_back(lines[next]);
+      }
+      block.last_line = next < count ? next + 1 : count;
+      finish(block);
+      index = next;
+    } else if (line.kind == LineKind::kCode && line.indented) {
+      CodeBlock block;
+      block.first_line = index + 1;
+      int next = index;
+      int last_code = index;
+      for (; next < count && (classified[next].kind == LineKind::kBlank ||
+                              (classified[next].kind == LineKind::kCode && classified[next].indented));
+           ++next) {
+        if (classified[next].kind == LineKind::kCode) last_code = next;
+      }
+      for (int code = index; code <= last_code; ++code) {
+        std::string_view text = lines[code];
+        size_t columns = 0, cut = 0;
+        while (cut < text.size() && columns < 4 && (text[cut] == ' ' || text[cut] == '\t')) {
+          columns += text[cut] == '\t' ? 4 - columns % 4 : 1;
+          ++cut;
+        }
+        block.lines.emplace_back(text.substr(cut));
+      }
+      block.last_line = last_code + 1;
+      finish(block);
+      index = last_code;
+    }
+  }
+  return blocks;
+}
+
+// Whether a label line holds nothing but the label ("**Description**", "**Use cases:**").
+bool LabelOnly(std::string_view visible) {
+  std::string_view text = Trim(visible);
+  std::string_view marker = text.substr(0, 2);
+  size_t close = text.find(marker, 2);
+  if (close == std::string_view::npos) return true;
+  std::string_view after = Trim(text.substr(close + 2));
+  if (StartsWith(after, ":")) after = Trim(after.substr(1));
+  return after.empty();
+}
+
+// A bold label opening a line: "**Use cases:** text", "**Use cases**: text", "__Description__",
+// a line that is only "**Model**". The label text (without ':') when the line is one, else "".
+// Labels longer than 60 characters are emphasis, not section titles.
+std::string BoldLabel(std::string_view visible) {
+  std::string_view text = Trim(visible);
+  for (std::string_view marker : {"**", "__"}) {
+    if (!StartsWith(text, marker)) continue;
+    size_t close = text.find(marker, marker.size());
+    if (close == std::string_view::npos || close == marker.size()) continue;
+    std::string_view label = Trim(text.substr(marker.size(), close - marker.size()));
+    std::string_view after = Trim(text.substr(close + marker.size()));
+    bool colon_inside = EndsWith(label, ":");
+    if (colon_inside) label = Trim(label.substr(0, label.size() - 1));
+    bool colon_after = StartsWith(after, ":");
+    if (!(colon_inside || colon_after || after.empty())) continue;
+    if (label.empty() || label.size() > 60 || label.find("**") != std::string_view::npos) continue;
+    return std::string(label);
   }
   return "";
+}
+
+// Whether `text` (after indentation) starts a list item: "* ", "- ", "+ ", "1. ", "1) ".
+bool IsListItem(std::string_view text) {
+  text = text.substr(LeadingSpaces(text));
+  if (text.size() >= 2 && (text[0] == '*' || text[0] == '-' || text[0] == '+') &&
+      (text[1] == ' ' || text[1] == '\t')) {
+    return true;
+  }
+  size_t digits = 0;
+  while (digits < text.size() && digits < 9 && std::isdigit(static_cast<unsigned char>(text[digits])))
+    ++digits;
+  return digits > 0 && digits + 1 < text.size() && (text[digits] == '.' || text[digits] == ')') &&
+         (text[digits + 1] == ' ' || text[digits + 1] == '\t');
+}
+
+// Columns of indentation (a tab counts to the next multiple of 4).
+size_t IndentColumns(std::string_view text) {
+  size_t columns = 0;
+  for (char c : text) {
+    if (c == ' ') {
+      ++columns;
+    } else if (c == '\t') {
+      columns += 4 - columns % 4;
+    } else {
+      break;
+    }
+  }
+  return columns;
+}
+
+// Turns runs of text lines indented by 4+ columns into indented code (kCode, `indented`): a run
+// starts after a blank line (or at the top) and continues across blank lines while the next
+// non-blank line is indented too. Not inside a list item (the indentation continues the item),
+// i.e. when the nearest less-indented text line above is a list item or part of one.
+void MarkIndentedCode(const std::vector<std::string>& lines, std::vector<ClassifiedLine>& out) {
+  bool in_list = false;  // the last non-indented text block was a list
+  for (size_t index = 0; index < lines.size(); ++index) {
+    ClassifiedLine& line = out[index];
+    if (line.kind == LineKind::kFence || line.kind == LineKind::kCode) continue;
+    if (line.kind != LineKind::kText) continue;
+    bool indented = IndentColumns(lines[index]) >= 4;
+    bool after_blank = index == 0 || out[index - 1].kind == LineKind::kBlank;
+    if (!indented) {
+      in_list = IsListItem(lines[index]) || (in_list && !after_blank);
+      continue;
+    }
+    if (!after_blank || in_list) continue;
+    // A run of indented lines, blank lines inside it included.
+    size_t end = index;
+    for (size_t next = index; next < lines.size(); ++next) {
+      if (out[next].kind == LineKind::kBlank) continue;
+      if (out[next].kind != LineKind::kText || IndentColumns(lines[next]) < 4) break;
+      end = next;
+    }
+    for (size_t code = index; code <= end; ++code) {
+      if (out[code].kind == LineKind::kBlank) continue;
+      out[code].kind = LineKind::kCode;
+      out[code].indented = true;
+      out[code].visible.clear();
+    }
+    index = end;
+  }
 }
 
 }  // namespace
@@ -150,6 +303,12 @@ std::vector<ClassifiedLine> ClassifyLines(const std::vector<std::string>& lines)
     if (!in_comment) {
       if ((fence = OpeningFence(line))) {
         result.kind = LineKind::kFence;
+        result.opens_fence = true;
+        std::string_view rest = Trim(line);
+        size_t info_start = rest.find_first_not_of(rest[0]);
+        if (info_start != std::string_view::npos) {
+          result.info = std::string(Trim(rest.substr(info_start)));
+        }
         continue;
       }
     }
@@ -177,6 +336,7 @@ std::vector<ClassifiedLine> ClassifyLines(const std::vector<std::string>& lines)
       result.kind = Trim(line).empty() ? LineKind::kBlank : LineKind::kComment;
     }
   }
+  MarkIndentedCode(lines, out);
   return out;
 }
 
@@ -244,8 +404,9 @@ Readme ParseDocument(std::string_view text, const fs::path& path) {
   Readme readme;
   readme.path = path;
   readme.lines = SplitLines(text);
-  readme.spdx_license = SpdxLicense(readme.lines);
+  std::tie(readme.spdx_license, readme.spdx_line) = SpdxLicense(readme.lines);
   std::vector<ClassifiedLine> classified = ClassifyLines(readme.lines);
+  readme.code_blocks = CodeBlocks(readme.lines, classified);
   const int line_count = static_cast<int>(readme.lines.size());
   auto is_text = [&](int index) { return classified[index].kind == LineKind::kText; };
 
@@ -261,6 +422,7 @@ Readme ParseDocument(std::string_view text, const fs::path& path) {
   }
 
   std::vector<int> heading_level(line_count, 0);
+  int current_level = 0;  // of the last ATX heading: labels sit one level below it
   for (int index = 0; index < line_count; ++index) {
     if (!is_text(index)) continue;
     const std::string& visible = classified[index].visible;
@@ -279,6 +441,15 @@ Readme ParseDocument(std::string_view text, const fs::path& path) {
       heading.text = StripInlineMarkup(content, refs);
       heading.line = index + 1;
       readme.headings.push_back(std::move(heading));
+      current_level = heading_level[index];
+    } else if (std::string label = BoldLabel(visible); !label.empty() &&
+                                                       !SplitTableRow(visible).has_value()) {
+      MarkdownHeading heading;
+      heading.level = std::min(current_level + 1, 7);
+      heading.text = StripInlineMarkup(label, refs);
+      heading.line = index + 1;
+      heading.label = true;
+      readme.headings.push_back(std::move(heading));
     }
     if (definitions[index]) {
       readme.links.push_back({definitions[index]->first, definitions[index]->second, index + 1});
@@ -289,7 +460,8 @@ Readme ParseDocument(std::string_view text, const fs::path& path) {
 
   for (size_t h = 0; h < readme.headings.size(); ++h) {
     MarkdownHeading& heading = readme.headings[h];
-    heading.body_first_line = heading.line + 1;
+    // A label's own line may carry its first sentence ("**Use cases:** ..."): it is in the body.
+    heading.body_first_line = heading.label ? heading.line : heading.line + 1;
     heading.body_last_line = line_count;
     for (size_t next = h + 1; next < readme.headings.size(); ++next) {
       if (readme.headings[next].level <= heading.level) {
@@ -302,6 +474,7 @@ Readme ParseDocument(std::string_view text, const fs::path& path) {
       LineKind kind = classified[line - 1].kind;
       bool filler =
           kind == LineKind::kBlank || kind == LineKind::kComment || heading_level[line - 1] > 0;
+      if (heading.label && line == heading.line) filler = LabelOnly(classified[line - 1].visible);
       if (!filler) heading.body_empty = false;
     }
   }
@@ -329,8 +502,9 @@ Readme ParseDocument(std::string_view text, const fs::path& path) {
       table.rows.push_back(std::move(table_row));
     }
     if (table.model_column >= 0 && table.download_column >= 0) {
-      readme.model_tables.push_back(std::move(table));
+      readme.model_tables.push_back(table);
     }
+    readme.tables.push_back(std::move(table));
     index = row - 1;
   }
   return readme;

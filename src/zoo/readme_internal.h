@@ -1,7 +1,8 @@
 // Private to the zoo module: the Markdown scanning shared by readme.cpp (block structure),
 // readme_inline.cpp (code spans, links, markup removal) and readme_sections.cpp (section lookup).
 // Scope: the subset of CommonMark/GFM that zoo READMEs use. Inline constructs (code spans, links)
-// never span lines; setext headings and indented code blocks are not recognized.
+// never span lines; setext headings are not recognized. Indented code blocks are (four spaces
+// after a blank line, outside list items), as zoo pages indent whole scripts that way.
 #pragma once
 
 #include <map>
@@ -22,12 +23,16 @@ enum class LineKind {
   kText,     // Markdown text (after HTML comments are removed, something is left)
   kComment,  // not blank, but only HTML comment (<!-- ... -->) text
   kFence,    // a code fence delimiter (``` or ~~~)
-  kCode,     // inside a fenced code block (an unclosed fence runs to the end of the document)
+  kCode,     // inside a fenced code block (an unclosed fence runs to the end of the document),
+             // or a line of an indented code block
 };
 
 struct ClassifiedLine {
   LineKind kind = LineKind::kBlank;
-  std::string visible;  // the line with HTML comments removed; "" for kFence and kCode
+  std::string visible;     // the line with HTML comments removed; "" for kFence and kCode
+  bool opens_fence = false;  // kFence: an opening fence (else a closing one)
+  std::string info;          // an opening fence's info string, trimmed
+  bool indented = false;     // kCode: part of an indented code block
 };
 
 // Classifies every line of a document (lines without their line terminators).

@@ -35,13 +35,11 @@ Readme Load(const std::string& relative) {
   return readme.ok() ? std::move(readme).value() : Readme{};
 }
 
-// Sections without a heading (kModelTable: without a model table).
+// Sections without a heading.
 std::set<ReadmeSection> Missing(const Readme& readme) {
   std::set<ReadmeSection> missing;
-  for (ReadmeSection section : RequiredReadmeSections()) {
-    bool found = section == ReadmeSection::kModelTable ? !readme.model_tables.empty()
-                                                       : FindSection(readme, section) != nullptr;
-    if (!found) missing.insert(section);
+  for (ReadmeSection section : AllReadmeSections()) {
+    if (FindSection(readme, section) == nullptr) missing.insert(section);
   }
   return missing;
 }
@@ -49,7 +47,7 @@ std::set<ReadmeSection> Missing(const Readme& readme) {
 // heading text of each found section, by name, for readable failures.
 std::map<std::string, std::string> Found(const Readme& readme) {
   std::map<std::string, std::string> found;
-  for (ReadmeSection section : RequiredReadmeSections()) {
+  for (ReadmeSection section : AllReadmeSections()) {
     if (const MarkdownHeading* heading = FindSection(readme, section)) {
       found[ReadmeSectionName(section)] = heading->text + " @" + std::to_string(heading->line);
     }

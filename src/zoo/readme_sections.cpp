@@ -1,7 +1,8 @@
-// The sections a zoo model README must have and the heading variants that provide each one.
-// Synonyms come from the three README outlines in ../shared/reference/model-zoo.md (section 2),
-// the Caffe2-era pages (alexnet, zfnet-512) and the sample READMEs under
-// ../shared/reference/onnx-model-zoo-sample/.
+// The sections of a zoo model README and the titles that provide each. Titles come from the README
+// outlines in ../shared/reference/model-zoo.md (section 2), the Caffe2-era pages (alexnet,
+// zfnet-512: "Model input and output", "Results/accuracy on test set") and every README under
+// ../shared/reference/onnx-model-zoo/. A title matches a synonym exactly after SectionKey(), or
+// starts with one of the section's stems ("Dataset (Train and validation)", "Preprocessing steps").
 #include <algorithm>
 #include <cctype>
 
@@ -14,8 +15,10 @@ namespace {
 struct SectionSpec {
   ReadmeSection section;
   const char* name;
-  // Heading texts that provide the section, best first; compared after SectionKey().
-  std::vector<std::string_view> headings;
+  // Titles that provide the section, best first; compared after SectionKey().
+  std::vector<std::string_view> titles;
+  // Keys a title may start with ("dataset" matches "Dataset (Train and validation)").
+  std::vector<std::string_view> stems;
 };
 
 const std::vector<SectionSpec>& Specs() {
@@ -23,38 +26,57 @@ const std::vector<SectionSpec>& Specs() {
       // "Model" also provides the description when it has prose (see ModelHasProse).
       {ReadmeSection::kDescription,
        "Description",
-       {"Description", "Model description", "Overview", "Introduction"}},
-      {ReadmeSection::kUseCases, "Use cases", {"Use cases", "Use case", "Applications"}},
-      {ReadmeSection::kModelTable, "Model table", {}},
-      {ReadmeSection::kInference, "Inference", {"Inference", "Running inference"}},
+       {"Description", "Model description", "Overview", "Introduction", "Abstract", "Summary",
+        "About", "About the model"},
+       {"description"}},
+      {ReadmeSection::kUseCases,
+       "Use cases",
+       {"Use cases", "Use case", "Applications", "Application", "Intended use", "Intended uses"},
+       {"usecase"}},
+      {ReadmeSection::kInference,
+       "Inference",
+       {"Inference", "Running inference", "Model input and output", "Usage", "How to use",
+        "Example", "Examples", "Demo"},
+       {"inference", "runninginference"}},
       {ReadmeSection::kInput,
        "Inference / Input",
-       {"Input", "Inputs", "Input(s)", "Input to model", "Model input", "Model inputs",
-        "Input of model", "Model input and output"}},
+       {"Input", "Inputs", "Input(s)", "Input to model", "Inputs to model", "Model input",
+        "Model inputs", "Input of model", "Model input and output", "Input format"},
+       {"inputto", "inputof", "inputformat"}},
       {ReadmeSection::kPreprocessing,
        "Inference / Preprocessing",
        {"Preprocessing", "Pre-processing", "Preprocessing steps", "Pre-processing steps",
-        "Preprocess", "Input preprocessing"}},
+        "Preprocess", "Input preprocessing", "Image preprocessing", "Data preprocessing"},
+       {"preprocess"}},
       {ReadmeSection::kOutput,
        "Inference / Output",
        {"Output", "Outputs", "Output(s)", "Output of model", "Model output", "Model outputs",
-        "Model input and output"}},
+        "Output to model", "Model input and output", "Output format"},
+       {"outputof", "outputformat"}},
       {ReadmeSection::kPostprocessing,
        "Inference / Postprocessing",
        {"Postprocessing", "Post-processing", "Postprocessing steps", "Post-processing steps",
-        "Postprocess", "Output postprocessing"}},
+        "Postprocess", "Output postprocessing"},
+       {"postprocess"}},
       {ReadmeSection::kDataset,
        "Dataset",
-       {"Dataset", "Datasets", "Data set", "Dataset (Train and Validation)", "Training dataset"}},
+       {"Dataset", "Datasets", "Data set", "Data", "Training dataset", "Training data"},
+       {"dataset"}},
       {ReadmeSection::kValidationAccuracy,
        "Validation accuracy",
-       {"Validation accuracy", "Accuracy", "Results/accuracy on test set", "Validation results"}},
+       {"Validation accuracy", "Accuracy", "Results/accuracy on test set", "Validation results",
+        "Validation", "Results", "Evaluation", "Evaluation results", "Metrics"},
+       {"validationaccuracy", "accuracy", "resultsaccuracy", "evaluation"}},
       {ReadmeSection::kReferences,
        "References",
        {"References", "Reference", "Publication/Attribution", "Publication", "Publications",
-        "Citation"}},
-      {ReadmeSection::kContributors, "Contributors", {"Contributors", "Contributor", "Authors"}},
-      {ReadmeSection::kLicense, "License", {"License", "Licence", "Licensing"}},
+        "Citation", "Citations", "Paper", "Papers"},
+       {"reference"}},
+      {ReadmeSection::kContributors,
+       "Contributors",
+       {"Contributors", "Contributor", "Authors", "Author", "Maintainers", "Credits"},
+       {"contributor"}},
+      {ReadmeSection::kLicense, "License", {"License", "Licence", "Licensing"}, {"licen"}},
   };
   return specs;
 }
@@ -98,6 +120,19 @@ bool ModelHasProse(const Readme& readme, const MarkdownHeading& heading) {
   return false;
 }
 
+// 0 when `heading` is not a title of `spec`; else a rank (1 = the best synonym) for FindSection.
+size_t Rank(const SectionSpec& spec, const MarkdownHeading& heading) {
+  std::string key = SectionKey(heading.text);
+  if (key.empty()) return 0;
+  for (size_t index = 0; index < spec.titles.size(); ++index) {
+    if (key == SectionKey(spec.titles[index])) return index + 1;
+  }
+  for (std::string_view stem : spec.stems) {
+    if (StartsWith(key, stem)) return spec.titles.size() + 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string ReadmeSectionName(ReadmeSection section) {
@@ -105,7 +140,7 @@ std::string ReadmeSectionName(ReadmeSection section) {
   return spec ? spec->name : "Unknown section";
 }
 
-const std::vector<ReadmeSection>& RequiredReadmeSections() {
+const std::vector<ReadmeSection>& AllReadmeSections() {
   static const std::vector<ReadmeSection> sections = [] {
     std::vector<ReadmeSection> all;
     for (const SectionSpec& spec : Specs()) all.push_back(spec.section);
@@ -114,21 +149,44 @@ const std::vector<ReadmeSection>& RequiredReadmeSections() {
   return sections;
 }
 
+std::vector<std::string> ReadmeSectionTitles(ReadmeSection section) {
+  const SectionSpec* spec = SpecFor(section);
+  if (spec == nullptr) return {};
+  return std::vector<std::string>(spec->titles.begin(), spec->titles.end());
+}
+
+std::vector<const MarkdownHeading*> FindSections(const Readme& readme, ReadmeSection section) {
+  std::vector<const MarkdownHeading*> found;
+  const SectionSpec* spec = SpecFor(section);
+  if (spec == nullptr) return found;
+  for (const MarkdownHeading& heading : readme.headings) {
+    bool model_prose = section == ReadmeSection::kDescription && !heading.label &&
+                       SectionKey(heading.text) == "model" && ModelHasProse(readme, heading);
+    if (Rank(*spec, heading) > 0 || model_prose) found.push_back(&heading);
+  }
+  return found;
+}
+
 const MarkdownHeading* FindSection(const Readme& readme, ReadmeSection section) {
   const SectionSpec* spec = SpecFor(section);
   if (spec == nullptr) return nullptr;
-  for (std::string_view synonym : spec->headings) {
-    std::string key = SectionKey(synonym);
-    for (const MarkdownHeading& heading : readme.headings) {
-      if (SectionKey(heading.text) == key) return &heading;
+  const MarkdownHeading* best = nullptr;
+  size_t best_rank = 0;
+  for (const MarkdownHeading& heading : readme.headings) {
+    size_t rank = Rank(*spec, heading);
+    if (rank > 0 && (best == nullptr || rank < best_rank)) {
+      best = &heading;
+      best_rank = rank;
     }
   }
-  if (section == ReadmeSection::kDescription) {
+  if (best == nullptr && section == ReadmeSection::kDescription) {
     for (const MarkdownHeading& heading : readme.headings) {
-      if (SectionKey(heading.text) == "model" && ModelHasProse(readme, heading)) return &heading;
+      if (!heading.label && SectionKey(heading.text) == "model" && ModelHasProse(readme, heading)) {
+        return &heading;
+      }
     }
   }
-  return nullptr;
+  return best;
 }
 
 }  // namespace zooci

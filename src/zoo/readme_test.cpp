@@ -310,13 +310,15 @@ TEST(ReadmeSpdxTest, FromCommentOrAnywhere) {
 // ---- Sections ----------------------------------------------------------------------------------
 
 TEST(ReadmeSectionsTest, NamesAndOrder) {
-  const std::vector<ReadmeSection>& sections = RequiredReadmeSections();
-  ASSERT_EQ(sections.size(), 13u);
+  const std::vector<ReadmeSection>& sections = AllReadmeSections();
+  ASSERT_EQ(sections.size(), 12u);
   EXPECT_EQ(sections.front(), ReadmeSection::kDescription);
   EXPECT_EQ(sections.back(), ReadmeSection::kLicense);
   EXPECT_EQ(ReadmeSectionName(ReadmeSection::kPreprocessing), "Inference / Preprocessing");
-  EXPECT_EQ(ReadmeSectionName(ReadmeSection::kModelTable), "Model table");
   EXPECT_EQ(ReadmeSectionName(ReadmeSection::kValidationAccuracy), "Validation accuracy");
+  std::vector<std::string> titles = ReadmeSectionTitles(ReadmeSection::kUseCases);
+  ASSERT_FALSE(titles.empty());
+  EXPECT_EQ(titles.front(), "Use cases");
 }
 
 TEST(ReadmeSectionsTest, Caffe2EraHeadings) {
@@ -335,8 +337,7 @@ TEST(ReadmeSectionsTest, Caffe2EraHeadings) {
   EXPECT_EQ(find(ReadmeSection::kValidationAccuracy), "Results/accuracy on test set");
   EXPECT_EQ(find(ReadmeSection::kDataset), "<missing>");  // "Sample test data" is not a dataset
   EXPECT_EQ(find(ReadmeSection::kPostprocessing), "<missing>");
-  EXPECT_EQ(find(ReadmeSection::kInference), "<missing>");
-  EXPECT_EQ(find(ReadmeSection::kModelTable), "<missing>");  // never a heading
+  EXPECT_EQ(find(ReadmeSection::kInference), "Model input and output");
   EXPECT_EQ(readme.model_tables.size(), 1u);
 }
 
@@ -398,7 +399,7 @@ TEST(ReadmeRobustnessTest, PathologicalInputDoesNotCrash) {
   inputs.push_back(many_links);
   for (const std::string& input : inputs) {
     Readme readme = Parse(input);
-    for (ReadmeSection section : RequiredReadmeSections()) (void)FindSection(readme, section);
+    for (ReadmeSection section : AllReadmeSections()) (void)FindSection(readme, section);
   }
   EXPECT_EQ(Parse(many_links).links.size(), 20000u);
 }

@@ -3,6 +3,7 @@
 // pointers, and the onnx.hub manifest (ONNX_HUB_MANIFEST.json). No model is run here.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,10 +15,14 @@ namespace zooci {
 
 // ---- README ---------------------------------------------------------------------------------
 
+// A section title: an ATX heading ("## Use cases"), or a bold label opening a line
+// ("**Use cases:** ...", "**Description**"), as Caffe2-era zoo pages write sections. A label's
+// level is one below the heading it sits under, so its body ends at the next label or heading.
 struct MarkdownHeading {
   int level = 0;     // 1 for "#", 2 for "##", ...
-  std::string text;  // without the #s and surrounding spaces/markup
+  std::string text;  // without the #s and surrounding spaces/markup (a label: without ':')
   int line = 0;      // 1-based
+  bool label = false;
   // The section's body: from the line after the heading to the line before the next heading of
   // the same or a higher level (subsections included).
   int body_first_line = 0;
@@ -29,6 +34,16 @@ struct MarkdownLink {
   std::string text;
   std::string target;  // as written: "model/resnet50-v1-7.onnx", "https://...", "#anchor"
   int line = 0;
+};
+
+// A code block: fenced (``` or ~~~) or indented by four spaces (CommonMark), with its lines.
+struct CodeBlock {
+  int first_line = 0;  // 1-based: the opening fence, or the first indented line
+  int last_line = 0;   // the closing fence (the last line when unclosed), or the last code line
+  std::string language;  // the fence's info string, first word, lower-case ("python"); "" if none
+  std::vector<std::string> lines;  // the code, without fences and indentation
+  // Lines that are neither blank nor a comment ("#", "//", "--" or "%" at the start).
+  int code_lines = 0;
 };
 
 struct ModelTableRow {
@@ -54,35 +69,122 @@ struct Readme {
   std::vector<MarkdownHeading> headings;
   std::vector<MarkdownLink> links;       // every inline link and image, in order (not in code)
   std::vector<ModelTable> model_tables;  // tables with a Model column and a Download column
+  std::vector<ModelTable> tables;        // every pipe table (model tables included)
+  std::vector<CodeBlock> code_blocks;    // in document order
   std::string spdx_license;              // from "SPDX-License-Identifier: X" anywhere, else empty
+  int spdx_line = 0;                     // its line, 0 when absent
 };
 
 Result<Readme> ParseReadme(const fs::path& path);
 Readme ParseReadmeText(std::string_view text, const fs::path& path);
 
-// The sections a zoo model README must have, each matched tolerantly against the heading
-// variants real zoo READMEs use (see ../shared/reference/model-zoo.md, section 2).
+// The sections of a zoo model README, each matched tolerantly against the titles real zoo READMEs
+// use (headings or bold labels; see ../shared/reference/model-zoo.md, section 2, and the READMEs
+// under ../shared/reference/onnx-model-zoo/).
 enum class ReadmeSection {
-  kDescription,  // "Description", "Use cases", "Model" text
+  kDescription,  // "Description", "Overview", ...; or a "Model" heading with prose
   kUseCases,
-  kModelTable,  // a model table (not a heading)
   kInference,
   kInput,
   kPreprocessing,
   kOutput,
   kPostprocessing,
   kDataset,
-  kValidationAccuracy,
+  kValidationAccuracy,  // "Validation accuracy", "Validation", "Results/accuracy on test set", ...
   kReferences,
   kContributors,
   kLicense,
 };
 std::string ReadmeSectionName(ReadmeSection section);  // "Inference / Preprocessing"
-// All sections, in template order.
-const std::vector<ReadmeSection>& RequiredReadmeSections();
-// The heading that provides `section` (nullptr when none matches); kModelTable never matches a
-// heading (use Readme::model_tables).
+const std::vector<ReadmeSection>& AllReadmeSections();   // in template order
+// The titles that provide `section`, for messages ("'Use cases', 'Applications', ...").
+std::vector<std::string> ReadmeSectionTitles(ReadmeSection section);
+// The first heading or label that provides `section`, best synonym first (nullptr when none).
 const MarkdownHeading* FindSection(const Readme& readme, ReadmeSection section);
+// Every heading or label that provides `section`, in document order.
+std::vector<const MarkdownHeading*> FindSections(const Readme& readme, ReadmeSection section);
+
+// ---- The zoo's configuration (zooci-zoo.yaml at the zoo root; docs/zoo-config.md) -------------
+
+inline constexpr const char* kZooConfigFile = "zooci-zoo.yaml";
+
+// The submission artifacts of the Model Zoo CI proposal (its eight items), split into what can be
+// checked one by one. A zoo sets each to required (missing declines), recommended (missing is a
+// warning) or off; every one is required by default.
+enum class Artifact {
+  kReadme,             // 1: README.md with a model table
+  kLinks,              // 1: its relative links resolve
+  kInferenceNotebook,  // 2: a notebook, script or complete inline example that runs the model
+  kInferenceDetails,   // 2: the input and output described
+  kValidationNotebook, // 3: a notebook or script that measures the metric
+  kAccuracy,           // 3: the metric's value in the README
+  kPreprocessing,      // 4: a script or complete inline code
+  kPostprocessing,     // 4
+  kDataset,            // 5: which dataset, and how to obtain it
+  kNotebookScripts,    // 6: the scripts the notebooks run are in the submission
+  kDescription,        // 7
+  kUseCases,           // 7
+  kReferences,         // 7
+  kContributors,       // 7
+  kLicense,            // 7
+  kMainReadmeLink,     // 8: a link from the main README
+};
+enum class ArtifactLevel { kRequired, kRecommended, kOff };
+struct ArtifactInfo {
+  Artifact id;
+  const char* key;    // in zooci-zoo.yaml: "inference-notebook"
+  int proposal_item;  // 1..8
+  const char* what;   // for messages: "a notebook (or script, ...) that runs the model"
+};
+const std::vector<ArtifactInfo>& AllArtifacts();  // in proposal order
+const ArtifactInfo& InfoOf(Artifact artifact);
+
+// The minimum acceptable performance of a task's submissions (the proposal leaves it to the zoo).
+struct TaskBaseline {
+  std::string task;  // "image-classification"
+  std::optional<double> min_top1_percent, min_top5_percent;
+  std::optional<double> max_p50_ms, max_p90_ms;  // on the CI's reference worker (validate's bench)
+};
+
+struct ZooConfig {
+  fs::path file;  // the file read; empty when the zoo has none (every default)
+  std::map<Artifact, ArtifactLevel> artifacts;  // those set; the rest are required
+  std::vector<std::string> licenses;            // SPDX ids accepted; empty: any stated licence
+  std::vector<TaskBaseline> baselines;
+  // Folder prefix -> task, for folders without a zooci.yaml naming their task.
+  std::vector<std::pair<std::string, std::string>> tasks;
+  std::string repository;  // "onnx/models": its GitHub URLs are resolved against the tree
+
+  ArtifactLevel Level(Artifact artifact) const;
+  const TaskBaseline* BaselineFor(const std::string& task) const;  // nullptr when none
+  // The task of a folder: the longest `tasks` prefix, else from the ONNX Model Zoo layout
+  // (".../classification/..." is image-classification), else "".
+  std::string TaskOf(const std::string& folder) const;
+};
+
+// Reads `root`/zooci-zoo.yaml; every default when it does not exist. Errors name file, line and key.
+Result<ZooConfig> LoadZooConfig(const fs::path& root);
+
+// ---- Notebooks ----------------------------------------------------------------------------------
+
+// A Jupyter notebook's text (nbformat 3 or 4), never executed.
+struct Notebook {
+  int nbformat = 0;
+  int code_cells = 0;    // non-empty ones
+  std::string code;      // every code cell's source
+  std::string markdown;  // every other cell's source
+  std::string outputs;   // the text the code cells' stored outputs show
+};
+// Fails (with a one-line reason) for anything that is not a notebook with a non-empty code cell.
+Result<Notebook> ReadNotebook(const fs::path& path);
+// The scripts a notebook's code runs as written ("%run x.py", "!python tools/x.py",
+// "exec(open('x.py'..."): relative or absolute, not resolved. Imports are not scripts; scripts
+// the notebook downloads itself, and everything after it clones a repository or changes its
+// directory (the paths then point elsewhere), are left out.
+std::vector<std::string> ScriptsRunBy(std::string_view code);
+// The first evaluation metric `text` names ("accuracy", "top-1", "mAP", "mIoU", "F1", "MCC",
+// "BLEU", "perplexity", "PSNR", ...), as people write it; "" when none.
+std::string MetricNamed(std::string_view text);
 
 // ---- Git LFS ---------------------------------------------------------------------------------
 
