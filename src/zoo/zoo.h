@@ -134,7 +134,7 @@ Result<std::string> Sha256File(const fs::path& path);
 // SHA-256 of bytes in memory, lowercase hex.
 std::string Sha256Hex(std::string_view data);
 
-// The SHA-256 and size of a zoo file as the manifest records them (the real object's).
+// A zoo file as the manifest records it: the real object's SHA-256 and size.
 struct ZooFileDigest {
   std::string sha256;  // lowercase hex
   uint64_t bytes = 0;
