@@ -1,6 +1,7 @@
 // The onnx.hub manifest (ONNX_HUB_MANIFEST.json): reading with per-entry, per-key errors, writing
 // in the generator's format (Python json.dumps(indent=4): 4-space indent, "," and ": "
-// separators, non-ASCII as \uXXXX, no trailing newline), and streaming SHA-256 of model files.
+// separators, non-ASCII as \uXXXX, no trailing newline) by patching each entry's source object,
+// and streaming SHA-256 of model files.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -169,33 +170,123 @@ Json PortsJson(const std::vector<IoPort>& ports) {
   return array;
 }
 
+// The generator's key orders; a key an entry lacks is inserted where the generator puts it.
+const std::vector<std::string>& EntryKeyOrder() {
+  static const std::vector<std::string> order = {"model", "model_path", "onnx_version",
+                                                 "opset_version", "metadata"};
+  return order;
+}
+const std::vector<std::string>& MetadataKeyOrder() {
+  static const std::vector<std::string> order = {"model_sha",
+                                                 "model_bytes",
+                                                 "tags",
+                                                 "io_ports",
+                                                 "extra_ports",
+                                                 "model_with_data_path",
+                                                 "model_with_data_sha",
+                                                 "model_with_data_bytes"};
+  return order;
+}
+
+// object[key] = value, keeping the object's key order. A new key goes right after the last key
+// of the object that precedes it in `order` (first when none does).
+void SetOrdered(Json* object, const std::string& key, Json value,
+                const std::vector<std::string>& order) {
+  if (auto found = object->find(key); found != object->end()) {
+    *found = std::move(value);
+    return;
+  }
+  auto position = std::find(order.begin(), order.end(), key);
+  auto precedes = [&](const std::string& other) {
+    return std::find(order.begin(), position, other) != position;
+  };
+  size_t insert_at = 0;  // the number of the object's keys that stay before `key`
+  size_t index = 0;
+  for (const auto& item : object->items()) {
+    ++index;
+    if (precedes(item.key())) insert_at = index;
+  }
+  Json result = Json::object();
+  index = 0;
+  for (auto& item : object->items()) {
+    if (index++ == insert_at) result[key] = Json();  // a placeholder holding the position
+    result[item.key()] = std::move(item.value());
+  }
+  result[key] = std::move(value);  // fills the placeholder, or appends when there is none
+  *object = std::move(result);
+}
+
+// The entry as JSON: its source object (ReadManifest) with only the fields whose value differs
+// from what the source holds replaced, inserted or erased; an entry without a source is built
+// in the generator's key order.
 Json EntryJson(const ManifestEntry& entry) {
-  Json metadata = Json::object();
-  if (!entry.model_sha.empty() || entry.model_bytes != 0) {
-    metadata["model_sha"] = entry.model_sha;
-    metadata["model_bytes"] = entry.model_bytes;
-  }
-  metadata["tags"] = entry.tags;
-  if (entry.has_io_ports) {
-    Json io_ports = Json::object();
-    io_ports["inputs"] = PortsJson(entry.inputs);
-    io_ports["outputs"] = PortsJson(entry.outputs);
-    metadata["io_ports"] = std::move(io_ports);
-  }
-  if (!entry.extra_ports_json.empty()) {
-    metadata["extra_ports"] = ParseOrString(entry.extra_ports_json);
-  }
-  if (!entry.model_with_data_path.empty()) {
-    metadata["model_with_data_path"] = entry.model_with_data_path;
-    metadata["model_with_data_sha"] = entry.model_with_data_sha;
-    metadata["model_with_data_bytes"] = entry.model_with_data_bytes;
-  }
   Json item = Json::object();
-  item["model"] = entry.model;
-  item["model_path"] = entry.model_path;
-  item["onnx_version"] = entry.onnx_version;
-  item["opset_version"] = entry.opset_version;
-  item["metadata"] = std::move(metadata);
+  ManifestEntry source;  // what `item` holds
+  bool fresh = true;     // `item` holds nothing yet: every field is written
+  if (!entry.source_json.empty()) {
+    Json parsed = Json::parse(entry.source_json, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_discarded() && ReadEntry(parsed, &source).ok()) {
+      item = std::move(parsed);
+      fresh = false;
+    } else {
+      source = ManifestEntry{};
+    }
+  }
+  const auto& top = EntryKeyOrder();
+  if (fresh || entry.model != source.model) SetOrdered(&item, "model", entry.model, top);
+  if (fresh || entry.model_path != source.model_path) {
+    SetOrdered(&item, "model_path", entry.model_path, top);
+  }
+  if (fresh || entry.onnx_version != source.onnx_version) {
+    SetOrdered(&item, "onnx_version", entry.onnx_version, top);
+  }
+  if (fresh || entry.opset_version != source.opset_version) {
+    SetOrdered(&item, "opset_version", entry.opset_version, top);
+  }
+  if (fresh) SetOrdered(&item, "metadata", Json::object(), top);
+  Json& metadata = item["metadata"];
+  const auto& meta = MetadataKeyOrder();
+  if (fresh || entry.model_sha != source.model_sha || entry.model_bytes != source.model_bytes) {
+    if (!entry.model_sha.empty() || entry.model_bytes != 0) {
+      SetOrdered(&metadata, "model_sha", entry.model_sha, meta);
+      SetOrdered(&metadata, "model_bytes", entry.model_bytes, meta);
+    } else {
+      metadata.erase("model_sha");
+      metadata.erase("model_bytes");
+    }
+  }
+  if (fresh || entry.tags != source.tags) SetOrdered(&metadata, "tags", entry.tags, meta);
+  if (fresh || entry.has_io_ports != source.has_io_ports ||
+      !SameIoPorts(entry.inputs, source.inputs) || !SameIoPorts(entry.outputs, source.outputs)) {
+    if (entry.has_io_ports) {
+      Json io_ports = Json::object();
+      io_ports["inputs"] = PortsJson(entry.inputs);
+      io_ports["outputs"] = PortsJson(entry.outputs);
+      SetOrdered(&metadata, "io_ports", std::move(io_ports), meta);
+    } else {
+      metadata.erase("io_ports");
+    }
+  }
+  if (fresh || entry.extra_ports_json != source.extra_ports_json) {
+    if (!entry.extra_ports_json.empty()) {
+      SetOrdered(&metadata, "extra_ports", ParseOrString(entry.extra_ports_json), meta);
+    } else {
+      metadata.erase("extra_ports");
+    }
+  }
+  if (fresh || entry.model_with_data_path != source.model_with_data_path ||
+      entry.model_with_data_sha != source.model_with_data_sha ||
+      entry.model_with_data_bytes != source.model_with_data_bytes) {
+    if (!entry.model_with_data_path.empty()) {
+      SetOrdered(&metadata, "model_with_data_path", entry.model_with_data_path, meta);
+      SetOrdered(&metadata, "model_with_data_sha", entry.model_with_data_sha, meta);
+      SetOrdered(&metadata, "model_with_data_bytes", entry.model_with_data_bytes, meta);
+    } else {
+      metadata.erase("model_with_data_path");
+      metadata.erase("model_with_data_sha");
+      metadata.erase("model_with_data_bytes");
+    }
+  }
   return item;
 }
 
@@ -231,6 +322,7 @@ Result<std::vector<ManifestEntry>> ReadManifest(const fs::path& path) {
   for (size_t index = 0; index < root.size(); ++index) {
     ManifestEntry entry;
     Status status = ReadEntry(root[index], &entry);
+    entry.source_json = root[index].dump();
     if (!status.ok()) {
       std::string context = path.string() + ": entry " + std::to_string(index);
       if (!entry.model_path.empty()) context += " (" + entry.model_path + ")";
@@ -243,6 +335,7 @@ Result<std::vector<ManifestEntry>> ReadManifest(const fs::path& path) {
 
 std::string WriteManifestJson(const std::vector<ManifestEntry>& entries) {
   std::vector<const ManifestEntry*> sorted;
+  sorted.reserve(entries.size());
   for (const ManifestEntry& entry : entries) sorted.push_back(&entry);
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto* a, const auto* b) { return a->model_path < b->model_path; });

@@ -1,35 +1,52 @@
-// Building the onnx.hub manifest from a zoo's READMEs and files, and comparing manifests.
+// What the onnx.hub manifest is built from: README model-table rows, digests of zoo files that
+// may be Git LFS pointers, and io_ports read from models.
 #include <algorithm>
-#include <map>
 
-#include "onnx/onnx_io.h"
+#include "zoo/manifest_internal.h"
+#include "zoo/readme_internal.h"
 #include "zoo/zoo.h"
 
 namespace zooci {
 namespace {
 
-std::vector<std::string> Tags(const std::string& folder) {
+// The generator's tags: the README folder's components with '_' as ' ' (without the leading
+// "validated" that the zoo's revamp added to paths but not to tags), plus "preprocessing" for a
+// model linked under a preproc/ folder.
+std::vector<std::string> Tags(const std::string& folder, const std::string& link) {
   std::vector<std::string> tags;
   for (std::string part : SplitString(folder, '/')) {
     if (part.empty() || (tags.empty() && part == "validated")) continue;
     std::replace(part.begin(), part.end(), '_', ' ');
     tags.push_back(part);
   }
+  for (const std::string& part : SplitString(link, '/')) {
+    if (part == "preproc") {
+      tags.push_back("preprocessing");
+      break;
+    }
+  }
   return tags;
 }
 
+// The first link written in the cell (the generator reads the cell's first element's href).
 std::string LinkIn(const ModelTableRow& row, int column) {
   if (column < 0 || column >= static_cast<int>(row.cells.size())) return "";
   const std::string& cell = row.cells[column];
+  size_t best = std::string::npos;
+  std::string target;
   for (const MarkdownLink& link : row.cell_links) {
-    if (cell.find("(" + link.target + ")") != std::string::npos) return link.target;
+    size_t at = cell.find("(" + link.target);
+    if (at < best) {
+      best = at;
+      target = link.target;
+    }
   }
-  return "";
+  return target;
 }
 
 std::string Cell(const ModelTableRow& row, int column) {
   if (column < 0 || column >= static_cast<int>(row.cells.size())) return "";
-  return std::string(Trim(row.cells[column]));
+  return zoo_internal::StripInlineMarkup(row.cells[column]);
 }
 
 bool IsHidden(const fs::path& path, const fs::path& root) {
@@ -39,7 +56,39 @@ bool IsHidden(const fs::path& path, const fs::path& root) {
   return false;
 }
 
+// `link` (relative to `dir`) as a '/'-separated path relative to `root`; "" when it is a URL, an
+// anchor, absolute, or leaves the zoo.
+std::string ZooPath(const fs::path& root, const fs::path& dir, const std::string& link) {
+  if (link.empty() || link.find("://") != std::string::npos || StartsWith(link, "#") ||
+      StartsWith(link, "/")) {
+    return "";
+  }
+  std::string target = link.substr(0, link.find_first_of("?#"));
+  std::string relative =
+      (dir / target).lexically_normal().lexically_relative(root).generic_string();
+  if (relative.empty() || relative == "." || relative == ".." || StartsWith(relative, "../")) {
+    return "";
+  }
+  return relative;
+}
+
 }  // namespace
+
+Result<ZooFileDigest> DigestZooFile(const fs::path& path, const ContentHasher& hash_content) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    return Error(path.string() +
+                 (fs::exists(path, error) ? ": not a regular file" : ": does not exist"));
+  }
+  if (std::optional<LfsPointer> pointer = ReadLfsPointer(path)) {
+    return ZooFileDigest{pointer->oid_sha256, pointer->size, /*from_lfs_pointer=*/true};
+  }
+  ZooFileDigest digest;
+  ZC_ASSIGN_OR_RETURN(digest.sha256, hash_content ? hash_content(path) : Sha256File(path));
+  digest.bytes = fs::file_size(path, error);
+  if (error) return Error(path.string() + ": " + error.message());
+  return digest;
+}
 
 std::vector<IoPort> IoPortsOf(const std::vector<ValueInfo>& values) {
   std::vector<IoPort> ports;
@@ -68,9 +117,10 @@ bool SameIoPorts(const std::vector<IoPort>& a, const std::vector<IoPort>& b) {
   return true;
 }
 
-Result<std::vector<ManifestEntry>> BuildManifest(const fs::path& root,
-                                                 std::vector<std::string>* problems) {
-  std::vector<ManifestEntry> entries;
+namespace zoo_internal {
+
+Result<std::vector<ManifestRow>> ScanManifestRows(const fs::path& root,
+                                                  std::vector<std::string>* warnings) {
   std::error_code error;
   std::vector<fs::path> readmes;
   for (auto it = fs::recursive_directory_iterator(root, error);
@@ -82,97 +132,44 @@ Result<std::vector<ManifestEntry>> BuildManifest(const fs::path& root,
   }
   if (error) return Error(root.string() + ": " + error.message());
   std::sort(readmes.begin(), readmes.end());
+  std::vector<ManifestRow> rows;
   for (const fs::path& readme_path : readmes) {
+    std::string readme_name = readme_path.lexically_relative(root).generic_string();
     auto readme = ParseReadme(readme_path);
-    if (!readme.ok()) continue;
+    if (!readme.ok()) {
+      warnings->push_back(readme_name + ": cannot be read: " + readme.error().message());
+      continue;
+    }
     fs::path dir = readme_path.parent_path();
     std::string folder = dir.lexically_relative(root).generic_string();
     for (const ModelTable& table : readme->model_tables) {
       for (const ModelTableRow& row : table.rows) {
-        std::string model_link = LinkIn(row, table.download_column);
-        if (model_link.empty() || !EndsWith(model_link, ".onnx")) continue;
-        fs::path model = (dir / model_link).lexically_normal();
-        std::string where =
-            readme_path.lexically_relative(root).generic_string() + ":" + std::to_string(row.line);
-        ManifestEntry entry;
-        entry.model = Cell(row, table.model_column);
-        entry.model_path = model.lexically_relative(root).generic_string();
-        entry.onnx_version = Cell(row, table.onnx_version_column);
-        auto opset = ParseInt(Cell(row, table.opset_column), "opset");
-        entry.opset_version = opset.ok() ? *opset : 0;
-        entry.tags = Tags(folder);
-        if (!fs::is_regular_file(model, error)) {
-          problems->push_back(where + ": " + entry.model_path + " does not exist");
-          continue;
-        }
-        if (ReadLfsPointer(model).has_value()) {
-          problems->push_back(where + ": " + entry.model_path + " is a Git LFS pointer");
-          continue;
-        }
-        ZC_ASSIGN_OR_RETURN(entry.model_sha, Sha256File(model));
-        entry.model_bytes = fs::file_size(model, error);
-        auto info = ReadModelInfo(model);
-        if (info.ok()) {
-          entry.has_io_ports = true;
-          entry.inputs = IoPortsOf(info->inputs);
-          entry.outputs = IoPortsOf(info->outputs);
-        }
-        std::string data_link = LinkIn(row, table.download_with_data_column);
-        if (!data_link.empty()) {
-          fs::path archive = (dir / data_link).lexically_normal();
-          entry.model_with_data_path = archive.lexically_relative(root).generic_string();
-          if (fs::is_regular_file(archive, error)) {
-            ZC_ASSIGN_OR_RETURN(entry.model_with_data_sha, Sha256File(archive));
-            entry.model_with_data_bytes = fs::file_size(archive, error);
-          } else {
-            problems->push_back(where + ": " + entry.model_with_data_path + " does not exist");
-          }
-        }
-        entries.push_back(std::move(entry));
+        std::string link = LinkIn(row, table.download_column);
+        std::string model_path = ZooPath(root, dir, link);
+        if (model_path.empty() || !EndsWith(model_path, ".onnx")) continue;
+        ManifestRow result;
+        result.where = readme_name + ":" + std::to_string(row.line);
+        result.model = Cell(row, table.model_column);
+        result.model_path = model_path;
+        result.onnx_version = Cell(row, table.onnx_version_column);
+        result.opset = Cell(row, table.opset_column);
+        result.with_data_path = ZooPath(root, dir, LinkIn(row, table.download_with_data_column));
+        result.tags = Tags(folder, link);
+        rows.push_back(std::move(result));
       }
     }
   }
-  std::sort(entries.begin(), entries.end(), [](const ManifestEntry& a, const ManifestEntry& b) {
-    return a.model_path < b.model_path;
-  });
-  return entries;
+  return rows;
 }
 
-std::vector<std::string> CompareManifests(const std::vector<ManifestEntry>& on_disk,
-                                          const std::vector<ManifestEntry>& built) {
-  std::vector<std::string> differences;
-  std::map<std::string, const ManifestEntry*> disk_by_path, built_by_path;
-  for (const ManifestEntry& entry : on_disk) disk_by_path[entry.model_path] = &entry;
-  for (const ManifestEntry& entry : built) built_by_path[entry.model_path] = &entry;
-  for (const auto& [path, entry] : built_by_path) {
-    auto found = disk_by_path.find(path);
-    if (found == disk_by_path.end()) {
-      differences.push_back(path + ": missing from the manifest");
-      continue;
-    }
-    const ManifestEntry& disk = *found->second;
-    if (disk.model_sha != entry->model_sha || disk.model_bytes != entry->model_bytes) {
-      differences.push_back(path + ": stale model_sha/model_bytes");
-    }
-    if (disk.model_with_data_sha != entry->model_with_data_sha ||
-        disk.model_with_data_bytes != entry->model_with_data_bytes) {
-      differences.push_back(path + ": stale model_with_data_sha/model_with_data_bytes");
-    }
-    if (entry->has_io_ports &&
-        (!SameIoPorts(disk.inputs, entry->inputs) || !SameIoPorts(disk.outputs, entry->outputs))) {
-      differences.push_back(path + ": stale io_ports");
-    }
-    if (disk.opset_version != entry->opset_version) {
-      differences.push_back(path + ": opset_version " + std::to_string(disk.opset_version) +
-                            ", the README table says " + std::to_string(entry->opset_version));
-    }
-  }
-  for (const auto& [path, entry] : disk_by_path) {
-    if (built_by_path.count(path) == 0) {
-      differences.push_back(path + ": dangling entry (no model table row or file)");
-    }
-  }
-  return differences;
+bool SameOnnxVersion(std::string_view a, std::string_view b) {
+  auto release = [](std::string_view text) {
+    std::vector<std::string> parts = SplitString(Trim(text), '.');
+    while (parts.size() > 2 && parts.back() == "0") parts.pop_back();
+    return parts;
+  };
+  return release(a) == release(b);
 }
 
+}  // namespace zoo_internal
 }  // namespace zooci

@@ -189,6 +189,53 @@ TEST(ManifestTest, WriteSortsByModelPathAndOmitsAbsentParts) {
   EXPECT_NE(WriteManifestJson({bad_utf8}).find("\\ufffd"), std::string::npos);
 }
 
+TEST(ManifestTest, RewriteReplacesOnlyChangedFieldsAndKeepsUnknownKeysInPlace) {
+  auto entries = ReadText(
+      R"([{"model": "M", "note": "kept", "model_path": "m.onnx", "opset_version": 7,
+          "onnx_version": "1.9", "metadata": {"model_sha": "aa", "model_bytes": 1,
+          "tags": ["x_y"], "custom": [1.5, null], "model_with_data_path": "m.tar.gz",
+          "model_with_data_sha": "cc", "model_with_data_bytes": 3}}])");
+  ASSERT_TRUE(entries.ok()) << entries.error().message();
+  ManifestEntry& entry = (*entries)[0];
+  entry.model_sha = "bb";     // changed in place
+  entry.has_io_ports = true;  // new: goes where the generator puts it (after tags)
+  entry.inputs.push_back({"x", {"1"}, "tensor(float)"});
+  entry.model_with_data_path.clear();  // erased
+  EXPECT_EQ(WriteManifestJson(*entries),
+            "[\n"
+            "    {\n"
+            "        \"model\": \"M\",\n"
+            "        \"note\": \"kept\",\n"
+            "        \"model_path\": \"m.onnx\",\n"
+            "        \"opset_version\": 7,\n"
+            "        \"onnx_version\": \"1.9\",\n"
+            "        \"metadata\": {\n"
+            "            \"model_sha\": \"bb\",\n"
+            "            \"model_bytes\": 1,\n"
+            "            \"tags\": [\n"
+            "                \"x_y\"\n"
+            "            ],\n"
+            "            \"io_ports\": {\n"
+            "                \"inputs\": [\n"
+            "                    {\n"
+            "                        \"name\": \"x\",\n"
+            "                        \"shape\": [\n"
+            "                            1\n"
+            "                        ],\n"
+            "                        \"type\": \"tensor(float)\"\n"
+            "                    }\n"
+            "                ],\n"
+            "                \"outputs\": []\n"
+            "            },\n"
+            "            \"custom\": [\n"
+            "                1.5,\n"
+            "                null\n"
+            "            ]\n"
+            "        }\n"
+            "    }\n"
+            "]");
+}
+
 // ---- Malformed manifests -----------------------------------------------------------------------
 
 TEST(ManifestTest, MinimalEntryAndOptionalKeys) {

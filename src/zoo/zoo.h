@@ -220,10 +220,15 @@ struct ManifestEntry {
   std::string model_with_data_path, model_with_data_sha;
   uint64_t model_with_data_bytes = 0;
   std::string extra_ports_json;  // kept verbatim ("" when absent)
+  // The entry's JSON object as ReadManifest found it ("" for an entry made here). WriteManifestJson
+  // starts from it and replaces only the fields above whose value differs from it, so keys zooci
+  // does not model, the key order and the text of unchanged fields survive a rewrite.
+  std::string source_json;
 };
 
 Result<std::vector<ManifestEntry>> ReadManifest(const fs::path& path);
-// Serializes in the onnx.hub format, sorted by model_path, 4-space indent like the generator.
+// Serializes in the onnx.hub format (Python's json.dumps(indent=4)), sorted by model_path. Entries
+// read by ReadManifest and not modified come out byte for byte as they were read.
 std::string WriteManifestJson(const std::vector<ManifestEntry>& entries);
 
 // SHA-256 of a file as lowercase hex, streaming (no whole-file buffer).
@@ -231,24 +236,73 @@ Result<std::string> Sha256File(const fs::path& path);
 // SHA-256 of bytes in memory, lowercase hex.
 std::string Sha256Hex(std::string_view data);
 
-}  // namespace zooci
-
-namespace zooci {
-
-// Builds the manifest entries of a zoo from its model READMEs' model tables (Model, Download,
-// Download with data, ONNX version, Opset version) and the files: SHA-256s, sizes, io_ports from
-// the models, tags from the folder path (without a leading "validated", '_' as ' ').
-// Rows whose model file is missing or an LFS pointer are reported in `problems`.
-Result<std::vector<ManifestEntry>> BuildManifest(const fs::path& root,
-                                                 std::vector<std::string>* problems);
+// A zoo file as the manifest records it: the real object's SHA-256 and size.
+struct ZooFileDigest {
+  std::string sha256;  // lowercase hex
+  uint64_t bytes = 0;
+  bool from_lfs_pointer = false;  // read from a Git LFS pointer's oid and size
+};
+// Hashes a file's content (Sha256File, or a caching hasher such as validate's).
+using ContentHasher = std::function<Result<std::string>(const fs::path&)>;
+// The SHA-256 and size of a zoo file: from its Git LFS pointer's oid and size when the file is a
+// pointer (the real object is elsewhere; whether .gitattributes route it through Git LFS is
+// CoveredByLfs's question), otherwise from its content. An error when it is not a regular file.
+Result<ZooFileDigest> DigestZooFile(const fs::path& path,
+                                    const ContentHasher& hash_content = nullptr);
 
 // A model's declared inputs or outputs as manifest io_ports (dims: value, "\"param\"", null).
 std::vector<IoPort> IoPortsOf(const std::vector<ValueInfo>& values);
 bool SameIoPorts(const std::vector<IoPort>& a, const std::vector<IoPort>& b);
 
-// Differences between a manifest on disk and the one built from the zoo: stale SHA-256s and
-// sizes, io_ports, opset/onnx versions, entries missing or dangling. Empty when they agree.
-std::vector<std::string> CompareManifests(const std::vector<ManifestEntry>& on_disk,
-                                          const std::vector<ManifestEntry>& built);
+// One true difference between ONNX_HUB_MANIFEST.json and the zoo, and what `--write` does with it.
+struct ManifestChange {
+  enum class Kind {
+    kUpdated,  // the entry is stale; `details` name each field
+    kAdded,    // a README model-table row links a model file that has no entry
+    kRemoved,  // an entry whose model file or README row is gone, or a duplicate entry
+  };
+  Kind kind = Kind::kUpdated;
+  std::string model_path;
+  std::string readme_row;            // "validated/.../README.md:30"; "" when no row links it
+  std::vector<std::string> details;  // one clause per field: "opset_version: 9 -> 10 (README)"
+  // The change deletes published data (an entry, or the model_with_data_* of one whose archive is
+  // gone): WriteManifest applies it only with allow_remove.
+  bool removes = false;
+  // Why the written manifest cannot include this change ("" when it does); e.g. a new row whose
+  // model is only a Git LFS pointer, so its io_ports cannot be read.
+  std::string not_applied;
+};
+
+struct ManifestPlan {
+  // The manifest `--write` writes: every change applied except `not_applied` ones, sorted.
+  std::vector<ManifestEntry> entries;
+  std::vector<ManifestChange> changes;  // by model_path; empty when the manifest is up to date
+  // What writing loses or cannot do (io_ports dropped, extra_ports dropped), and README rows
+  // that feed nothing (a link to a missing model, an opset that is not a number).
+  std::vector<std::string> warnings;
+  bool removes() const;
+};
+
+// Compares `on_disk` (ReadManifest; empty for a zoo without a manifest) with the model tables of
+// the zoo's README.md files (not the root README) and their files, and plans the rewrite:
+// - model_sha/model_bytes and model_with_data_sha/_bytes come from DigestZooFile, so an LFS
+//   pointer's oid and size count as the model.
+// - While a model's SHA-256 is unchanged, its entry keeps io_ports, extra_ports and tags as they
+//   are (the generator computed io_ports with ONNX Runtime). When it changed, io_ports are
+//   recomputed from the model (none below opset 7, which ONNX Runtime cannot load); when the
+//   changed model is only an LFS pointer, io_ports are dropped with a warning naming the entry.
+//   extra_ports of a changed model are dropped with a warning (zooci does not recompute them).
+// - model, onnx_version ("1.9" and "1.9.0" are equal) and opset_version follow the README row
+//   only when they really differ; tags of existing entries are kept.
+// - An entry whose model file or README row is gone is removed (`removes`); a row whose model
+//   file exists but has no entry is added, unless the model is an LFS pointer (`not_applied`).
+Result<ManifestPlan> PlanManifest(const fs::path& zoo_root,
+                                  const std::vector<ManifestEntry>& on_disk,
+                                  const ContentHasher& hash_content = nullptr);
+
+// Writes plan.entries to `path` atomically (a temporary file renamed over it). When the plan
+// removes published data and !allow_remove, writes nothing and returns an error naming the
+// entries.
+Status WriteManifest(const fs::path& path, const ManifestPlan& plan, bool allow_remove);
 
 }  // namespace zooci
