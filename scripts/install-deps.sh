@@ -22,7 +22,7 @@ set -euo pipefail
 
 # ---- Pins and package list ------------------------------------------------------------------
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl xz-utils
+  build-essential cmake ninja-build pkg-config git git-lfs ca-certificates curl xz-utils
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libyaml-cpp-dev

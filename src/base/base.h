@@ -76,6 +76,11 @@ class ChildProcess {
     std::vector<std::string> argv;  // argv[0] without a '/' is looked up on $PATH
     ProcessLimits limits;
     std::optional<fs::path> stderr_path;  // append child's stderr here; inherit when unset
+    // A third pipe for the child's stderr, read through stderr_fd(); stderr_path is then unused.
+    bool capture_stderr = false;
+    // setsid() in the child: a session and process group of its own and no controlling terminal
+    // (nothing it starts can prompt on one). Kill() then signals the whole process group.
+    bool new_session = false;
     std::vector<std::pair<std::string, std::string>> extra_env;
   };
   static Result<std::unique_ptr<ChildProcess>> Spawn(const Options& options);
@@ -84,19 +89,31 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   int stdin_fd() const { return stdin_fd_; }
   int stdout_fd() const { return stdout_fd_; }
+  int stderr_fd() const { return stderr_fd_; }  // -1 unless Options::capture_stderr
 
-  // Sends SIGKILL (if still running) and reaps the child.
+  // Sends SIGKILL (if still running) and reaps the child. With Options::new_session the whole
+  // process group is signalled first, so grandchildren die with it.
   ExitInfo Kill();
+  // Reaps the child if it has exited, without waiting; nullopt while it is still running.
+  std::optional<ExitInfo> TryReap();
+  // Closes the child's stdin (it reads end-of-file); idempotent.
+  void CloseStdin();
   // Closes the child's stdin and waits up to `timeout_ms` for it to exit, then kills it.
   ExitInfo CloseAndWait(int timeout_ms);
 
  private:
-  ChildProcess(pid_t pid, int stdin_fd, int stdout_fd)
-      : pid_(pid), stdin_fd_(stdin_fd), stdout_fd_(stdout_fd) {}
+  ChildProcess(pid_t pid, int stdin_fd, int stdout_fd, int stderr_fd, bool new_session)
+      : pid_(pid),
+        stdin_fd_(stdin_fd),
+        stdout_fd_(stdout_fd),
+        stderr_fd_(stderr_fd),
+        new_session_(new_session) {}
   ExitInfo Reap(bool block);
   pid_t pid_;
   int stdin_fd_;
   int stdout_fd_;
+  int stderr_fd_;
+  bool new_session_;
   std::optional<ExitInfo> exit_;
 };
 
@@ -111,6 +128,27 @@ ReadStatus ReadExact(int fd, char* out, size_t size, std::chrono::steady_clock::
 
 // Runs a command to completion and returns its stdout (stderr inherited). For tools and tests.
 Result<std::string> RunCommand(const std::vector<std::string>& argv, ExitInfo* exit_info = nullptr);
+
+struct CommandOptions {
+  // Wall-clock limit; 0 = none. At the limit the command's whole process group is killed.
+  int64_t timeout_ms = 0;
+  std::vector<std::pair<std::string, std::string>> extra_env;
+  // Output beyond this, per stream, is read and dropped (the command never blocks on a pipe).
+  uint64_t max_output_bytes = uint64_t{16} << 20;
+};
+
+struct CommandResult {
+  std::string stdout_text;
+  std::string stderr_text;
+  ExitInfo exit;           // after a timeout: SIGKILL, unless it had already exited
+  bool timed_out = false;  // killed at CommandOptions::timeout_ms
+};
+
+// Runs a command with stdin closed, stdout and stderr captured, in a session of its own (no
+// controlling terminal; see ChildProcess::Options::new_session). Fails only when the command
+// cannot be started; a non-zero exit or a timeout is reported in the result.
+Result<CommandResult> RunCapturedCommand(const std::vector<std::string>& argv,
+                                         const CommandOptions& options);
 
 // ---- Clock -------------------------------------------------------------------------------------
 

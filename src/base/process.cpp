@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -23,8 +24,9 @@ void CloseFd(int& fd) {
 }
 
 // Runs in the forked child before exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(int stdin_read, int stdout_write, int stderr_fd,
+[[noreturn]] void ExecChild(int stdin_read, int stdout_write, int stderr_fd, bool new_session,
                             const ProcessLimits& limits, char* const* argv, char* const* envp) {
+  if (new_session && setsid() < 0) _exit(126);
   if (dup2(stdin_read, STDIN_FILENO) < 0 || dup2(stdout_write, STDOUT_FILENO) < 0) _exit(126);
   if (stderr_fd >= 0 && dup2(stderr_fd, STDERR_FILENO) < 0) _exit(126);
   if (limits.address_space_bytes > 0) {
@@ -98,40 +100,52 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const Options& options
 
   int to_child[2] = {-1, -1};
   int from_child[2] = {-1, -1};
-  if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(from_child, O_CLOEXEC) != 0) {
-    std::string message = std::strerror(errno);
+  int err_from_child[2] = {-1, -1};
+  auto close_all = [&] {
     CloseFd(to_child[0]), CloseFd(to_child[1]), CloseFd(from_child[0]), CloseFd(from_child[1]);
+    CloseFd(err_from_child[0]), CloseFd(err_from_child[1]);
+  };
+  if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(from_child, O_CLOEXEC) != 0 ||
+      (options.capture_stderr && pipe2(err_from_child, O_CLOEXEC) != 0)) {
+    std::string message = std::strerror(errno);
+    close_all();
     return Error("spawn " + options.argv[0] + ": pipe: " + message);
   }
   int stderr_fd = -1;
-  if (options.stderr_path) {
+  if (options.capture_stderr) {
+    stderr_fd = err_from_child[1];
+    err_from_child[1] = -1;
+  } else if (options.stderr_path) {
     stderr_fd = open(options.stderr_path->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (stderr_fd < 0) {
       std::string message = std::strerror(errno);
-      CloseFd(to_child[0]), CloseFd(to_child[1]), CloseFd(from_child[0]), CloseFd(from_child[1]);
+      close_all();
       return Error("spawn " + options.argv[0] + ": cannot open " + options.stderr_path->string() +
                    ": " + message);
     }
   }
   pid_t pid = fork();
-  if (pid == 0)
-    ExecChild(to_child[0], from_child[1], stderr_fd, options.limits, argv.data(), envp.data());
+  if (pid == 0) {
+    ExecChild(to_child[0], from_child[1], stderr_fd, options.new_session, options.limits,
+              argv.data(), envp.data());
+  }
   std::string fork_error = pid < 0 ? std::strerror(errno) : "";
   CloseFd(to_child[0]);
   CloseFd(from_child[1]);
   CloseFd(stderr_fd);
   if (pid < 0) {
-    CloseFd(to_child[1]);
-    CloseFd(from_child[0]);
+    close_all();
     return Error("spawn " + options.argv[0] + ": fork: " + fork_error);
   }
-  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, to_child[1], from_child[0]));
+  return std::unique_ptr<ChildProcess>(
+      new ChildProcess(pid, to_child[1], from_child[0], err_from_child[0], options.new_session));
 }
 
 ChildProcess::~ChildProcess() {
   if (!exit_) Kill();
   CloseFd(stdin_fd_);
   CloseFd(stdout_fd_);
+  CloseFd(stderr_fd_);
 }
 
 ExitInfo ChildProcess::Reap(bool block) {
@@ -154,11 +168,23 @@ ExitInfo ChildProcess::Reap(bool block) {
 
 ExitInfo ChildProcess::Kill() {
   if (exit_) return *exit_;
+  // The group is signalled before the leader is reaped: until then its id cannot be reused.
+  if (new_session_) kill(-pid_, SIGKILL);
   // A child that already exited (e.g. crashed) keeps its real exit status.
   ExitInfo info = Reap(/*block=*/false);
   if (exit_) return info;
   kill(pid_, SIGKILL);
   return Reap(/*block=*/true);
+}
+
+std::optional<ExitInfo> ChildProcess::TryReap() {
+  ExitInfo info = Reap(/*block=*/false);
+  if (!exit_) return std::nullopt;
+  return info;
+}
+
+void ChildProcess::CloseStdin() {
+  CloseFd(stdin_fd_);
 }
 
 ExitInfo ChildProcess::CloseAndWait(int timeout_ms) {
@@ -216,7 +242,7 @@ Result<std::string> RunCommand(const std::vector<std::string>& argv, ExitInfo* e
   ChildProcess::Options options;
   options.argv = argv;
   ZC_ASSIGN_OR_RETURN(auto child, ChildProcess::Spawn(options));
-  close(child->stdin_fd());
+  child->CloseStdin();
   std::string output;
   char buffer[65536];
   for (;;) {
@@ -228,6 +254,86 @@ Result<std::string> RunCommand(const std::vector<std::string>& argv, ExitInfo* e
   ExitInfo info = child->CloseAndWait(60000);
   if (exit_info != nullptr) *exit_info = info;
   return output;
+}
+
+namespace {
+
+// Appends what is readable on `fd` to `out` (dropping what exceeds `max_bytes`); false at
+// end-of-file or on an error.
+bool DrainInto(int fd, std::string* out, uint64_t max_bytes) {
+  char buffer[65536];
+  ssize_t got = read(fd, buffer, sizeof buffer);
+  if (got < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (got <= 0) return false;
+  size_t room = out->size() < max_bytes ? static_cast<size_t>(max_bytes - out->size()) : 0;
+  out->append(buffer, std::min(room, static_cast<size_t>(got)));
+  return true;
+}
+
+}  // namespace
+
+Result<CommandResult> RunCapturedCommand(const std::vector<std::string>& argv,
+                                         const CommandOptions& options) {
+  ChildProcess::Options spawn;
+  spawn.argv = argv;
+  spawn.capture_stderr = true;
+  spawn.new_session = true;
+  spawn.extra_env = options.extra_env;
+  ZC_ASSIGN_OR_RETURN(auto child, ChildProcess::Spawn(spawn));
+  child->CloseStdin();
+  using Clock = std::chrono::steady_clock;
+  const bool bounded = options.timeout_ms > 0;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
+  auto remaining_ms = [&]() -> int {
+    if (!bounded) return -1;  // poll: wait forever
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1 << 30));
+  };
+
+  CommandResult result;
+  struct Stream {
+    int fd;
+    std::string* out;
+    bool open = true;
+  };
+  Stream streams[2] = {{child->stdout_fd(), &result.stdout_text},
+                       {child->stderr_fd(), &result.stderr_text}};
+  while (streams[0].open || streams[1].open) {
+    int wait_ms = remaining_ms();
+    if (wait_ms == 0) {
+      result.timed_out = true;
+      break;
+    }
+    struct pollfd fds[2];
+    nfds_t count = 0;
+    Stream* polled[2];
+    for (Stream& stream : streams) {
+      if (!stream.open) continue;
+      fds[count] = {stream.fd, POLLIN, 0};
+      polled[count++] = &stream;
+    }
+    int ready = poll(fds, count, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return Error(argv[0] + ": poll: " + std::strerror(errno));
+    for (nfds_t index = 0; index < count; ++index) {
+      if (fds[index].revents == 0) continue;
+      polled[index]->open = DrainInto(fds[index].fd, polled[index]->out, options.max_output_bytes);
+    }
+  }
+  // Both pipes are closed: the command is exiting. Wait for it (within the deadline).
+  while (!result.timed_out) {
+    if (std::optional<ExitInfo> exit = child->TryReap()) {
+      result.exit = *exit;
+      return result;
+    }
+    if (remaining_ms() == 0) {
+      result.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  result.exit = child->Kill();
+  return result;
 }
 
 }  // namespace zooci

@@ -199,6 +199,51 @@ std::optional<LfsPointer> ReadLfsPointer(const fs::path& path);
 // (gitattributes glob rules: patterns without '/' match the file name at any depth).
 bool CoveredByLfs(const fs::path& repo_root, const fs::path& relative_path);
 
+// Why a file in a checkout is a Git LFS pointer instead of its content. A third case, an object
+// the LFS remote does not have (never pushed), shows only by trying to fetch it
+// (LfsFetchFailure::object_missing).
+enum class LfsPointerStatus {
+  // A filter=lfs rule covers the path and the checkout simply lacks the content (cloned without
+  // git-lfs, or with GIT_LFS_SKIP_SMUDGE): an environment matter that FetchLfsContent can mend.
+  kNotFetched,
+  // No filter=lfs rule covers the path, so git never replaces the pointer text: a submitter
+  // defect (a pointer committed outside the .gitattributes LFS rules).
+  kOutsideRules,
+};
+// Classifies the pointer file at `relative_path` (one ReadLfsPointer accepts) by the
+// .gitattributes rules of `repo_root` (CoveredByLfs). Runs nothing.
+LfsPointerStatus ClassifyPointer(const fs::path& repo_root, const fs::path& relative_path);
+
+struct LfsFetchFailure {
+  std::string path;    // as the caller gave it
+  std::string reason;  // one line: git-lfs's message naming the object or path, else a summary
+  // The LFS remote answered that it does not have the object (never pushed): a submitter defect.
+  // False for refused paths and for failures of the environment (network, credentials).
+  bool object_missing = false;
+};
+
+struct LfsFetchOutcome {
+  std::vector<std::string> fetched;  // as given; the work tree now holds the pointer's content
+  std::vector<LfsFetchFailure> failed;
+};
+
+// Replaces the Git LFS pointers at `relative_paths` (repository-relative, '/'-separated, from an
+// untrusted pull request) in the work tree at `repo_root` with their content, by running
+// `git lfs fetch` and `git lfs checkout` there for exactly those paths (git-lfs 3.x). Paths are
+// only ever passed as escaped, anchored patterns, never as options. Refused without running
+// anything: paths outside the repository (lexically or through a symbolic link), inside .git,
+// symbolic links, files that are not pointers and pointers no filter=lfs rule covers. Content
+// comes only from the repository's own LFS remote: when its committed .lfsconfig names an LFS
+// server and its git config does not pin lfs.url, the whole call fails. git never prompts
+// (GIT_TERMINAL_PROMPT=0, no controlling terminal); lfs.fetchinclude/fetchexclude are
+// overridden. A fetched path's content is checked against the pointer's size and SHA-256.
+// Fails as a whole (an environment matter) when git or git-lfs cannot run, `repo_root` is not
+// the top of a work tree, or the commands together take longer than `timeout_ms` (they are
+// killed with their children).
+Result<LfsFetchOutcome> FetchLfsContent(const fs::path& repo_root,
+                                        const std::vector<std::string>& relative_paths,
+                                        int64_t timeout_ms = 600000);
+
 // ---- onnx.hub manifest --------------------------------------------------------------------------
 
 struct IoPort {
