@@ -27,6 +27,7 @@ namespace {
 
 constexpr size_t kCopyBlockBytes = size_t{64} << 10;
 constexpr int kMaxSymlinkHops = 40;  // as Linux's MAXSYMLINKS
+constexpr int kMaxModelSearchDepth = 16;
 
 // Owns a file descriptor (-1 = none) and closes it on destruction.
 class UniqueFd {
@@ -341,6 +342,35 @@ Status ExtractArchive(const fs::path& archive, const fs::path& dest, const Extra
     }
   }
   return OkStatus();
+}
+
+Result<fs::path> FindArchivedModel(const fs::path& extracted_dir) {
+  const std::string context = "find the model in " + extracted_dir.string();
+  std::error_code error;
+  fs::recursive_directory_iterator it(extracted_dir, error), end;
+  if (error) return Error(context + ": " + error.message());
+  std::vector<fs::path> models;
+  for (; it != end; it.increment(error)) {
+    if (error) return Error(context + ": " + error.message());
+    if (it.depth() >= kMaxModelSearchDepth) it.disable_recursion_pending();
+    const std::string name = it->path().filename().string();
+    if (!EndsWith(name, ".onnx") || StartsWith(name, "._")) continue;
+    std::error_code status_error;
+    if (it->is_regular_file(status_error) && IsWithin(extracted_dir, it->path())) {
+      models.push_back(it->path());
+    }
+  }
+  if (error) return Error(context + ": " + error.message());
+  if (models.empty()) return Error(context + ": the archive holds no .onnx model");
+  if (models.size() > 1) {
+    std::vector<std::string> names;
+    for (const fs::path& model : models)
+      names.push_back(model.lexically_relative(extracted_dir).string());
+    std::sort(names.begin(), names.end());
+    return Error(context + ": the archive holds " + std::to_string(models.size()) +
+                 " .onnx models, the zoo expects one: " + JoinStrings(names, ", "));
+  }
+  return models.front();
 }
 
 }  // namespace zooci

@@ -394,5 +394,32 @@ TEST_F(ArchiveTest, DestinationMustBeAnExistingDirectory) {
   EXPECT_NE(file.error().message().find("destination"), std::string::npos);
 }
 
+// The zoo's layout: one folder with the model and its test data, plus macOS's AppleDouble files.
+TEST_F(ArchiveTest, FindArchivedModelFindsTheOneModel) {
+  ASSERT_TRUE(Extract({File("resnet50/model.onnx", "m"), File("resnet50/._model.onnx", "x"),
+                       File("resnet50/test_data_set_0/input_0.pb", "i"), Dir("resnet50/empty")})
+                  .ok());
+  Result<fs::path> model = FindArchivedModel(dest());
+  ASSERT_TRUE(model.ok()) << model.error().message();
+  EXPECT_EQ(*model, dest() / "resnet50" / "model.onnx");
+}
+
+TEST_F(ArchiveTest, FindArchivedModelNeedsExactlyOneModel) {
+  ASSERT_TRUE(Extract({File("m/test_data_set_0/input_0.pb", "i")}).ok());
+  Result<fs::path> none = FindArchivedModel(dest());
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message(),
+            "find the model in " + dest().string() + ": the archive holds no .onnx model");
+
+  fs::remove_all(dest());
+  fs::create_directory(dest());
+  ASSERT_TRUE(Extract({File("m/b.onnx", "1"), File("m/a.onnx", "2")}).ok());
+  Result<fs::path> two = FindArchivedModel(dest());
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.error().message(), "find the model in " + dest().string() +
+                                       ": the archive holds 2 .onnx models, the zoo expects one: "
+                                       "m/a.onnx, m/b.onnx");
+}
+
 }  // namespace
 }  // namespace zooci

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "onnx/onnx_io.h"
+#include "onnx/proto_helpers.h"
 #include "onnx/proto_parse.h"
 
 namespace zooci {
@@ -74,6 +75,11 @@ ValueInfo ToValueInfo(const onnx::ValueInfoProto& proto) {
 }
 
 }  // namespace
+
+std::string DescribeTypeProto(const onnx::TypeProto& type) {
+  ValueInfo scratch;
+  return DescribeType(type, &scratch, /*outermost=*/true);
+}
 
 Result<ModelInfo> ReadModelInfo(const fs::path& path, const ModelLoadLimits& limits) {
   auto context = "model " + path.string();

@@ -164,4 +164,61 @@ struct ExtractLimits {
 Status ExtractArchive(const fs::path& archive, const fs::path& dest,
                       const ExtractLimits& limits = {});
 
+// The model of an extracted zoo archive (ExtractArchive's `dest`): the one .onnx regular file in
+// the tree, as the zoo's own CI requires (`<dir>/<name>.onnx` beside `<dir>/test_data_set_N/`).
+// Looks at most 16 directories deep without following directory symlinks, and skips macOS
+// AppleDouble files ("._name.onnx"). Fails when there is no model or more than one, naming them.
+Result<fs::path> FindArchivedModel(const fs::path& extracted_dir);
+
+// ---- Comparing models --------------------------------------------------------------------------
+
+enum class ModelSameness {
+  kIdenticalBytes,       // the files, and any external data they reference, are byte-identical
+  kSameGraphAndWeights,  // only metadata or the encoding differs (see CompareModelFiles)
+  kDifferent,
+};
+std::string ModelSamenessName(ModelSameness sameness);  // "identical bytes", "different", ...
+
+struct ModelComparison {
+  ModelSameness sameness = ModelSameness::kDifferent;
+  // Empty when identical. Otherwise one line for people: for kDifferent the first difference that
+  // changes computation ("graph: node #3 op Relu vs Sigmoid", "initializer 'conv1.weight' differs
+  // (first at element 17: 0.1 vs 0.2)"); for kSameGraphAndWeights what differs ("metadata only:
+  // producer_version '1.7' vs '1.9', doc_string", "encoding only: initializer 'w' raw_data vs
+  // float_data").
+  std::string difference;
+};
+
+struct ModelCompareLimits {
+  ModelLoadLimits load;  // per model file
+  // External data read for the comparison, both models together.
+  uint64_t max_external_data_bytes = uint64_t{64} << 30;
+};
+
+// Whether two .onnx files are the same model, e.g. a zoo's standalone model and the copy in its
+// archive. The bytes are compared first, streaming; only when they differ are both files parsed
+// (memory about the two files' sizes, plus a packed copy of one tensor at a time when a tensor is
+// stored in typed fields) and compared field by field. External data is read in blocks, relative
+// to each model's directory; a location outside it is an error.
+//
+// Same graph and weights means equal, in this order: ir_version; opset imports (as a set, "" and
+// "ai.onnx" alike); graph inputs and outputs (order, names, full types with shapes); nodes in
+// order (op_type, domain, input and output value names, attributes by name with their values,
+// subgraphs recursively); initializers and sparse initializers by name (data_type, dims and
+// element bytes, so -0.0 differs from 0.0, whether they sit in raw_data, a typed field or external
+// data); quantization annotations; model-local functions by domain and name; training info; and
+// fields of an onnx.proto newer than this build's (1.12), such as NodeProto.overload.
+// Set aside as metadata (noted in `difference`, never decisive): the model's producer_name,
+// producer_version, domain, model_version, doc_string and metadata_props; graph names and
+// doc_strings; node names (nothing refers to a node by name: values connect nodes, and value
+// names are compared) and doc_strings; doc_strings of values, attributes, tensors and functions;
+// the names of attribute tensors; value_info (declared intermediate types, not computation); the
+// order of initializers; newer metadata_props fields.
+//
+// Errors: a file missing, unreadable, not a ModelProto or over the limits; external data missing,
+// outside the model's directory, out of range or over the limit; a tensor malformed enough that
+// its values cannot be read. Each names the file.
+Result<ModelComparison> CompareModelFiles(const fs::path& a, const fs::path& b,
+                                          const ModelCompareLimits& limits = {});
+
 }  // namespace zooci

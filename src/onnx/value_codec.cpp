@@ -7,33 +7,13 @@
 #include <limits>
 
 #include "onnx/onnx_io.h"
+#include "onnx/proto_helpers.h"
 #include "onnx/proto_parse.h"
 
 namespace zooci {
 namespace {
 
 constexpr int64_t kMaxElements = int64_t{1} << 50;
-
-// Validated element count of `dims`; fails on a negative dim or an absurd product.
-Result<int64_t> CheckedElementCount(const google::protobuf::RepeatedField<int64_t>& dims) {
-  int64_t count = 1;
-  for (int dim_idx = 0; dim_idx < dims.size(); ++dim_idx) {
-    int64_t dim = dims.Get(dim_idx);
-    if (dim < 0)
-      return Error("dims[" + std::to_string(dim_idx) + "] is negative (" + std::to_string(dim) +
-                   ")");
-    if (dim != 0 && count > kMaxElements / dim) return Error("element count overflows");
-    count *= dim;
-  }
-  return count;
-}
-
-// Bytes the packed payload of `count` elements takes (sub-byte types pack two per byte).
-uint64_t PackedBytes(ElemType type, int64_t count) {
-  if (type == ElemType::kInt4 || type == ElemType::kUint4)
-    return (static_cast<uint64_t>(count) + 1) / 2;
-  return static_cast<uint64_t>(count) * ElemTypeSize(type);
-}
 
 template <typename Field>
 Status CheckFieldCount(const Field& field, int64_t expected, const char* field_name) {
@@ -55,6 +35,27 @@ std::string PackField(const Field& field, size_t element_bytes) {
                 element_bytes);
   }
   return data;
+}
+
+}  // namespace
+
+Result<int64_t> CheckedElementCount(const google::protobuf::RepeatedField<int64_t>& dims) {
+  int64_t count = 1;
+  for (int dim_idx = 0; dim_idx < dims.size(); ++dim_idx) {
+    int64_t dim = dims.Get(dim_idx);
+    if (dim < 0)
+      return Error("dims[" + std::to_string(dim_idx) + "] is negative (" + std::to_string(dim) +
+                   ")");
+    if (dim != 0 && count > kMaxElements / dim) return Error("element count overflows");
+    count *= dim;
+  }
+  return count;
+}
+
+uint64_t PackedBytes(ElemType type, int64_t count) {
+  if (type == ElemType::kInt4 || type == ElemType::kUint4)
+    return (static_cast<uint64_t>(count) + 1) / 2;
+  return static_cast<uint64_t>(count) * ElemTypeSize(type);
 }
 
 Result<std::string> DecodeTypedPayload(const onnx::TensorProto& proto, ElemType type,
@@ -90,6 +91,8 @@ Result<std::string> DecodeTypedPayload(const onnx::TensorProto& proto, ElemType 
       return PackField(proto.int32_data(), ElemTypeSize(type));
   }
 }
+
+namespace {
 
 Result<Tensor> DecodeTensorProto(const onnx::TensorProto& proto) {
   Tensor tensor;

@@ -351,3 +351,44 @@ Result<ManifestPlan> PlanManifest(const fs::path& zoo_root,
 Status WriteManifest(const fs::path& path, const ManifestPlan& plan, bool allow_remove);
 
 }  // namespace zooci
+
+// ---- Licences ----------------------------------------------------------------------------------
+
+namespace zooci {
+
+// A licence identified from text, as an SPDX expression.
+struct LicenseFinding {
+  // "Apache-2.0", "MIT", "BSD-3-Clause", "Apache-2.0 OR MIT"; "" when the text names no licence,
+  // an unknown one, a family without its version or variant ("BSD", "GPL"), or several licences
+  // without saying they are a choice. Nothing is guessed.
+  std::string spdx;
+  // One line for people: the words that identified it ("'BSD 3-Clause License'"), or why nothing
+  // was identified.
+  std::string evidence;
+};
+
+// From the free text of a README licence section: "Apache 2.0", "[BSD-3](LICENSE)", "MIT License",
+// "This model is licensed under the Apache License, Version 2.0", "CC BY-NC 4.0", "Apache-2.0 OR
+// MIT", "SPDX-License-Identifier: MIT". "Apache 2.0 or MIT", or several licences with "dual
+// licensed" / "either", give an OR expression. GNU licences get "-only" / "-or-later" when the
+// text says so ("GPL-2.0+", "GPL v3 or later"), else the plain id ("GPL-3.0").
+LicenseFinding IdentifyLicenseText(std::string_view text);
+
+// From the content of a LICENSE or COPYING file, by the distinctive sentences of the standard
+// texts: Apache-2.0 (the licence or its "Licensed under the Apache License, Version 2.0" notice),
+// MIT, BSD-2-Clause, BSD-3-Clause, BSD-4-Clause, ISC, Zlib, BSL-1.0, Unlicense, GPL-1.0/2.0/3.0,
+// LGPL-2.0/2.1/3.0, AGPL-3.0, MPL-1.1/2.0, EPL-1.0/2.0, CC0-1.0 and the CC BY family (3.0, 4.0).
+// A licence text does not say "only" or "or later", so GNU texts give the plain id. A file under
+// 1 KiB that holds no standard text is read as prose (IdentifyLicenseText); a file holding
+// several different licence texts gives "". The file's name is never used.
+LicenseFinding IdentifyLicenseFile(std::string_view content);
+
+// Whether an SPDX expression is acceptable under `allowed` (licence ids, optionally "X WITH E"):
+// OR needs one side allowed, AND both; "X+" and "X-or-later" are allowed when X is (the licensee
+// may choose X); "X-only" is X; "X WITH E" is allowed when X is (an exception only adds
+// permissions) or when the list names "X WITH E". Ids compare case-insensitively. A malformed
+// expression (empty, unbalanced parentheses, a dangling operator, an invalid id) is not
+// acceptable.
+bool LicenseAllowed(std::string_view spdx_expression, const std::vector<std::string>& allowed);
+
+}  // namespace zooci
