@@ -21,6 +21,7 @@ struct ValidateFlags {
   std::string cache_dir;
   bool no_cache = false;
   bool no_bench = false;
+  bool fetch_lfs = false;
   int64_t bench_min_duration_ms = 1000;
   SandboxFlags sandbox;
 };
@@ -43,6 +44,7 @@ int RunValidate(const ValidateFlags& flags) {
   options.changed_since = flags.changed_since;
   options.jobs = flags.jobs;
   options.run_bench = !flags.no_bench;
+  options.fetch_lfs = flags.fetch_lfs;
   options.bench_min_duration_ms = flags.bench_min_duration_ms;
   options.zooci_version = ZOOCI_VERSION;
   if (!flags.no_cache) {
@@ -101,6 +103,9 @@ CommandSpec ValidateCommand() {
                            "Step result cache (default: $XDG_CACHE_HOME/zooci)");
             app.add_flag("--no-cache", flags->no_cache, "Run every step again");
             app.add_flag("--no-bench", flags->no_bench, "Skip the bench step");
+            app.add_flag("--fetch-lfs", flags->fetch_lfs,
+                         "Fetch the Git LFS content of the reviewed folders' model files first "
+                         "(git lfs, from the repository's own LFS remote)");
             app.add_option("--bench-min-duration-ms", flags->bench_min_duration_ms,
                            "Minimum measured time of the bench step per model")
                 ->check(CLI::Range(int64_t{0}, int64_t{600000}))

@@ -20,24 +20,38 @@ std::string DatasetDescription(const EvalScenario& scenario, const Dataset& data
 
 Result<std::vector<ClaimCheck>> ResolveClaims(const EvalScenario& scenario, double tolerance_pp) {
   std::vector<ClaimCheck> claims;
-  auto add = [&](const char* metric, double value, std::string source) {
+  auto add = [&](const std::string& metric, double value, std::string source, fs::path file,
+                 int line) {
+    for (const ClaimCheck& known : claims) {  // one statement, found twice, is one claim
+      if (known.metric == metric && known.file == file && known.line == line && line > 0) return;
+    }
     ClaimCheck claim;
     claim.metric = metric;
     claim.claimed_percent = value;
     claim.tolerance_pp = tolerance_pp;
     claim.source = std::move(source);
+    claim.file = std::move(file);
+    claim.line = line;
     claims.push_back(std::move(claim));
   };
-  if (scenario.claims.top1) add("top-1", *scenario.claims.top1, "zooci.yaml");
-  if (scenario.claims.top5) add("top-5", *scenario.claims.top5, "zooci.yaml");
+  const fs::path yaml = scenario.folder / "zooci.yaml";
+  if (scenario.claims.top1) {
+    add("top-1", *scenario.claims.top1, "zooci.yaml", yaml, scenario.claims.top1_line);
+  }
+  if (scenario.claims.top5) {
+    add("top-5", *scenario.claims.top5, "zooci.yaml", yaml, scenario.claims.top5_line);
+  }
   if (scenario.claims.readme) {
     const ReadmeClaim& readme = *scenario.claims.readme;
-    ZC_ASSIGN_OR_RETURN(
-        double value,
-        ReadmeTableValue(readme.file, readme.column, readme.row).WithContext("claims.readme"));
-    add("top-1", value,
-        readme.file.filename().string() + " table, column '" + readme.column + "'" +
-            (readme.row.empty() ? "" : ", row '" + readme.row + "'"));
+    ZC_ASSIGN_OR_RETURN(ReadmeCell cell, ReadmeTableLookup(readme.file, readme.column, readme.row)
+                                             .WithContext("claims.readme"));
+    add("top-1", cell.value,
+        readme.file.filename().string() + ":" + std::to_string(cell.line) + ", column '" +
+            readme.column + "'",
+        readme.file, cell.line);
+  }
+  for (const StatedClaim& stated : scenario.claims.stated) {
+    add(stated.metric, stated.percent, stated.source, stated.file, stated.line);
   }
   return claims;
 }

@@ -42,6 +42,8 @@ struct ClaimCheck {
   double measured_percent = 0;
   double tolerance_pp = 0;
   std::string source;  // "zooci.yaml" or "README.md table, column 'Top-1 accuracy (%)'"
+  fs::path file;       // the file that states the claim
+  int line = 0;        // its line there (0: unknown)
   bool passed = false;
 };
 

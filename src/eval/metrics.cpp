@@ -386,6 +386,12 @@ std::string Describe(const Candidate& candidate) {
 
 Result<double> ReadmeTableValue(const fs::path& readme, const std::string& column,
                                 const std::string& row) {
+  ZC_ASSIGN_OR_RETURN(ReadmeCell cell, ReadmeTableLookup(readme, column, row));
+  return cell.value;
+}
+
+Result<ReadmeCell> ReadmeTableLookup(const fs::path& readme, const std::string& column,
+                                     const std::string& row) {
   const std::string file = readme.string();
   ZC_ASSIGN_OR_RETURN(std::string markdown, ReadFile(readme, uint64_t{16} << 20));
   const std::string wanted_column = Lower(CleanCell(column));
@@ -462,7 +468,7 @@ Result<double> ReadmeTableValue(const fs::path& readme, const std::string& colum
       return Error(where + ": row '" + row + "' is ambiguous: " + JoinStrings(matches, ", "));
     }
   }
-  return *numbered[0].value;
+  return ReadmeCell{*numbered[0].value, static_cast<int>(numbered[0].row->line)};
 }
 
 }  // namespace zooci

@@ -40,6 +40,13 @@ std::string ConfusionMatrixSvg(const ClassificationMetrics& metrics, const std::
 // (matched ignoring case and surrounding spaces/markup), the row whose first cell contains `row`
 // (or the only data row when `row` is empty). Returns the number in the cell ("97.33", "97.3%",
 // "**97.3**"). Errors say which of file, column, row or number was not found.
+struct ReadmeCell {
+  double value = 0;
+  int line = 0;  // the row's line (1-based)
+};
+// ReadmeTableValue with the row's line.
+Result<ReadmeCell> ReadmeTableLookup(const fs::path& readme, const std::string& column,
+                                     const std::string& row);
 Result<double> ReadmeTableValue(const fs::path& readme, const std::string& column,
                                 const std::string& row);
 

@@ -9,7 +9,7 @@ namespace zooci {
 namespace {
 
 std::string Percent(double value) {
-  return FormatDouble(value, 4) + "%";
+  return FormatNumber(value, 2) + "%";
 }
 
 }  // namespace
@@ -42,8 +42,8 @@ std::string FormatEvalText(const EvalResult& result) {
   for (const ClaimCheck& claim : result.claims) {
     text += "  claim:          " + claim.metric + " claimed " + Percent(claim.claimed_percent) +
             " (" + claim.source + "), measured " + Percent(claim.measured_percent) +
-            ", tolerance " + FormatDouble(claim.tolerance_pp, 3) +
-            " pp: " + (claim.passed ? "met" : "NOT MET") + "\n";
+            ", at most " + FormatNumber(claim.tolerance_pp, 3) + " pp below the claim allowed: " +
+            (claim.passed ? "met" : "NOT MET") + "\n";
   }
   if (result.claims.empty()) {
     text += "  verdict:        no claim to check\n";
@@ -69,6 +69,7 @@ std::string FormatEvalJson(const EvalResult& result) {
                       {"measured_percent", claim.measured_percent},
                       {"tolerance_pp", claim.tolerance_pp},
                       {"source", claim.source},
+                      {"line", claim.line},
                       {"passed", claim.passed}});
   }
   json report = {

@@ -390,6 +390,8 @@ Status Parser::ParseClaims(const Field& field, Claims* claims) const {
       return Fail(claim->value, JoinPath(path, key), "a percentage must be within [0, 100]");
     }
     (key == std::string_view("top1") ? claims->top1 : claims->top5) = percent;
+    int line = claim->key.Mark().is_null() ? 0 : claim->key.Mark().line + 1;
+    (key == std::string_view("top1") ? claims->top1_line : claims->top5_line) = line;
   }
   const Field* readme = fields.Find("readme");
   if (readme == nullptr) return OkStatus();

@@ -89,10 +89,22 @@ struct ReadmeClaim {
   std::string row;  // matched against the first cell of a table row; empty: the only data row
 };
 
+// A claim stated elsewhere (found by the caller, e.g. the README model table's row for the
+// model), checked beside the scenario's own.
+struct StatedClaim {
+  std::string metric;  // "top-1", "top-5"
+  double percent = 0;
+  std::string source;  // for people: "README.md:12, column 'Top-1 accuracy (%)'"
+  fs::path file;       // the file that states it
+  int line = 0;        // its line there
+};
+
 struct Claims {
   std::optional<double> top1;  // percent
   std::optional<double> top5;
+  int top1_line = 0, top5_line = 0;   // in zooci.yaml
   std::optional<ReadmeClaim> readme;  // a top-1 claim read from a README table
+  std::vector<StatedClaim> stated;    // not from zooci.yaml; a claim stated twice counts once
 };
 
 struct EvalScenario {

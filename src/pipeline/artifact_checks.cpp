@@ -40,6 +40,40 @@ bool HasDigit(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// The repository path a GitHub URL into `repository` ("owner/name") points at, on a branch (not a
+// commit, whose tree may differ on purpose): github.com/O/R/{blob,raw,tree}/REF/PATH,
+// raw.githubusercontent.com/O/R/REF/PATH, media.githubusercontent.com/media/O/R/REF/PATH.
+std::optional<std::string> PathInRepository(const std::string& url, const std::string& repository) {
+  std::string rest = url.substr(0, url.find_first_of("?#"));
+  for (const char* scheme : {"https://", "http://"}) {
+    if (StartsWith(rest, scheme)) rest = rest.substr(std::string_view(scheme).size());
+  }
+  if (StartsWith(rest, "www.")) rest = rest.substr(4);
+  std::vector<std::string> parts = SplitString(rest, '/');
+  std::string lower_repository = AsciiLower(repository);
+  size_t ref_index = 0;
+  if (parts.size() >= 6 && parts[0] == "github.com" &&
+      AsciiLower(parts[1] + "/" + parts[2]) == lower_repository &&
+      (parts[3] == "blob" || parts[3] == "raw" || parts[3] == "tree")) {
+    ref_index = 4;
+  } else if (parts.size() >= 5 && parts[0] == "raw.githubusercontent.com" &&
+             AsciiLower(parts[1] + "/" + parts[2]) == lower_repository) {
+    ref_index = 3;
+  } else if (parts.size() >= 6 && parts[0] == "media.githubusercontent.com" &&
+             parts[1] == "media" && AsciiLower(parts[2] + "/" + parts[3]) == lower_repository) {
+    ref_index = 4;
+  } else {
+    return std::nullopt;
+  }
+  const std::string& ref = parts[ref_index];
+  bool commit = ref.size() >= 7 && ref.size() <= 40 &&
+                ref.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (commit) return std::nullopt;
+  std::vector<std::string> path(parts.begin() + static_cast<long>(ref_index) + 1, parts.end());
+  while (!path.empty() && path.back().empty()) path.pop_back();
+  return JoinStrings(path, "/");
+}
+
 }  // namespace
 
 int ArtifactReview::MentionIn(const std::vector<const MarkdownHeading*>& headings,
@@ -151,6 +185,47 @@ void ArtifactReview::CheckLinks() {
     }
   }
   Found(Artifact::kLinks, Plural(checked, "relative link") + " checked");
+  CheckZooUrls();
+}
+
+void ArtifactReview::CheckZooUrls() {
+  const std::string& repository = context_.config->repository;
+  if (repository.empty()) return;
+  auto check = [&](const std::string& url, int line, const char* where) {
+    std::optional<std::string> path = PathInRepository(url, repository);
+    if (!path || path->empty()) return;
+    std::error_code error;
+    fs::path target = (root_ / *path).lexically_normal();
+    if (!InsideRoot(root_, target) || fs::exists(fs::symlink_status(target, error))) return;
+    step_.reasons.push_back(MakeReason(
+        "artifacts",
+        std::string(where) + " " + url + " points at " + *path + " in " + repository +
+            ", which does not exist in the zoo (moved or removed?): point it at the file's "
+            "current place",
+        readme_file_, line, ReasonLevel::kWarning));
+  };
+  for (const MarkdownLink& link : readme_.links) check(link.target, link.line, "the link");
+  for (const CodeBlock& block : readme_.code_blocks) {
+    for (size_t index = 0; index < block.lines.size(); ++index) {
+      const std::string& text = block.lines[index];
+      for (size_t pos = text.find("http"); pos != std::string::npos;
+           pos = text.find("http", pos + 1)) {
+        if (!StartsWith(std::string_view(text).substr(pos), "http://") &&
+            !StartsWith(std::string_view(text).substr(pos), "https://")) {
+          continue;
+        }
+        size_t end = text.find_first_of(" \t'\"`)>", pos);
+        std::string url = text.substr(pos, end == std::string::npos ? end : end - pos);
+        // A fenced block's content starts on the line after its fence.
+        int offset = readme_.lines.size() >= static_cast<size_t>(block.first_line) &&
+                             Trim(readme_.lines[block.first_line - 1]) == Trim(block.lines[0])
+                         ? 0
+                         : 1;
+        check(url, block.first_line + offset + static_cast<int>(index), "the URL");
+        pos = end == std::string::npos ? text.size() : end;
+      }
+    }
+  }
 }
 
 void ArtifactReview::CheckInference() {
@@ -380,82 +455,6 @@ void ArtifactReview::CheckNotebookScripts() {
     }
   }
   Found(Artifact::kNotebookScripts, Plural(scripts, "script") + " run by the notebooks");
-}
-
-void ArtifactReview::CheckDescriptionSections() {
-  const struct {
-    Artifact artifact;
-    ReadmeSection section;
-    const char* fix;
-  } kSections[] = {
-      {Artifact::kDescription, ReadmeSection::kDescription,
-       "add a '## Description' section saying what the model does and how it was made"},
-      {Artifact::kUseCases, ReadmeSection::kUseCases,
-       "add a '## Use cases' section saying what the model is for"},
-      {Artifact::kReferences, ReadmeSection::kReferences,
-       "add a '## References' section with the paper and the model's source"},
-      {Artifact::kContributors, ReadmeSection::kContributors,
-       "add a '## Contributors' section naming who contributed the model"},
-  };
-  for (const auto& [artifact, section, fix] : kSections) {
-    std::vector<const MarkdownHeading*> headings = Sections(section);
-    auto with_text = std::find_if(headings.begin(), headings.end(),
-                                  [](const MarkdownHeading* heading) { return !heading->body_empty; });
-    if (with_text != headings.end()) {
-      Found(artifact, At((*with_text)->line));
-    } else if (!headings.empty()) {
-      Missing(artifact, Describe(*headings.front()) + " is empty: " + fix, readme_file_,
-              headings.front()->line);
-    } else {
-      Missing(artifact, "found no " + ReadmeSectionName(section) + " section: looked for " +
-                            LookedFor(section) + "; " + fix);
-    }
-  }
-}
-
-void ArtifactReview::CheckLicense() {
-  std::vector<const MarkdownHeading*> headings = Sections(ReadmeSection::kLicense);
-  for (const MarkdownHeading* heading : headings) {
-    if (!heading->body_empty) Found(Artifact::kLicense, At(heading->line));
-  }
-  if (!readme_.spdx_license.empty()) {
-    Found(Artifact::kLicense, "SPDX-License-Identifier " + readme_.spdx_license + " (" +
-                                  At(readme_.spdx_line) + ")");
-  }
-  std::error_code error;
-  fs::path license_file = context_.folder->dir / "LICENSE";
-  if (fs::is_regular_file(fs::symlink_status(license_file, error))) {
-    Found(Artifact::kLicense, RelativeTo(root_, license_file));
-  }
-  if (!Outcome(Artifact::kLicense).evidence.empty()) return;
-  Missing(Artifact::kLicense,
-          "the README states no licence: looked for " + LookedFor(ReadmeSection::kLicense) +
-              " with text, an SPDX-License-Identifier comment and a LICENSE file in the folder; "
-              "add '<!--- SPDX-License-Identifier: Apache-2.0 -->' (or the model's licence) at "
-              "the top of the README and a '## License' section",
-          readme_file_, headings.empty() ? 0 : headings.front()->line);
-}
-
-void ArtifactReview::CheckMainReadmeLink() {
-  const Readme* main = context_.main_readme;
-  if (main != nullptr) {
-    for (const MarkdownLink& link : main->links) {
-      fs::path target = ResolveLink(root_, root_, link.target);
-      if (target.empty()) continue;
-      std::string relative = RelativeTo(root_, target);
-      while (!relative.empty() && relative.back() == '/') relative.pop_back();
-      const ModelFolder& folder = *context_.folder;
-      if (relative == folder.relative || relative == readme_file_) {
-        Found(Artifact::kMainReadmeLink, "README.md:" + std::to_string(link.line));
-        return;
-      }
-    }
-  }
-  Missing(Artifact::kMainReadmeLink,
-          "the main README does not link to " + context_.folder->relative +
-              (main == nullptr ? " (the zoo has no readable README.md)" : "") +
-              ": add a row for the model to its table, linking the folder",
-          "README.md");
 }
 
 }  // namespace zooci::pipeline_internal

@@ -26,6 +26,7 @@ class ArtifactReview {
  private:
   void CheckReadme();
   void CheckLinks();
+  void CheckZooUrls();  // URLs into the zoo's own repository (zooci-zoo.yaml `repository`)
   void CheckInference();
   void CheckValidation();
   void CheckProcessing(ReadmeSection section, Artifact artifact, LinkRole role, const char* what);

@@ -48,6 +48,30 @@ struct Changes {
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders);
 
+// ---- lfs_review.cpp: Git LFS pointers among the reviewed model files.
+struct LfsFileState {
+  enum Status {
+    kNotFetched,     // covered by an LFS rule; the checkout lacks the content (not verified)
+    kOutsideRules,   // committed outside the .gitattributes LFS rules (declines)
+    kObjectMissing,  // LFS cannot fetch the object: never pushed (declines)
+    kFetchFailed,    // the fetch failed for a reason of the environment (not verified)
+    kFetched,        // fetched by --fetch-lfs: the file now holds the model
+  };
+  Status status = kNotFetched;
+  LfsPointer pointer;
+  std::string reason;  // git-lfs's one-line reason for kObjectMissing and kFetchFailed
+};
+struct LfsReview {
+  std::map<fs::path, LfsFileState> files;  // every pointer among the reviewed model files
+  std::vector<Reason> zoo_reasons;         // the zoo-wide notice; a failed fetch
+  size_t fetched = 0;
+  const LfsFileState* Find(const fs::path& path) const;  // nullptr: not a pointer
+};
+// Classifies the pointers of `folders` and, with `fetch`, fetches those not fetched (git lfs in
+// the repository holding `root`).
+LfsReview ReviewLfs(const fs::path& root, const std::vector<const ModelFolder*>& folders,
+                    bool fetch);
+
 // SHA-256 of files, computed once: remembered for the run, and on disk (under the cache
 // directory) by the file's path, size, modification time and inode, as git's index does, so an
 // unchanged file is never read again. Thread-safe.
@@ -73,6 +97,7 @@ struct StepContext {
   FileHasher* hasher = nullptr;
   const ZooConfig* config = nullptr;     // the zoo's zooci-zoo.yaml (defaults when absent)
   const Readme* main_readme = nullptr;   // the zoo's README.md; null when unreadable
+  const LfsReview* lfs = nullptr;        // the pointers among the reviewed model files
 };
 
 StepResult CheckArtifacts(const StepContext& context);
@@ -81,6 +106,13 @@ StepResult RunCheckStep(const StepContext& context);
 StepResult RunTestStep(const StepContext& context);
 StepResult RunEvalStep(const StepContext& context);
 StepResult RunBenchStep(const StepContext& context);
+
+// The zoo's baseline for the folder's task against the eval and bench steps' figures; nullopt when
+// the zoo sets none for it (baseline_step.cpp).
+std::optional<StepResult> RunBaselineStep(const StepContext& context,
+                                          const std::vector<StepResult>& steps);
+// The folder's task: its zooci.yaml's, else the zoo configuration's (tasks, layout).
+std::string TaskOfFolder(const StepContext& context);
 
 // Checks after a model folder was deleted or renamed away: no link to it in the main README and
 // no manifest entry under it.
@@ -103,6 +135,31 @@ class StepCache {
   fs::path dir_;
   FileHasher* hasher_;
 };
+
+// Runs `compute` unless the cache has a result for the same inputs and configuration.
+template <typename Compute>
+StepResult Cached(const StepContext& context, const std::string& step, const std::string& config,
+                  const std::vector<fs::path>& inputs, Compute compute) {
+  StepCache cache(context.options->cache_dir, context.hasher);
+  std::string versions = context.options->zooci_version + "|" + context.runtime;
+  std::optional<std::string> key = cache.Key(step, versions, config, inputs);
+  if (key) {
+    if (std::optional<StepResult> hit = cache.Load(*key)) return *hit;
+  }
+  StepResult result = compute();
+  if (key) cache.Store(*key, result);
+  return result;
+}
+
+// The files of `files` whose content is in the checkout (not Git LFS pointers); `pointers`
+// counts the others.
+std::vector<fs::path> WithContent(const std::vector<fs::path>& files, size_t* pointers);
+// A step that could not run because model content is missing from the checkout: not the
+// submission's defect (the integrity step reports pointers that are), but not verified either.
+StepResult NotFetched(const std::string& name, size_t pointers, const std::string& folder);
+// A step that did not run: a declining reason "skipped: why" when `declines`.
+StepResult Skipped(const std::string& name, const std::string& why, bool declines,
+                   const std::string& file = {});
 
 nlohmann::json StepToJson(const StepResult& step);
 StepResult StepFromJson(const nlohmann::json& data);  // throws json errors

@@ -1,45 +1,48 @@
-// The model steps: check, test (the .tar.gz test data), eval (when zooci.yaml declares a
-// scenario) and bench (reported; judged when bench-baseline.json declares thresholds). Each is
-// cached by its inputs.
+// The model steps check, test (the .tar.gz test data) and bench (reported; judged when
+// bench-baseline.json declares thresholds), and the helpers every model step shares. Each is
+// cached by its inputs. The eval step is in eval_step.cpp.
+#include <algorithm>
 #include <cmath>
 
 #include "bench/bench.h"
 #include "check/check.h"
-#include "eval/eval.h"
+#include "onnx/onnx_io.h"
+#include "pipeline/readme_links.h"
 #include "pipeline/internal.h"
 #include "testrun/testrun.h"
 
 namespace zooci::pipeline_internal {
-namespace {
 
 using json = nlohmann::json;
 
-// Runs `compute` unless the cache has a result for the same inputs and configuration.
-template <typename Compute>
-StepResult Cached(const StepContext& context, const std::string& step, const std::string& config,
-                  const std::vector<fs::path>& inputs, Compute compute) {
-  StepCache cache(context.options->cache_dir, context.hasher);
-  std::string versions = context.options->zooci_version + "|" + context.runtime;
-  std::optional<std::string> key = cache.Key(step, versions, config, inputs);
-  if (key) {
-    if (std::optional<StepResult> hit = cache.Load(*key)) return *hit;
+std::vector<fs::path> WithContent(const std::vector<fs::path>& files, size_t* pointers) {
+  std::vector<fs::path> real;
+  *pointers = 0;
+  for (const fs::path& file : files) {
+    if (ReadLfsPointer(file).has_value()) {
+      ++*pointers;
+    } else {
+      real.push_back(file);
+    }
   }
-  StepResult result = compute();
-  if (key) cache.Store(*key, result);
-  return result;
+  return real;
 }
 
-// Model files that are real models (not LFS pointers).
-std::vector<fs::path> RealModels(const ModelFolder& folder) {
-  std::vector<fs::path> models;
-  for (const fs::path& model : folder.models) {
-    if (!ReadLfsPointer(model).has_value()) models.push_back(model);
-  }
-  return models;
+StepResult NotFetched(const std::string& name, size_t pointers, const std::string& folder) {
+  StepResult step;
+  step.name = name;
+  step.status = StepStatus::kSkipped;
+  step.summary = "not run: " + Plural(pointers, "model file") + " only in Git LFS";
+  step.reasons.push_back(MakeReason(
+      name,
+      "not run: the content of " + Plural(pointers, "model file") +
+          " is not in the checkout (Git LFS pointers); run with --fetch-lfs",
+      folder, 0, ReasonLevel::kUnverified));
+  return step;
 }
 
 StepResult Skipped(const std::string& name, const std::string& why, bool declines,
-                   const std::string& file = {}) {
+                   const std::string& file) {
   StepResult step;
   step.name = name;
   step.status = declines ? StepStatus::kFail : StepStatus::kSkipped;
@@ -48,12 +51,14 @@ StepResult Skipped(const std::string& name, const std::string& why, bool decline
   return step;
 }
 
-}  // namespace
-
 StepResult RunCheckStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
-  std::vector<fs::path> models = RealModels(folder);
-  if (models.empty()) return Skipped("check", "no model file to check", true, folder.relative);
+  size_t pointers = 0;
+  std::vector<fs::path> models = WithContent(folder.models, &pointers);
+  if (pointers > 0) return NotFetched("check", pointers, folder.relative);
+  if (models.empty()) {
+    return Skipped("check", "no .onnx model file in the folder", true, folder.relative);
+  }
   return Cached(context, "check", "profile=zoo", models, [&] {
     StepResult step;
     step.name = "check";
@@ -69,11 +74,15 @@ StepResult RunCheckStep(const StepContext& context) {
         warnings += diagnostic.severity == Severity::kWarning;
         infos += diagnostic.severity == Severity::kInfo;
         if (diagnostic.severity == Severity::kInfo) continue;
-        Reason reason =
-            MakeReason("check",
-                       RuleCode(diagnostic.rule) + " " +
-                           std::string(GetRule(diagnostic.rule).name) + ": " + diagnostic.message,
-                       relative, 0, error ? ReasonLevel::kDecline : ReasonLevel::kWarning);
+        // Where in the model: a node goes into `node`; a tensor, graph or model field (the
+        // initializer whose external data is wrong, ...) is named in the message.
+        std::string where =
+            diagnostic.location.node_index >= 0 ? "" : diagnostic.location.Describe();
+        Reason reason = MakeReason(
+            "check",
+            RuleCode(diagnostic.rule) + " " + std::string(GetRule(diagnostic.rule).name) + ": " +
+                (where.empty() ? "" : where + ": ") + diagnostic.message,
+            relative, 0, error ? ReasonLevel::kDecline : ReasonLevel::kWarning);
         if (diagnostic.location.node_index >= 0) reason.node = diagnostic.location.Describe();
         step.reasons.push_back(std::move(reason));
       }
@@ -84,103 +93,163 @@ StepResult RunCheckStep(const StepContext& context) {
   });
 }
 
+namespace {
+
+// `message` with `path` (and a trailing '/') removed: messages name files by their place in the
+// repository or archive, never by a checkout's or a temporary directory's absolute path.
+std::string WithoutPath(std::string message, const fs::path& path) {
+  for (std::string prefix : {path.string() + "/", path.string()}) {
+    for (size_t pos = message.find(prefix); !prefix.empty() && pos != std::string::npos;
+         pos = message.find(prefix, pos)) {
+      message.erase(pos, prefix.size());
+    }
+  }
+  return message;
+}
+
+// The archive a test case came from (its id is the archive's stem), relative to the folder.
+std::string ArchiveOfCase(const std::string& id, const ModelFolder& folder,
+                          const std::vector<fs::path>& archives) {
+  for (const fs::path& archive : archives) {
+    std::string name = archive.filename().string();
+    std::string stem = name.substr(0, name.find('.'));
+    if (StartsWith(id, stem)) return RelativeTo(folder.dir, archive);
+  }
+  return archives.empty() ? "" : RelativeTo(folder.dir, archives.front());
+}
+
+// Each archive with the standalone .onnx it should carry: the model-table row that links the
+// archive links the model, or else the .onnx with the archive's stem; empty when neither.
+std::vector<std::pair<fs::path, fs::path>> ArchivePairs(const ModelFolder& folder,
+                                                        const std::vector<fs::path>& archives) {
+  std::vector<std::pair<fs::path, fs::path>> pairs;
+  auto readme = ParseReadme(folder.dir / "README.md");
+  for (const fs::path& archive : archives) {
+    fs::path model;
+    if (readme.ok()) {
+      for (const ModelTable& table : readme->model_tables) {
+        for (const ModelTableRow& row : table.rows) {
+          std::vector<fs::path> targets;
+          for (const MarkdownLink& link : row.cell_links) {
+            targets.push_back(ResolveLink(folder.root, folder.dir, link.target));
+          }
+          if (std::find(targets.begin(), targets.end(), archive) == targets.end()) continue;
+          for (const fs::path& target : targets) {
+            if (model.empty() && IsModelFile(target) && !IsArchiveFile(target)) model = target;
+          }
+        }
+      }
+    }
+    if (model.empty()) {
+      std::string name = archive.filename().string();
+      fs::path same_stem = archive.parent_path() / (name.substr(0, name.find('.')) + ".onnx");
+      std::error_code error;
+      if (fs::is_regular_file(fs::symlink_status(same_stem, error))) model = same_stem;
+    }
+    pairs.emplace_back(archive, model);
+  }
+  return pairs;
+}
+
+// Declines when the archive's model is not the standalone one (a submission could test one model
+// and publish another); a difference in metadata only is a warning.
+void CompareArchivedModel(const ModelFolder& folder, const fs::path& archive,
+                          const fs::path& model, const fs::path& archived, StepResult* step) {
+  std::string archive_name = RelativeTo(folder.root, archive);
+  std::string model_name = RelativeTo(folder.root, model);
+  auto comparison = CompareModelFiles(model, archived);
+  if (!comparison.ok()) {
+    step->reasons.push_back(MakeReason(
+        "test",
+        "the model in " + archive_name + " could not be compared with " + model_name + ": " +
+            WithoutPath(WithoutPath(comparison.error().message(), archived.parent_path()),
+                        folder.root),
+        archive_name, 0, ReasonLevel::kUnverified));
+    return;
+  }
+  if (comparison->sameness == ModelSameness::kDifferent) {
+    step->reasons.push_back(MakeReason(
+        "test",
+        "the model in " + archive_name + " (the one the test data checks) is not " + model_name +
+            " (the one the model table publishes): " + comparison->difference,
+        archive_name));
+  } else if (comparison->sameness == ModelSameness::kSameGraphAndWeights) {
+    step->reasons.push_back(MakeReason(
+        "test",
+        "the model in " + archive_name + " has the same graph and weights as " + model_name +
+            " but other metadata: " + comparison->difference,
+        archive_name, 0, ReasonLevel::kWarning));
+  }
+}
+
+}  // namespace
+
 StepResult RunTestStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
-  std::vector<fs::path> archives;
-  for (const fs::path& archive : folder.archives) {
-    if (!ReadLfsPointer(archive).has_value()) archives.push_back(archive);
-  }
+  size_t pointers = 0;
+  std::vector<fs::path> archives = WithContent(folder.archives, &pointers);
+  if (pointers > 0) return NotFetched("test", pointers, folder.relative);
   if (archives.empty()) {
     return Skipped("test",
                    "no test data (.tar.gz with test_data_set_N); a submission must "
                    "provide it",
                    true, folder.relative);
   }
-  return Cached(context, "test", "rtol=1e-3,atol=1e-5", archives, [&] {
+  // The standalone model each archive should carry; both are inputs of the step.
+  std::vector<std::pair<fs::path, fs::path>> pairs = ArchivePairs(folder, archives);
+  std::vector<fs::path> inputs = archives;
+  for (const auto& [archive, model] : pairs) {
+    if (!model.empty() && !ReadLfsPointer(model).has_value()) inputs.push_back(model);
+  }
+  return Cached(context, "test", "rtol=1e-3,atol=1e-5;compare-archived-model", inputs, [&] {
     StepResult step;
     step.name = "test";
-    auto discovery = DiscoverCases(archives, std::nullopt);
-    if (!discovery.ok()) {
-      step.reasons.push_back(MakeReason("test", discovery.error().message(),
-                                        RelativeTo(folder.root, archives.front())));
-      Conclude(step, "the test data cannot be read");
-      return step;
+    std::vector<Discovery> discoveries;
+    std::vector<TestCase> cases;
+    size_t compared = 0;
+    for (const auto& [archive, model] : pairs) {
+      std::string archive_name = RelativeTo(folder.root, archive);
+      auto discovery = DiscoverCases({archive}, std::nullopt);
+      if (!discovery.ok()) {
+        step.reasons.push_back(MakeReason(
+            "test", archive_name + ": " + WithoutPath(discovery.error().message(), archive),
+            archive_name));
+        continue;
+      }
+      if (!model.empty() && discovery->cases.size() == 1 && !ReadLfsPointer(model).has_value()) {
+        ++compared;
+        CompareArchivedModel(folder, archive, model, discovery->cases.front().model_path, &step);
+      }
+      for (TestCase& test_case : discovery->cases) cases.push_back(test_case);
+      discoveries.push_back(std::move(*discovery));
     }
     TestOptions options;
     options.session.intra_op_threads = 1;
-    TestReport report = RunTestCases(discovery->cases, *context.executor, options);
-    json cases = json::array();
+    TestReport report = RunTestCases(cases, *context.executor, options);
+    json case_details = json::array();
     for (const CaseResult& result : report.cases) {
-      cases.push_back({{"id", result.id},
-                       {"status", CaseStatusName(result.status)},
-                       {"message", result.message}});
+      std::string message = result.message;
+      for (const Discovery& discovery : discoveries) {
+        for (const TempDir& temp : discovery.temp_dirs) {
+          message = WithoutPath(message, temp.path());
+        }
+      }
+      case_details.push_back({{"id", result.id},
+                              {"status", CaseStatusName(result.status)},
+                              {"message", message}});
       if (result.status != CaseStatus::kPass) {
         step.reasons.push_back(MakeReason(
-            "test",
-            "test case " + result.id + ": " + CaseStatusName(result.status) + ": " + result.message,
-            RelativeTo(folder.root, archives.front())));
+            "test", "test case " + result.id + ": " + CaseStatusName(result.status) + ": " + message,
+            folder.relative + "/" + ArchiveOfCase(result.id, folder, archives)));
       }
     }
-    step.details_json = json{
-        {"passed", report.summary.passed},
-        {"failed", report.summary.failed},
-        {"cases", cases}}.dump();
+    step.details_json = json{{"passed", report.summary.passed},
+                             {"failed", report.summary.failed},
+                             {"cases", case_details}}
+                            .dump();
     Conclude(step, std::to_string(report.summary.passed) + " of " +
-                       std::to_string(report.cases.size()) + " cases passed");
-    return step;
-  });
-}
-
-StepResult RunEvalStep(const StepContext& context) {
-  const ModelFolder& folder = *context.folder;
-  fs::path scenario_file = folder.dir / "zooci.yaml";
-  if (!fs::exists(scenario_file)) {
-    StepResult step =
-        Skipped("eval", "no zooci.yaml scenario: accuracy claims are unverified", false);
-    step.reasons.push_back(MakeReason("eval",
-                                      "no zooci.yaml: the README's accuracy claims were "
-                                      "not verified",
-                                      folder.relative + "/zooci.yaml", 0, ReasonLevel::kWarning));
-    return step;
-  }
-  auto scenario = LoadScenario(folder.dir);
-  if (!scenario.ok()) {
-    StepResult step;
-    step.name = "eval";
-    step.reasons.push_back(
-        MakeReason("eval", scenario.error().message(), folder.relative + "/zooci.yaml"));
-    Conclude(step, "the scenario is invalid");
-    return step;
-  }
-  std::vector<fs::path> inputs = {scenario_file, scenario->model, folder.dir / "README.md"};
-  if (auto dataset = LoadDataset(scenario->dataset); dataset.ok()) {
-    for (const Sample& sample : dataset->samples) inputs.push_back(sample.path);
-  }
-  return Cached(context, "eval", "", inputs, [&] {
-    StepResult step;
-    step.name = "eval";
-    auto result = RunEval(*context.executor, *scenario, EvalOptions{}, nullptr);
-    if (!result.ok()) {
-      step.reasons.push_back(
-          MakeReason("eval", result.error().message(), folder.relative + "/zooci.yaml"));
-      Conclude(step, "eval could not run");
-      return step;
-    }
-    for (const ClaimCheck& claim : result->claims) {
-      if (!claim.passed) {
-        step.reasons.push_back(MakeReason(
-            "eval",
-            claim.metric + " accuracy is claimed " + FormatDouble(claim.claimed_percent, 4) +
-                "% (" + claim.source + ") but measures " + FormatDouble(claim.measured_percent, 4) +
-                "% (tolerance " + FormatDouble(claim.tolerance_pp, 3) + " pp)",
-            folder.relative + "/README.md"));
-      }
-    }
-    const ClassificationMetrics& metrics = result->metrics;
-    step.details_json = FormatEvalJson(*result);  // what `zooci eval --format json` reports
-    Conclude(step, "top-1 " + FormatDouble(metrics.top1_percent, 4) + "% (" +
-                       std::to_string(metrics.top1_correct) + " of " +
-                       std::to_string(metrics.total) + ")");
+                       Plural(report.cases.size(), "case") + " passed" +
+                       (compared > 0 ? ", " + Plural(compared, "archived model") + " compared" : ""));
     return step;
   });
 }
@@ -188,8 +257,11 @@ StepResult RunEvalStep(const StepContext& context) {
 StepResult RunBenchStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   if (!context.options->run_bench) return Skipped("bench", "disabled (--no-bench)", false);
-  std::vector<fs::path> models = RealModels(folder);
-  if (models.empty()) return Skipped("bench", "no model file", false);
+  size_t pointers = 0;
+  std::vector<fs::path> models = WithContent(folder.models, &pointers);
+  if (models.empty()) {
+    return Skipped("bench", pointers > 0 ? "only Git LFS pointers" : "no model file", false);
+  }
   fs::path model = models.front();
   fs::path baseline_file = folder.dir / "bench-baseline.json";
   std::vector<fs::path> inputs = {model};

@@ -91,6 +91,9 @@ struct ValidateOptions {
   int jobs = 1;               // models reviewed in parallel
   fs::path cache_dir;         // empty = no cache
   bool run_bench = true;
+  // Fetch the Git LFS content of the reviewed folders' pointers first (git lfs, in the zoo's
+  // repository); without it, pointers whose content is missing leave their folders INCOMPLETE.
+  bool fetch_lfs = false;
   int64_t bench_min_duration_ms = 1000;
   int64_t bench_min_queries = 50;
   std::string zooci_version;

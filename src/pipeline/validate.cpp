@@ -160,6 +160,15 @@ std::vector<Reason> UnreviewedReasons(const std::vector<UnreviewedFile>& unrevie
   return reasons;
 }
 
+// `text` with every "<root>/" removed.
+std::string WithoutRoot(std::string text, const fs::path& root) {
+  const std::string prefix = root.string() + "/";
+  for (size_t pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix, pos)) {
+    text.erase(pos, prefix.size());
+  }
+  return text;
+}
+
 // The steps in order; a failed gate skips the model steps after it.
 ModelReview ReviewFolder(const StepContext& context, const std::string& change) {
   ModelReview review;
@@ -191,6 +200,14 @@ ModelReview ReviewFolder(const StepContext& context, const std::string& change) 
       continue;
     }
     review.steps.push_back(timed(step.run, context));
+  }
+  if (std::optional<StepResult> baseline = RunBaselineStep(context, review.steps)) {
+    review.steps.push_back(std::move(*baseline));
+  }
+  // Messages name files by their place in the repository, never by the checkout's path.
+  for (StepResult& step : review.steps) {
+    for (Reason& reason : step.reasons) reason.message = WithoutRoot(reason.message, context.folder->root);
+    step.summary = WithoutRoot(step.summary, context.folder->root);
   }
   review.verdict = VerdictOf(review.steps);
   return review;
@@ -259,6 +276,11 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
     }
   }
 
+  std::vector<const ModelFolder*> reviewed;
+  for (const auto& [folder, change] : selected) reviewed.push_back(folder);
+  LfsReview lfs = ReviewLfs(root, reviewed, options.fetch_lfs);
+  for (const Reason& reason : lfs.zoo_reasons) report.zoo_reasons.push_back(reason);
+
   FileHasher hasher(options.cache_dir);
   ValidateOptions resolved = options;
   resolved.zoo = root;
@@ -278,6 +300,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
       context.hasher = &hasher;
       context.config = &config;
       context.main_readme = main_readme ? &*main_readme : nullptr;
+      context.lfs = &lfs;
       report.models[index] = ReviewFolder(context, selected[index].second);
       std::lock_guard<std::mutex> lock(progress_mutex);
       ++done;

@@ -70,6 +70,7 @@ class Parser {
       } else if (name == "artifacts") {
         ZC_RETURN_IF_ERROR(ParseArtifacts(value, config));
       } else if (name == "licenses") {
+        config->licenses_line = key.Mark().is_null() ? 0 : key.Mark().line + 1;
         if (!value.IsSequence()) {
           return Fail(value, name, std::string("expected a list, got ") + TypeName(value));
         }
@@ -177,6 +178,7 @@ class Parser {
                                                 "max_p50_ms", "max_p90_ms"}));
       TaskBaseline baseline;
       baseline.task = task;
+      baseline.line = task_key.Mark().is_null() ? 0 : task_key.Mark().line + 1;
       for (const auto& [name, key, value] : fields) {
         ZC_ASSIGN_OR_RETURN(double number, Number(value, path + "." + name));
         if (name == "min_top1_percent") baseline.min_top1_percent = number;

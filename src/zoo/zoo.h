@@ -142,6 +142,7 @@ const ArtifactInfo& InfoOf(Artifact artifact);
 // The minimum acceptable performance of a task's submissions (the proposal leaves it to the zoo).
 struct TaskBaseline {
   std::string task;  // "image-classification"
+  int line = 0;      // in zooci-zoo.yaml
   std::optional<double> min_top1_percent, min_top5_percent;
   std::optional<double> max_p50_ms, max_p90_ms;  // on the CI's reference worker (validate's bench)
 };
@@ -150,6 +151,7 @@ struct ZooConfig {
   fs::path file;  // the file read; empty when the zoo has none (every default)
   std::map<Artifact, ArtifactLevel> artifacts;  // those set; the rest are required
   std::vector<std::string> licenses;            // SPDX ids accepted; empty: any stated licence
+  int licenses_line = 0;                        // in zooci-zoo.yaml
   std::vector<TaskBaseline> baselines;
   // Folder prefix -> task, for folders without a zooci.yaml naming their task.
   std::vector<std::pair<std::string, std::string>> tasks;

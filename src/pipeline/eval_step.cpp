@@ -1,0 +1,160 @@
+// The eval step: when zooci.yaml declares a scenario, measure the model's accuracy and check every
+// claim made for it — the scenario's own, and the README model table's figures in the row that
+// links the model (both, when they differ: a README claiming 99.9 % beside a scenario claiming the
+// measured value is still checked). Cached by the scenario, the model, the README and the dataset.
+#include "eval/eval.h"
+#include "pipeline/internal.h"
+#include "pipeline/readme_links.h"
+
+namespace zooci::pipeline_internal {
+namespace {
+
+// A metric a model-table column states: "top-1"/"top-5", as accuracy or as error.
+struct ClaimColumn {
+  std::string metric;
+  bool error = false;  // "TOP-1 ERROR": accuracy is 100 - value
+};
+
+std::optional<ClaimColumn> ClaimColumnOf(const std::string& column) {
+  std::string lower = AsciiLower(column);
+  ClaimColumn claim;
+  for (const char* top1 : {"top-1", "top1", "top 1"}) {
+    if (lower.find(top1) != std::string::npos) claim.metric = "top-1";
+  }
+  for (const char* top5 : {"top-5", "top5", "top 5"}) {
+    if (lower.find(top5) != std::string::npos) claim.metric = "top-5";
+  }
+  if (claim.metric.empty()) return std::nullopt;
+  claim.error = lower.find("error") != std::string::npos;
+  if (!claim.error && lower.find("acc") == std::string::npos && lower != claim.metric) {
+    return std::nullopt;  // "Top-1 latency", ...: not an accuracy
+  }
+  return claim;
+}
+
+// The first number in `cell`, and whether it carries a '%'.
+std::optional<std::pair<double, bool>> CellNumber(const std::string& cell) {
+  size_t start = cell.find_first_of("0123456789");
+  if (start == std::string::npos) return std::nullopt;
+  size_t end = cell.find_first_not_of("0123456789.", start);
+  auto value = ParseDouble(cell.substr(start, end == std::string::npos ? end : end - start),
+                           "claim");
+  if (!value.ok()) return std::nullopt;
+  return std::pair{*value, cell.find('%') != std::string::npos};
+}
+
+// The claims the README's model table states for `model` (the rows linking it). Values that
+// are neither marked as percentages (a '%' in the cell or the column) nor above 1 have no
+// known scale; they are reported in `unscaled` rather than guessed.
+std::vector<StatedClaim> ReadmeClaims(const ModelFolder& folder, const fs::path& model,
+                                      std::vector<std::string>* unscaled) {
+  std::vector<StatedClaim> claims;
+  auto readme = ParseReadme(folder.dir / "README.md");
+  if (!readme.ok()) return claims;
+  const std::string file = folder.relative + "/README.md";
+  for (const ModelTable& table : readme->model_tables) {
+    for (const ModelTableRow& row : table.rows) {
+      bool links_model = false;
+      for (const MarkdownLink& link : row.cell_links) {
+        links_model = links_model || ResolveLink(folder.root, folder.dir, link.target) == model;
+      }
+      if (!links_model) continue;
+      for (size_t column = 0; column < table.columns.size() && column < row.cells.size();
+           ++column) {
+        std::optional<ClaimColumn> claim_column = ClaimColumnOf(table.columns[column]);
+        if (!claim_column) continue;
+        std::optional<std::pair<double, bool>> number = CellNumber(row.cells[column]);
+        if (!number) continue;
+        auto [value, percent_sign] = *number;
+        bool percent = percent_sign || table.columns[column].find('%') != std::string::npos ||
+                       value > 1;
+        std::string where = file + ":" + std::to_string(row.line) + ", column '" +
+                            table.columns[column] + "'";
+        if (!percent || value > 100) {
+          unscaled->push_back(where + " states " + row.cells[column]);
+          continue;
+        }
+        StatedClaim claim;
+        claim.metric = claim_column->metric;
+        claim.percent = claim_column->error ? 100 - value : value;
+        claim.source = where + (claim_column->error ? " (an error rate)" : "");
+        claim.file = folder.dir / "README.md";
+        claim.line = row.line;
+        claims.push_back(std::move(claim));
+      }
+    }
+  }
+  return claims;
+}
+
+}  // namespace
+
+StepResult RunEvalStep(const StepContext& context) {
+  const ModelFolder& folder = *context.folder;
+  fs::path scenario_file = folder.dir / "zooci.yaml";
+  if (!fs::exists(scenario_file)) {
+    StepResult step = Skipped("eval", "no zooci.yaml scenario", false);
+    step.reasons.push_back(MakeReason("eval",
+                                      "no zooci.yaml eval scenario: accuracy was not measured, so "
+                                      "the README's accuracy figures are unverified",
+                                      folder.relative, 0, ReasonLevel::kWarning));
+    return step;
+  }
+  auto scenario = LoadScenario(folder.dir);
+  if (!scenario.ok()) {
+    StepResult step;
+    step.name = "eval";
+    std::string message = scenario.error().message();
+    std::string prefix = folder.dir.string() + "/";
+    if (StartsWith(message, prefix)) message = folder.relative + "/" + message.substr(prefix.size());
+    step.reasons.push_back(MakeReason("eval", message, folder.relative + "/zooci.yaml"));
+    Conclude(step, "the scenario is invalid");
+    return step;
+  }
+  if (ReadLfsPointer(scenario->model).has_value()) return NotFetched("eval", 1, folder.relative);
+  std::vector<std::string> unscaled;
+  for (StatedClaim& claim : ReadmeClaims(folder, scenario->model, &unscaled)) {
+    scenario->claims.stated.push_back(std::move(claim));
+  }
+  std::vector<fs::path> inputs = {scenario_file, scenario->model, folder.dir / "README.md"};
+  if (auto dataset = LoadDataset(scenario->dataset); dataset.ok()) {
+    for (const Sample& sample : dataset->samples) inputs.push_back(sample.path);
+  }
+  return Cached(context, "eval", "", inputs, [&] {
+    StepResult step;
+    step.name = "eval";
+    for (const std::string& claim : unscaled) {
+      step.reasons.push_back(MakeReason(
+          "eval", claim + " without a unit (not a percentage): it was not compared", "", 0,
+          ReasonLevel::kWarning));
+    }
+    auto result = RunEval(*context.executor, *scenario, EvalOptions{}, nullptr);
+    if (!result.ok()) {
+      step.reasons.push_back(
+          MakeReason("eval", result.error().message(), folder.relative + "/zooci.yaml"));
+      Conclude(step, "eval could not run");
+      return step;
+    }
+    for (const ClaimCheck& claim : result->claims) {
+      if (claim.passed) continue;
+      std::string file = claim.file.empty() ? folder.relative + "/zooci.yaml"
+                                            : RelativeTo(folder.root, claim.file);
+      step.reasons.push_back(MakeReason(
+          "eval",
+          claim.metric + " accuracy is claimed " + FormatNumber(claim.claimed_percent) + "% (" +
+              claim.source + ") but measures " + FormatNumber(claim.measured_percent) +
+              "%; at most " + FormatNumber(claim.tolerance_pp, 3) +
+              " percentage points below the claim is allowed",
+          file, claim.line));
+    }
+    const ClassificationMetrics& metrics = result->metrics;
+    step.details_json = FormatEvalJson(*result);  // what `zooci eval --format json` reports
+    Conclude(step, "top-1 " + FormatNumber(metrics.top1_percent) + "% (" +
+                       std::to_string(metrics.top1_correct) + " of " +
+                       std::to_string(metrics.total) + "), " +
+                       Plural(result->claims.size(), "claim") + " checked");
+    return step;
+  });
+}
+
+}  // namespace zooci::pipeline_internal
