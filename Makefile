@@ -29,11 +29,12 @@ test: build examples
 # The main job: review every model of the example zoo (main branch), then a submission that
 # must be declined, printing the verdicts and writing HTML reports next to the zoo.
 demo: build examples
-	$(BUILD_DIR)/zooci validate --html examples/zoo-report.html $(ZOO_DIR)
+	$(BUILD_DIR)/zooci validate --fetch-lfs --html examples/zoo-report.html $(ZOO_DIR)
 	git -C $(ZOO_DIR) checkout -q submission/overclaim
-	$(BUILD_DIR)/zooci validate --changed-since main --html examples/zoo-submission-report.html \
-	  $(ZOO_DIR) || true
-	git -C $(ZOO_DIR) checkout -q main
+	code=0; $(BUILD_DIR)/zooci validate --fetch-lfs --changed-since main \
+	  --html examples/zoo-submission-report.html $(ZOO_DIR) || code=$$?; \
+	git -C $(ZOO_DIR) checkout -q main; \
+	if [ $$code -ne 1 ]; then echo "demo: expected the overclaiming submission to be declined (exit 1), got exit $$code" >&2; exit 1; fi
 	@echo "HTML reports: examples/zoo-report.html, examples/zoo-submission-report.html"
 
 bench: build examples

@@ -76,13 +76,13 @@ SUBMITTER = ("Example Contributor", "contributor@zooci.example")
 SUBMISSIONS = [
     ("submission/good", "ACCEPT", "", "complete new model: README, model, test data, link, manifest"),
     ("submission/missing-readme-sections", "DECLINE", "section",
-     "the README lacks the Contributors and Postprocessing sections"),
+     "the README lacks the Contributors and Use cases sections"),
     ("submission/wrong-opset", "DECLINE", "opset",
      "the model table (and manifest) say opset 12; the model imports ai.onnx 13"),
     ("submission/broken-test-data", "DECLINE", "output",
      "the .tar.gz's test_data_set_0/output_0.pb is the true output + 1.0: `zooci test` fails"),
     ("submission/lfs-pointer", "DECLINE", "LFS",
-     "model/digits-cnn-v2-13.onnx is a Git LFS pointer to the real model, not the model"),
+     "model/digits-cnn-v2-13.onnx is a Git LFS pointer whose object was never pushed"),
     ("submission/overclaim", "DECLINE", "accuracy",
      "the table claims 99.90 top-1; the model achieves 98.00 (tolerance 0.5)"),
     ("submission/unsafe-external-data", "DECLINE", "external data",
@@ -290,7 +290,11 @@ def write_model_folder(root, spec, src, variant=""):
     if variant == "broken-test-data":
         test_data["test_data_set_0/output_0.pb"] = shifted_output(test_data["test_data_set_0/output_0.pb"])
     tar_bytes = make_tar_gz(stem, {f"{stem}.onnx": model_bytes, **test_data})
-    write(d / "model" / f"{stem}.onnx", lfs_pointer(model_bytes) if variant == "lfs-pointer" else model_bytes)
+    # lfs-pointer: a pointer to an object that was never pushed (not in .git/lfs/objects).
+    # The submitter's manifest describes the file they have (that object).
+    committed_bytes = model_bytes + b"\0 never pushed" if variant == "lfs-pointer" else model_bytes
+    write(d / "model" / f"{stem}.onnx",
+          lfs_pointer(committed_bytes) if variant == "lfs-pointer" else model_bytes)
     write(d / "model" / f"{stem}.tar.gz", tar_bytes)
 
     opset = 12 if variant == "wrong-opset" else OPSET
@@ -312,7 +316,7 @@ def write_model_folder(root, spec, src, variant=""):
         sections = texts.digits_sections(spec, row, io_short, src.accuracy, contributors)
     else:
         sections = texts.imagenet_sections(info, row, io_short)
-    drop = ("Contributors", "Postprocessing") if variant == "missing-readme-sections" else ()
+    drop = ("Contributors", "Use cases") if variant == "missing-readme-sections" else ()
     write(d / "README.md", texts.render_readme(title, sections, drop))
 
     for name, text in texts.scripts(spec["kind"], title).items():
@@ -334,8 +338,8 @@ def write_model_folder(root, spec, src, variant=""):
         "onnx_version": src.onnx_version,
         "opset_version": opset,
         "metadata": {
-            "model_sha": sha256(model_bytes),
-            "model_bytes": len(model_bytes),
+            "model_sha": sha256(committed_bytes),
+            "model_bytes": len(committed_bytes),
             "tags": [t.replace("_", " ") for t in folder.split("/")[1:]],
             "io_ports": src.io,
             "model_with_data_path": f"{folder}/model/{stem}.tar.gz",
@@ -390,9 +394,14 @@ class Git:
                     "GIT_TERMINAL_PROMPT": "0"})
         self.env = env
 
+    # Model files go through Git LFS (the zoo's .gitattributes): git stores pointers, their
+    # content goes to .git/lfs/objects, from where clones fetch it as from any LFS remote.
+    LFS = ["-c", "filter.lfs.clean=git-lfs clean -- %f", "-c", "filter.lfs.smudge=git-lfs smudge -- %f",
+           "-c", "filter.lfs.process=git-lfs filter-process", "-c", "filter.lfs.required=true"]
+
     def __call__(self, *args, env=None):
         r = subprocess.run(["git", "-c", "core.autocrlf=false", "-c", "commit.gpgsign=false",
-                            "-c", "core.fileMode=true", *args], cwd=self.root,
+                            "-c", "core.fileMode=true", *self.LFS, *args], cwd=self.root,
                            env={**self.env, **(env or {})}, capture_output=True, text=True)
         if r.returncode != 0:
             fail(f"git {' '.join(args)} failed:\n{r.stderr.strip()}")
@@ -484,6 +493,8 @@ def main():
         fail(f"{e.name} is missing: run with /usr/bin/python3 (Debian's python3-onnx, python3-numpy)")
     if shutil.which("git") is None:
         fail("git is not installed")
+    if shutil.which("git-lfs") is None:
+        fail("git-lfs is not installed (Debian's git-lfs; scripts/install-deps.sh installs it)")
     if out_dir.exists() and any(out_dir.iterdir()) and not is_our_zoo(out_dir):
         fail(f"{out_dir} exists and is not an example zoo made by this script: not touching it")
 

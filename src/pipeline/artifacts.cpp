@@ -59,7 +59,7 @@ std::string ArtifactReview::LookedFor(ReadmeSection section) const {
   std::vector<std::string> titles = ReadmeSectionTitles(section);
   if (titles.size() > 6) titles.resize(6);
   for (std::string& title : titles) title = "'" + title + "'";
-  return "a heading or bold label " + JoinStrings(titles, ", ") + ", ...";
+  return "headings or bold labels " + JoinStrings(titles, ", ") + ", ...";
 }
 
 std::vector<const MarkdownHeading*> ArtifactReview::Sections(ReadmeSection section) const {

@@ -111,7 +111,7 @@ StepResult RunEvalStep(const StepContext& context) {
     Conclude(step, "the scenario is invalid");
     return step;
   }
-  if (ReadLfsPointer(scenario->model).has_value()) return NotFetched("eval", 1, folder.relative);
+  if (ReadLfsPointer(scenario->model).has_value()) return NotFetched(context, "eval", 1);
   std::vector<std::string> unscaled;
   for (StatedClaim& claim : ReadmeClaims(folder, scenario->model, &unscaled)) {
     scenario->claims.stated.push_back(std::move(claim));

@@ -100,10 +100,11 @@ class IntegrityReview {
     }
     for (const fs::path& file : files_) {
       std::string relative = RelativeTo(folder_.root, file);
+      std::string name = file.filename().string();  // the reason's location is the full path
       const LfsFileState* state = Pointer(file);
       if (state == nullptr) {
         if (zoo_uses_lfs && !CoveredByLfs(folder_.root, fs::path(relative))) {
-          Add(relative + " is not covered by a Git LFS rule in .gitattributes (the zoo stores "
+          Add(name + " is not covered by a Git LFS rule in .gitattributes (the zoo stores "
                   "model files in Git LFS): add a rule such as '*." +
                   (IsArchiveFile(file) ? std::string("tar.gz") : std::string("onnx")) +
                   " filter=lfs diff=lfs merge=lfs -text' or commit it through git lfs",
@@ -113,18 +114,18 @@ class IntegrityReview {
       }
       switch (state->status) {
         case LfsFileState::kOutsideRules:
-          Add(relative + " is a Git LFS pointer committed outside the .gitattributes LFS rules, "
+          Add(name + " is a Git LFS pointer committed outside the .gitattributes LFS rules, "
                   "so git never replaces it with the model: add an LFS rule covering it and "
                   "commit it again with git lfs",
               relative);
           break;
         case LfsFileState::kObjectMissing:
-          Add(relative + " is a Git LFS pointer whose object the LFS server does not have (was it "
+          Add(name + " is a Git LFS pointer whose object the LFS server does not have (was it "
                   "pushed?): " + state->reason + "; push it with git lfs push --all",
               relative);
           break;
         case LfsFileState::kFetchFailed:
-          Add(relative + ": its Git LFS content could not be fetched (" + state->reason +
+          Add(name + ": its Git LFS content could not be fetched (" + state->reason +
                   "), so it was not reviewed",
               relative, 0, ReasonLevel::kUnverified);
           break;

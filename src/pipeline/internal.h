@@ -156,7 +156,7 @@ StepResult Cached(const StepContext& context, const std::string& step, const std
 std::vector<fs::path> WithContent(const std::vector<fs::path>& files, size_t* pointers);
 // A step that could not run because model content is missing from the checkout: not the
 // submission's defect (the integrity step reports pointers that are), but not verified either.
-StepResult NotFetched(const std::string& name, size_t pointers, const std::string& folder);
+StepResult NotFetched(const StepContext& context, const std::string& name, size_t pointers);
 // A step that did not run: a declining reason "skipped: why" when `declines`.
 StepResult Skipped(const std::string& name, const std::string& why, bool declines,
                    const std::string& file = {});

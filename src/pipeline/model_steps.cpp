@@ -28,7 +28,7 @@ std::vector<fs::path> WithContent(const std::vector<fs::path>& files, size_t* po
   return real;
 }
 
-StepResult NotFetched(const std::string& name, size_t pointers, const std::string& folder) {
+StepResult NotFetched(const StepContext& context, const std::string& name, size_t pointers) {
   StepResult step;
   step.name = name;
   step.status = StepStatus::kSkipped;
@@ -36,8 +36,10 @@ StepResult NotFetched(const std::string& name, size_t pointers, const std::strin
   step.reasons.push_back(MakeReason(
       name,
       "not run: the content of " + Plural(pointers, "model file") +
-          " is not in the checkout (Git LFS pointers); run with --fetch-lfs",
-      folder, 0, ReasonLevel::kUnverified));
+          " is not in the checkout (Git LFS pointers); " +
+          (context.options->fetch_lfs ? "git lfs could not fetch it (see integrity)"
+                                      : "run with --fetch-lfs"),
+      context.folder->relative, 0, ReasonLevel::kUnverified));
   return step;
 }
 
@@ -55,7 +57,7 @@ StepResult RunCheckStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   size_t pointers = 0;
   std::vector<fs::path> models = WithContent(folder.models, &pointers);
-  if (pointers > 0) return NotFetched("check", pointers, folder.relative);
+  if (pointers > 0) return NotFetched(context, "check", pointers);
   if (models.empty()) {
     return Skipped("check", "no .onnx model file in the folder", true, folder.relative);
   }
@@ -188,7 +190,7 @@ StepResult RunTestStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   size_t pointers = 0;
   std::vector<fs::path> archives = WithContent(folder.archives, &pointers);
-  if (pointers > 0) return NotFetched("test", pointers, folder.relative);
+  if (pointers > 0) return NotFetched(context, "test", pointers);
   if (archives.empty()) {
     return Skipped("test",
                    "no test data (.tar.gz with test_data_set_N); a submission must "

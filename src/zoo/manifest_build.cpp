@@ -95,7 +95,21 @@ std::vector<IoPort> IoPortsOf(const std::vector<ValueInfo>& values) {
   for (const ValueInfo& value : values) {
     IoPort port;
     port.name = value.name;
-    port.type = value.type_description.substr(0, value.type_description.find('['));
+    // ONNX Runtime's type string: the description without shapes ("seq(tensor(uint8))"); it
+    // gives a shape for tensors only (a sequence's is []).
+    for (size_t pos = 0; pos < value.type_description.size(); ++pos) {
+      if (value.type_description[pos] != '[') {
+        port.type += value.type_description[pos];
+        continue;
+      }
+      size_t close = value.type_description.find(']', pos);
+      if (close == std::string::npos) break;
+      pos = close;
+    }
+    if (value.kind != ValueKind::kTensor) {
+      ports.push_back(std::move(port));
+      continue;
+    }
     for (const ValueInfo::Dim& dim : value.shape) {
       port.shape.push_back(dim.value >= 0      ? std::to_string(dim.value)
                            : dim.param.empty() ? "null"
