@@ -62,10 +62,11 @@ LfsReview ReviewLfs(const fs::path& root, const std::vector<const ModelFolder*>&
     if (not_fetched > 0) {
       review.zoo_reasons.push_back(MakeReason(
           "zoo",
-          Plural(not_fetched, "model file") + " of the reviewed folders are Git LFS pointers "
-              "whose content is not in this checkout (cloned without Git LFS): their check, test, "
-              "eval and bench steps did not run. Run zooci validate --fetch-lfs (or git lfs pull) "
-              "to review them",
+          Plural(not_fetched, "model file") + " of the reviewed folders " +
+              (not_fetched == 1 ? "is a Git LFS pointer" : "are Git LFS pointers") +
+              " whose content is not in this checkout (cloned without Git LFS): the check, test, "
+              "eval and bench steps that need it did not run. Run zooci validate --fetch-lfs (or "
+              "git lfs pull) to review them",
           "", 0, ReasonLevel::kWarning));
     }
     return review;

@@ -1,0 +1,90 @@
+// zooci-zoo.yaml: defaults, every key, strict errors with file, line and key path, task lookup.
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "testing/testing.h"
+#include "zoo/zoo.h"
+
+namespace zooci {
+namespace {
+
+using testing::ScratchDir;
+using testing::WriteTestFile;
+
+Result<ZooConfig> Load(const std::string& text) {
+  static std::unique_ptr<TempDir> dir;
+  dir = ScratchDir("zoo-config");
+  WriteTestFile(dir->path() / kZooConfigFile, text);
+  return LoadZooConfig(dir->path());
+}
+
+TEST(ZooConfigTest, AbsentFileGivesEveryDefault) {
+  auto dir = ScratchDir("zoo-config");
+  auto config = LoadZooConfig(dir->path());
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(config->file.empty());
+  for (const ArtifactInfo& info : AllArtifacts()) {
+    EXPECT_EQ(config->Level(info.id), ArtifactLevel::kRequired) << info.key;
+  }
+  EXPECT_TRUE(config->licenses.empty());
+  EXPECT_EQ(config->BaselineFor("image-classification"), nullptr);
+  // The eight items of the proposal are all covered.
+  std::set<int> items;
+  for (const ArtifactInfo& info : AllArtifacts()) items.insert(info.proposal_item);
+  EXPECT_EQ(items, (std::set<int>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+TEST(ZooConfigTest, EveryKey) {
+  auto config = Load(
+      "repository: onnx/models\n"
+      "artifacts:\n"
+      "  contributors: recommended\n"
+      "  use-cases: off\n"
+      "licenses: [Apache-2.0, MIT]\n"
+      "baselines:\n"
+      "  image-classification:\n"
+      "    min_top1_percent: 70\n"
+      "    max_p50_ms: 25.5\n"
+      "tasks:\n"
+      "  validated/vision/body_analysis: face-recognition\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->repository, "onnx/models");
+  EXPECT_EQ(config->Level(Artifact::kContributors), ArtifactLevel::kRecommended);
+  EXPECT_EQ(config->Level(Artifact::kUseCases), ArtifactLevel::kOff);
+  EXPECT_EQ(config->Level(Artifact::kReadme), ArtifactLevel::kRequired);
+  EXPECT_EQ(config->licenses, (std::vector<std::string>{"Apache-2.0", "MIT"}));
+  EXPECT_EQ(config->licenses_line, 5);
+  const TaskBaseline* baseline = config->BaselineFor("image-classification");
+  ASSERT_NE(baseline, nullptr);
+  EXPECT_EQ(baseline->line, 7);
+  EXPECT_EQ(baseline->min_top1_percent, 70);
+  EXPECT_EQ(baseline->max_p50_ms, 25.5);
+  EXPECT_FALSE(baseline->min_top5_percent.has_value());
+  EXPECT_EQ(config->TaskOf("validated/vision/body_analysis/arcface"), "face-recognition");
+  EXPECT_EQ(config->TaskOf("validated/vision/classification/resnet"), "image-classification");
+  EXPECT_EQ(config->TaskOf("validated/text/machine_comprehension/t5"), "");
+}
+
+TEST(ZooConfigTest, ErrorsNameLineKeyAndValidChoices) {
+  auto unknown = Load("artifacts:\n  readme: required\n  notebooks: required\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message().find("zooci-zoo.yaml:3: artifacts.notebooks: unknown key"),
+            std::string::npos)
+      << unknown.error().message();
+  EXPECT_NE(unknown.error().message().find("inference-notebook"), std::string::npos);
+  auto level = Load("artifacts:\n  readme: maybe\n");
+  ASSERT_FALSE(level.ok());
+  EXPECT_NE(level.error().message().find("expected required, recommended or off"),
+            std::string::npos);
+  auto percent = Load("baselines:\n  image-classification:\n    min_top1_percent: 170\n");
+  ASSERT_FALSE(percent.ok());
+  EXPECT_NE(percent.error().message().find("percentage"), std::string::npos);
+  EXPECT_FALSE(Load("repository: models\n").ok());
+  EXPECT_FALSE(Load("licenses: MIT\n").ok());
+  EXPECT_FALSE(Load("top: [unclosed\n").ok());
+  EXPECT_FALSE(Load("repository: a/b\nrepository: c/d\n").ok());
+}
+
+}  // namespace
+}  // namespace zooci
