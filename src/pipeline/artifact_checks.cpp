@@ -105,47 +105,81 @@ std::vector<const CodeBlock*> ArtifactReview::CodeIn(const MarkdownHeading& head
   return blocks;
 }
 
+std::string ArtifactReview::DidYouMean(const fs::path& missing) const {
+  // Another file of the same directory and extension whose name holds every word of the missing
+  // one ("roberta-inference.ipynb" -> "roberta-sequence-classification-inference.ipynb").
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : AsciiLower(missing.stem().string()) + " ") {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += c;
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  std::error_code error;
+  std::string found;
+  int matches = 0;
+  for (auto it = fs::directory_iterator(missing.parent_path(), error);
+       !error && it != fs::directory_iterator(); it.increment(error)) {
+    const fs::path& candidate = it->path();
+    if (candidate.extension() != missing.extension()) continue;
+    std::string name = AsciiLower(candidate.stem().string());
+    bool all = !words.empty() && std::all_of(words.begin(), words.end(), [&](const auto& w) {
+      return name.find(w) != std::string::npos;
+    });
+    if (all) {
+      found = RelativeTo(root_, candidate);
+      ++matches;
+    }
+  }
+  return matches == 1 ? " (did you mean " + found + "?)" : "";
+}
+
+std::string ArtifactReview::Where(const CodeLink& link) const {
+  if (link.remote) return link.target + " (" + At(link.line) + ")";
+  if (link.line == 0) return link.relative + " (in the folder; the README does not link it)";
+  return link.relative + " (" + At(link.line) + ")";
+}
+
 std::vector<const CodeLink*> ArtifactReview::UsableLinks(LinkRole role, Artifact artifact) {
   std::vector<const CodeLink*> usable;
+  std::vector<std::pair<const CodeLink*, std::string>> unusable;  // and why
   for (const CodeLink& link : code_links_) {
     if (!link.Has(role)) continue;
     if (link.remote) {
       usable.push_back(&link);
-      continue;
+    } else if (link.relative.empty()) {
+      unusable.emplace_back(&link, "the link '" + link.target +
+                                       "' points outside the repository; a submission's files "
+                                       "must be in it");
+    } else if (!link.exists) {
+      unusable.emplace_back(&link, "the link '" + link.target + "' points to " + link.relative +
+                                       ", which does not exist" + DidYouMean(link.path) +
+                                       ": add the file or fix the link");
+    } else if (auto notebook = link.notebook ? ReadNotebook(link.path) : Result<Notebook>(Notebook{});
+               !notebook.ok()) {
+      unusable.emplace_back(&link, link.relative + (link.line ? " (linked at " + At(link.line) + ")"
+                                                              : std::string()) +
+                                       " is not a usable notebook: " + notebook.error().message());
+    } else {
+      usable.push_back(&link);
     }
-    bool reported = std::find(reported_links_.begin(), reported_links_.end(), link.target) !=
-                    reported_links_.end();
-    if (link.relative.empty()) {
-      if (!reported) {
-        Missing(artifact, "the link '" + link.target + "' points outside the repository; a " +
-                              "submission's files must be in it", readme_file_, link.link->line);
-        reported_links_.push_back(link.target);
-      }
-      continue;
-    }
-    if (!link.exists) {
-      if (!reported) {
-        Missing(artifact, "the link '" + link.target + "' points to " + link.relative +
-                              ", which does not exist: add the file or fix the link",
-                readme_file_, link.link->line);
-        reported_links_.push_back(link.target);
-      }
-      continue;
-    }
-    if (link.notebook) {
-      auto notebook = ReadNotebook(link.path);
-      if (!notebook.ok()) {
-        if (!reported) {
-          Missing(artifact,
-                  link.relative + " (linked at " + At(link.link->line) +
-                      ") is not a usable notebook: " + notebook.error().message(),
-                  link.relative);
-          reported_links_.push_back(link.target);
-        }
+  }
+  // A dead or broken candidate is this artifact's reason only when nothing else provides it
+  // (then it is the only reason: never also "no notebook"); otherwise the links check reports it.
+  if (usable.empty()) {
+    for (const auto& [link, why] : unusable) {
+      if (std::find(reported_links_.begin(), reported_links_.end(), link->target) !=
+          reported_links_.end()) {
+        Outcome(artifact).missing = true;
         continue;
       }
+      Missing(artifact, why, link->exists ? link->relative : readme_file_,
+              link->exists ? 0 : link->line);
+      reported_links_.push_back(link->target);
     }
-    usable.push_back(&link);
   }
   return usable;
 }
@@ -159,6 +193,16 @@ void ArtifactReview::CheckReadme() {
           "the README has no model table: looked for a Markdown table with a 'Model' column and a "
           "'Download' column; add one (| Model | Download | Download (with sample test data) | "
           "ONNX version | Opset version |) with a row per model file");
+}
+
+void ArtifactReview::NoteUnlinked(const CodeLink& link, const std::string& what,
+                                  const std::string& where) {
+  if (link.line != 0 || link.remote) return;
+  step_.reasons.push_back(MakeReason(
+      "artifacts",
+      link.relative + " is the " + what + ", but the README does not link it: link it from " +
+          where,
+      readme_file_, 0, ReasonLevel::kWarning));
 }
 
 void ArtifactReview::CheckLinks() {
@@ -180,7 +224,7 @@ void ArtifactReview::CheckLinks() {
     } else if (!fs::exists(fs::symlink_status(target, error))) {
       Missing(Artifact::kLinks,
               "the link '" + link.target + "' points to " + RelativeTo(root_, target) +
-                  ", which does not exist: add the file or fix the link",
+                  ", which does not exist" + DidYouMean(target) + ": add the file or fix the link",
               readme_file_, link.line);
     }
   }
@@ -264,8 +308,8 @@ void ArtifactReview::CheckInference() {
   std::vector<const CodeLink*> links = UsableLinks(LinkRole::kInference, Artifact::kInferenceNotebook);
   if (!links.empty()) {
     const CodeLink& link = *links.front();
-    Found(Artifact::kInferenceNotebook, (link.remote ? link.target : link.relative) + " (" +
-                                            At(link.link->line) + ")");
+    Found(Artifact::kInferenceNotebook, Where(link));
+    NoteUnlinked(link, "inference notebook", "the Inference section");
     return;
   }
   for (const CodeBlock& block : readme_.code_blocks) {
@@ -317,8 +361,7 @@ void ArtifactReview::CheckValidation() {
   std::vector<const CodeLink*> links =
       UsableLinks(LinkRole::kValidation, Artifact::kValidationNotebook);
   for (const CodeLink* link : links) {
-    std::string where = (link->remote ? link->target : link->relative) + " (" +
-                        At(link->link->line) + ")";
+    std::string where = Where(*link);
     if (link->remote || !link->notebook) {
       Found(Artifact::kValidationNotebook, where);
       continue;
@@ -328,9 +371,10 @@ void ArtifactReview::CheckValidation() {
                                      notebook->outputs);
     if (!metric.empty()) {
       Found(Artifact::kValidationNotebook, where + ", measures " + metric);
+      NoteUnlinked(*link, "validation notebook", "the Validation accuracy section");
     } else if (links.size() == 1) {
       Missing(Artifact::kValidationNotebook,
-              link->relative + " (linked at " + At(link->link->line) +
+              link->relative + " (linked at " + At(link->line) +
                   ") is the validation notebook but names no metric in its code, text or "
                   "outputs (looked for accuracy, top-1, mAP, mIoU, F1, MCC, BLEU, perplexity, "
                   "...): compute and print the metric the README claims",
@@ -356,7 +400,8 @@ void ArtifactReview::CheckProcessing(ReadmeSection section, Artifact artifact, L
   std::vector<const CodeLink*> links = UsableLinks(role, artifact);
   if (!links.empty()) {
     const CodeLink& link = *links.front();
-    Found(artifact, (link.remote ? link.target : link.relative) + " (" + At(link.link->line) + ")");
+    Found(artifact, Where(link));
+    NoteUnlinked(link, std::string(what) + " script", "the " + std::string(what) + " section");
     return;
   }
   std::vector<const MarkdownHeading*> headings = Sections(section);

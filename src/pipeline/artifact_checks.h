@@ -52,6 +52,12 @@ class ArtifactReview {
   // Local notebooks and scripts linked for `role` that exist and read well; the others are
   // reported (dead link, not a notebook) under `artifact`, once each.
   std::vector<const CodeLink*> UsableLinks(LinkRole role, Artifact artifact);
+  // "dependencies/x.ipynb (README.md:12)", or "(in the folder; the README does not link it)".
+  std::string Where(const CodeLink& link) const;
+  // " (did you mean dependencies/x.ipynb?)" for a dead link with one close file, else "".
+  std::string DidYouMean(const fs::path& missing) const;
+  // A warning when `link` is a file of the folder that the README does not link.
+  void NoteUnlinked(const CodeLink& link, const std::string& what, const std::string& where);
 
   const StepContext& context_;
   const Readme& readme_;

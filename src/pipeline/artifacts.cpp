@@ -73,7 +73,6 @@ std::vector<const MarkdownHeading*> ArtifactReview::Sections(ReadmeSection secti
 StepResult ArtifactReview::Run() {
   step_.name = "artifacts";
   CheckReadme();
-  CheckLinks();
   CheckInference();
   CheckValidation();
   CheckProcessing(ReadmeSection::kPreprocessing, Artifact::kPreprocessing, LinkRole::kPreprocessing,
@@ -85,6 +84,7 @@ StepResult ArtifactReview::Run() {
   CheckDescriptionSections();
   CheckLicense();
   CheckMainReadmeLink();
+  CheckLinks();  // last: links the checks above reported (a dead notebook link) are not repeated
 
   json artifacts = json::array();
   size_t present = 0, checked = 0;

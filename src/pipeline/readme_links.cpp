@@ -48,6 +48,25 @@ bool Mentions(const std::string& lower, std::initializer_list<const char*> words
   return false;
 }
 
+// Roles from the words of a file name (and link text): "inference", "demo", "validation", ...
+void AddRolesFromWords(const std::string& words, CodeLink* code) {
+  auto add = [&](LinkRole role) {
+    if (!code->Has(role)) code->roles.push_back(role);
+  };
+  if (Mentions(words, {"infer", "demo", "example", "usage", "predict", "quickstart"})) {
+    add(LinkRole::kInference);
+  }
+  if (Mentions(words, {"valid", "eval", "accura", "benchmark", "metric"})) {
+    add(LinkRole::kValidation);
+  }
+  if (Mentions(words, {"preproc", "pre-proc", "pre_proc"})) add(LinkRole::kPreprocessing);
+  if (Mentions(words, {"postproc", "post-proc", "post_proc"})) add(LinkRole::kPostprocessing);
+}
+
+// Entries of a model folder looked at for unlinked notebooks and scripts (a dataset folder of
+// images must not make the review slow).
+constexpr size_t kMaxFolderEntries = 20000;
+
 }  // namespace
 
 bool CodeLink::Has(LinkRole role) const {
@@ -97,7 +116,7 @@ std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
   const SectionIndex sections(readme);
   for (const MarkdownLink& link : readme.links) {
     CodeLink code;
-    code.link = &link;
+    code.line = link.line;
     code.target = link.target;
     std::string name;  // the file name, lower-case
     if (StartsWith(link.target, "http://") || StartsWith(link.target, "https://")) {
@@ -140,15 +159,41 @@ std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
       if (section == ReadmeSection::kPreprocessing) add(LinkRole::kPreprocessing);
       if (section == ReadmeSection::kPostprocessing) add(LinkRole::kPostprocessing);
     }
-    if (Mentions(words, {"infer", "demo", "example", "usage", "predict", "quickstart"})) {
-      add(LinkRole::kInference);
-    }
-    if (Mentions(words, {"valid", "eval", "accura", "benchmark", "metric"})) {
-      add(LinkRole::kValidation);
-    }
-    if (Mentions(words, {"preproc", "pre-proc", "pre_proc"})) add(LinkRole::kPreprocessing);
-    if (Mentions(words, {"postproc", "post-proc", "post_proc"})) add(LinkRole::kPostprocessing);
+    AddRolesFromWords(words, &code);
     found.push_back(std::move(code));
+  }
+  // The folder's notebooks and scripts that no link names.
+  const fs::path folder = readme_dir;
+  std::error_code error;
+  auto options = fs::directory_options::skip_permission_denied;
+  size_t visited = 0;
+  for (auto it = fs::recursive_directory_iterator(folder, options, error);
+       !error && it != fs::recursive_directory_iterator() && ++visited <= kMaxFolderEntries;
+       it.increment(error)) {
+    std::error_code entry_error;
+    const fs::path& path = it->path();
+    if (it->is_symlink(entry_error)) continue;
+    if (it->is_directory(entry_error)) {
+      bool nested = fs::exists(path / "README.md", entry_error);
+      if (StartsWith(path.filename().string(), ".") || nested || it.depth() >= 3) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    std::string name = AsciiLower(path.filename().string());
+    if (!HasScriptExtension(name) || !it->is_regular_file(entry_error)) continue;
+    fs::path normal = path.lexically_normal();
+    bool linked = std::any_of(found.begin(), found.end(),
+                              [&](const CodeLink& code) { return code.path == normal; });
+    if (linked) continue;
+    CodeLink code;
+    code.target = RelativeTo(folder, normal);
+    code.path = normal;
+    code.relative = RelativeTo(root, normal);
+    code.notebook = EndsWith(name, ".ipynb");
+    code.exists = true;
+    AddRolesFromWords(name, &code);
+    if (!code.roles.empty()) found.push_back(std::move(code));
   }
   return found;
 }

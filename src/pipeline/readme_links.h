@@ -11,10 +11,11 @@ namespace zooci::pipeline_internal {
 
 enum class LinkRole { kInference, kValidation, kPreprocessing, kPostprocessing };
 
-// A README link to a notebook or script, in the repository or in another one.
+// A README link to a notebook or script, in the repository or in another one; or a notebook or
+// script in the model folder that the README does not link (`line` 0).
 struct CodeLink {
-  const MarkdownLink* link = nullptr;
-  std::string target;     // as written
+  int line = 0;           // the link's README line; 0 for an unlinked file of the folder
+  std::string target;     // as written (for an unlinked file: its path relative to the folder)
   fs::path path;          // resolved in the repository; empty for a remote link
   std::string relative;   // path relative to the zoo root ("" for a remote link)
   bool remote = false;    // http(s) URL
@@ -42,7 +43,9 @@ bool InsideRoot(const fs::path& root, const fs::path& path);  // lexically
 
 // Every link of `readme` to a notebook or script, with its roles: from the section it is in
 // (Inference, Validation accuracy, Preprocessing, ...) and from the words of its file name and
-// link text ("inference", "demo", "validation", "eval", "preprocess", ...).
+// link text ("inference", "demo", "validation", "eval", "preprocess", ...); then the notebooks and
+// scripts of the README's folder that no link names, with the roles their names give (nested
+// folders with a README of their own, hidden folders and symlinks are left out).
 std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root);
 
 }  // namespace zooci::pipeline_internal
