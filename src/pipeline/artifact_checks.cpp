@@ -321,8 +321,9 @@ void ArtifactReview::CheckInference() {
   if (Outcome(Artifact::kInferenceNotebook).missing) return;  // a dead or invalid link said why
   const MarkdownHeading* inference = FindSection(readme_, ReadmeSection::kInference);
   Missing(Artifact::kInferenceNotebook,
-          "no inference notebook: looked for a link to a notebook or script whose name or link "
-          "text says inference, demo or example, one linked from " +
+          "no inference notebook: looked for a notebook or script (linked from the README or in "
+          "the folder) named or linked as inference, demo or example, a notebook that opens an "
+          "ONNX Runtime session, one linked from " +
               (inference ? Describe(*inference) : std::string("an Inference section")) +
               ", and an inline code example that runs the model (onnxruntime, cv2.dnn); found "
               "none. Add dependencies/inference.ipynb and link it from the Inference section",
@@ -387,8 +388,9 @@ void ArtifactReview::CheckValidation() {
   }
   const MarkdownHeading* section = accuracy_sections.empty() ? nullptr : accuracy_sections.front();
   Missing(Artifact::kValidationNotebook,
-          "no validation notebook: looked for a link to a notebook or script whose name or link "
-          "text says validation, evaluation or accuracy, and one linked from " +
+          "no validation notebook: looked for a notebook or script, linked from the README or in "
+          "the folder, whose name or link text says validation, evaluation or accuracy, and one "
+          "linked from " +
               (section ? Describe(*section) : std::string("a Validation accuracy section")) +
               "; found none. Add dependencies/validation.ipynb that measures the claimed "
               "metric on the dataset and link it from that section",
@@ -425,8 +427,9 @@ void ArtifactReview::CheckProcessing(ReadmeSection section, Artifact artifact, L
                     ".py) from it or give the " + what + " as a code block";
   if (headings.empty()) {
     Missing(artifact, std::string("no ") + what + " script: looked for " + LookedFor(section) +
-                          " with a linked script or a code block, and a script named for " + what +
-                          "; found none. Add a section with the steps and " + fix);
+                          " with a linked script or a code block, a script named for " + what +
+                          " (linked or in the folder), and an inference example that runs the "
+                          "model; found none. Add a section with the steps and " + fix);
     return;
   }
   const MarkdownHeading& heading = *headings.front();

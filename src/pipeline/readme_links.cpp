@@ -110,6 +110,20 @@ std::vector<ReadmeSection> SectionIndex::At(int line) const {
   return sections;
 }
 
+// A local notebook whose code runs an ONNX model (a session, not a "pip install onnxruntime") is
+// an inference example whatever its name ("BERT-Squad.ipynb").
+void AddRolesFromContent(CodeLink* code) {
+  if (!code->notebook || code->remote || !code->exists || code->Has(LinkRole::kInference)) return;
+  auto notebook = ReadNotebook(code->path);
+  if (!notebook.ok()) return;
+  for (const char* marker : {"InferenceSession(", "PyOrtFunction", "readNetFromONNX(", "ort.run("}) {
+    if (notebook->code.find(marker) != std::string::npos) {
+      code->roles.push_back(LinkRole::kInference);
+      return;
+    }
+  }
+}
+
 std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
   std::vector<CodeLink> found;
   const fs::path readme_dir = readme.path.parent_path();
@@ -160,6 +174,7 @@ std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
       if (section == ReadmeSection::kPostprocessing) add(LinkRole::kPostprocessing);
     }
     AddRolesFromWords(words, &code);
+    AddRolesFromContent(&code);
     found.push_back(std::move(code));
   }
   // The folder's notebooks and scripts that no link names.
@@ -193,6 +208,7 @@ std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
     code.notebook = EndsWith(name, ".ipynb");
     code.exists = true;
     AddRolesFromWords(name, &code);
+    AddRolesFromContent(&code);
     if (!code.roles.empty()) found.push_back(std::move(code));
   }
   return found;

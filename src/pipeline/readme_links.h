@@ -43,7 +43,8 @@ bool InsideRoot(const fs::path& root, const fs::path& path);  // lexically
 
 // Every link of `readme` to a notebook or script, with its roles: from the section it is in
 // (Inference, Validation accuracy, Preprocessing, ...) and from the words of its file name and
-// link text ("inference", "demo", "validation", "eval", "preprocess", ...); then the notebooks and
+// link text ("inference", "demo", "validation", "eval", "preprocess", ...) and, for a notebook, from
+// its code (one that opens an ONNX Runtime session is an inference example); then the notebooks and
 // scripts of the README's folder that no link names, with the roles their names give (nested
 // folders with a README of their own, hidden folders and symlinks are left out).
 std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root);
