@@ -10,8 +10,9 @@ namespace {
 // Code that runs an ONNX model: a runtime's session API.
 bool RunsModel(const CodeBlock& block) {
   for (const std::string& line : block.lines) {
-    for (const char* marker : {"InferenceSession", "onnxruntime", "readNetFromONNX", "Ort::Session",
-                               "ort.run", "OrtSession", "cv2.dnn"}) {
+    // A session of a runtime, not a mention ("onnxruntime: 1.10.0" in an environment list).
+    for (const char* marker : {"InferenceSession", "PyOrtFunction", "readNetFromONNX",
+                               "Ort::Session", "ort.run", "OrtSession", "cv2.dnn."}) {
       if (line.find(marker) != std::string::npos) return true;
     }
   }

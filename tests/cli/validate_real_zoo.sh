@@ -15,7 +15,7 @@ copy_zoo() {  # copy_zoo DIR: the reference zoo as a checkout has it
   mv "$1/dot-gitattributes" "$1/.gitattributes"
 }
 compare() {  # compare EXPECTED_FILE ACTUAL_FILE
-  grep -v -e '^  evidence:' -e '^#' -e '^$' "$1" > expected.lines
+  grep -v -E -e '^  evidence:' -e '^#( |$)' -e '^$' "$1" > expected.lines
   if ! diff -u expected.lines "$2" > diff.txt; then
     head -60 diff.txt
     fail "the review differs from $(basename "$1") (- expected, + actual)"

@@ -5,7 +5,8 @@ Usage: review_lines.py REPORT.json [--steps artifacts,integrity,...] [--skip-ste
 
 One "## <folder> <VERDICT>" line per reviewed folder, then one line per declining or unverified
 reason of the selected steps: "- <level> <step> <location> | <message>", the location relative to
-the folder when it lies inside it. Zoo-level reasons (every level) follow "## zoo". Warnings of
+the folder when it lies inside it. Zoo-level reasons (every level; step "zoo") follow "## zoo" (the
+overall verdict). Warnings of
 the folders are left out. Used by tests/cli/validate_real_zoo.sh to compare a review with
 tests/real-zoo/*.expected, whose "  evidence:" and "#" lines are for people and ignored.
 """
@@ -44,6 +45,8 @@ def main():
                 print("- %s %s %s | %s" % (reason["level"], step["name"],
                                            location(reason, model["folder"]), reason["message"]))
     print("## zoo %s" % report["verdict"])
+    if (steps and "zoo" not in steps) or "zoo" in skip:
+        return
     for reason in report["zoo_reasons"]:
         print("- %s zoo %s | %s" % (reason["level"], location(reason, ""), reason["message"]))
 
