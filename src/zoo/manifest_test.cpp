@@ -333,5 +333,26 @@ TEST(Sha256FileTest, ErrorsForMissingFilesAndDirectories) {
   EXPECT_FALSE(Sha256File(dir->path()).ok());
 }
 
+// ONNX Runtime's io_ports: a sequence input is "seq(tensor(uint8))" with shape [] (the real
+// manifest's resnet-preproc entry); the type never keeps a shape or loses its closing paren.
+TEST(IoPortsTest, SequencesAsOnnxRuntimeDescribesThem) {
+  ValueInfo sequence;
+  sequence.name = "images";
+  sequence.kind = ValueKind::kSequence;
+  sequence.type_description = "seq(tensor(uint8)[?,?,3])";
+  sequence.shape = {{-1, ""}, {-1, ""}, {3, ""}};
+  ValueInfo tensor;
+  tensor.name = "data";
+  tensor.kind = ValueKind::kTensor;
+  tensor.type_description = "tensor(float)[N,3,224,224]";
+  tensor.shape = {{-1, "N"}, {3, ""}, {224, ""}, {224, ""}};
+  std::vector<IoPort> ports = IoPortsOf({sequence, tensor});
+  ASSERT_EQ(ports.size(), 2u);
+  EXPECT_EQ(ports[0].type, "seq(tensor(uint8))");
+  EXPECT_TRUE(ports[0].shape.empty());
+  EXPECT_EQ(ports[1].type, "tensor(float)");
+  EXPECT_EQ(ports[1].shape, (std::vector<std::string>{"\"N\"", "3", "224", "224"}));
+}
+
 }  // namespace
 }  // namespace zooci
