@@ -31,6 +31,15 @@ Status WriteFileAtomic(const fs::path& path, std::string_view contents);
 // True when `path`, after resolving symlinks and "..", lies inside `root` (or is root itself).
 bool IsWithin(const fs::path& root, const fs::path& path);
 
+// For content from an untrusted repository: whether `path` is a regular file whose real location
+// (every symbolic link resolved) lies inside `root`, checked without reading it. The error is a
+// sentence for the submitter naming the path relative to `root` and, for a link, its target as
+// written in the link, never anything read from outside: "dependencies/x.ipynb is a symbolic link
+// to '/etc/passwd', which leaves the repository; it was not read".
+Status CheckFileInside(const fs::path& root, const fs::path& path);
+// CheckFileInside, then ReadFile of the file's real location.
+Result<std::string> ReadFileInside(const fs::path& root, const fs::path& path, uint64_t max_bytes);
+
 // A directory created under $TMPDIR (or /tmp) and removed with everything in it on destruction.
 class TempDir {
  public:

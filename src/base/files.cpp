@@ -14,7 +14,8 @@
 namespace zooci {
 
 Result<std::string> ReadFile(const fs::path& path, uint64_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO never waits for a writer (it is then refused as not regular).
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Error("cannot open " + path.string() + ": " + std::strerror(errno));
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -76,6 +77,53 @@ bool IsWithin(const fs::path& root, const fs::path& path) {
     ++path_it;
   }
   return true;
+}
+
+Status CheckFileInside(const fs::path& root, const fs::path& path) {
+  std::error_code error;
+  const fs::path canonical_root = fs::weakly_canonical(root, error);
+  const fs::path absolute = fs::absolute(path, error).lexically_normal();
+  std::string relative = absolute.lexically_relative(canonical_root).generic_string();
+  if (relative.empty() || relative == ".." || relative.rfind("../", 0) == 0) {
+    relative = absolute.lexically_relative(fs::absolute(root, error).lexically_normal())
+                   .generic_string();
+  }
+  if (relative.empty() || relative == ".." || relative.rfind("../", 0) == 0) {
+    return Error(path.string() + " is outside the repository; it was not read");
+  }
+  // The first symbolic link on the way whose target leaves the root names the problem.
+  fs::path walked = canonical_root;
+  for (const fs::path& part : fs::path(relative)) {
+    walked /= part;
+    fs::file_status status = fs::symlink_status(walked, error);
+    if (error || !fs::exists(status)) break;
+    if (!fs::is_symlink(status)) continue;
+    if (!IsWithin(canonical_root, walked)) {
+      fs::path target = fs::read_symlink(walked, error);
+      return Error(walked.lexically_relative(canonical_root).generic_string() +
+                   " is a symbolic link to '" + target.string() +
+                   "', which leaves the repository; it was not read");
+    }
+  }
+  fs::path real = fs::weakly_canonical(absolute, error);
+  if (error || !IsWithin(canonical_root, real)) {
+    return Error(relative + " leaves the repository; it was not read");
+  }
+  fs::file_status status = fs::status(real, error);
+  if (error || !fs::exists(status)) return Error(relative + " does not exist");
+  if (!fs::is_regular_file(status)) {
+    return Error(relative + " is not a regular file (" +
+                 (fs::is_directory(status) ? "a directory" : "a device, FIFO or socket") +
+                 "); it was not read");
+  }
+  return OkStatus();
+}
+
+Result<std::string> ReadFileInside(const fs::path& root, const fs::path& path,
+                                   uint64_t max_bytes) {
+  ZC_RETURN_IF_ERROR(CheckFileInside(root, path));
+  std::error_code error;
+  return ReadFile(fs::weakly_canonical(path, error), max_bytes);
 }
 
 Result<TempDir> TempDir::Create(std::string_view prefix) {

@@ -298,5 +298,60 @@ TEST(ExecutableDirTest, IsAnAbsoluteDirectoryHoldingThisExecutable) {
   EXPECT_EQ(*dir / self.filename(), self);
 }
 
+// ---- Reading untrusted repositories --------------------------------------------------------------
+
+TEST(CheckFileInsideTest, RegularFileAndLinksThatStayInside) {
+  TempDir dir = MakeTempDir();
+  fs::path repo = dir.path() / "repo";
+  fs::create_directories(repo / "a");
+  WriteBytes(repo / "a" / "x.txt", "x");
+  fs::create_symlink("x.txt", repo / "a" / "link.txt");
+  fs::create_directory_symlink("a", repo / "b");
+  EXPECT_TRUE(CheckFileInside(repo, repo / "a" / "x.txt").ok());
+  EXPECT_TRUE(CheckFileInside(repo, repo / "a" / "link.txt").ok());
+  EXPECT_TRUE(CheckFileInside(repo, repo / "b" / "x.txt").ok());
+  auto read = ReadFileInside(repo, repo / "b" / "link.txt", 10);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, "x");
+}
+
+TEST(CheckFileInsideTest, LinksLeavingTheRepositoryAreRefusedWithoutReading) {
+  TempDir dir = MakeTempDir();
+  fs::path repo = dir.path() / "repo";
+  fs::create_directories(repo / "deps");
+  WriteBytes(dir.path() / "secret.txt", "root:x:0:0:secret");
+  fs::create_symlink(dir.path() / "secret.txt", repo / "deps" / "notebook.ipynb");
+  fs::create_symlink("../../secret.txt", repo / "deps" / "relative.ipynb");
+  fs::create_directory_symlink(dir.path(), repo / "up");
+  for (const fs::path& path : {repo / "deps" / "notebook.ipynb", repo / "deps" / "relative.ipynb",
+                               repo / "up" / "secret.txt"}) {
+    Status status = CheckFileInside(repo, path);
+    ASSERT_FALSE(status.ok()) << path;
+    EXPECT_NE(status.error().message().find("which leaves the repository; it was not read"),
+              std::string::npos)
+        << status.error().message();
+    EXPECT_EQ(status.error().message().find("root:x"), std::string::npos);
+    EXPECT_FALSE(ReadFileInside(repo, path, 1000).ok());
+  }
+  EXPECT_NE(CheckFileInside(repo, repo / "deps" / "relative.ipynb").error().message().find(
+                "deps/relative.ipynb is a symbolic link to '../../secret.txt'"),
+            std::string::npos);
+  EXPECT_FALSE(CheckFileInside(repo, repo / ".." / "secret.txt").ok());
+}
+
+TEST(CheckFileInsideTest, FifoDirectoryAndMissingFileAreRefusedWithoutBlocking) {
+  TempDir dir = MakeTempDir();
+  fs::path repo = dir.path();
+  ASSERT_EQ(mkfifo((repo / "fifo").c_str(), 0600), 0);
+  fs::create_directory(repo / "dir");
+  EXPECT_NE(CheckFileInside(repo, repo / "fifo").error().message().find("not a regular file"),
+            std::string::npos);
+  EXPECT_FALSE(ReadFile(repo / "fifo", 10).ok());  // O_NONBLOCK: no writer, no wait
+  EXPECT_NE(CheckFileInside(repo, repo / "dir").error().message().find("a directory"),
+            std::string::npos);
+  EXPECT_NE(CheckFileInside(repo, repo / "gone").error().message().find("does not exist"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace zooci

@@ -47,6 +47,8 @@ int RunValidate(const ValidateFlags& flags) {
   options.fetch_lfs = flags.fetch_lfs;
   options.bench_min_duration_ms = flags.bench_min_duration_ms;
   options.zooci_version = ZOOCI_VERSION;
+  options.executor_config = "timeout_ms=" + std::to_string(flags.sandbox.timeout_ms) +
+                            ",memory_limit_mb=" + std::to_string(flags.sandbox.memory_limit_mb);
   if (!flags.no_cache) {
     options.cache_dir = flags.cache_dir.empty() ? DefaultCacheDir() : fs::path(flags.cache_dir);
   }
@@ -65,11 +67,16 @@ int RunValidate(const ValidateFlags& flags) {
                      : flags.format == "markdown" ? FormatValidateMarkdown(*report)
                      : flags.format == "junit"    ? FormatValidateJunit(*report)
                                                   : FormatValidateText(*report);
+  // The finished review is never lost to a report file that cannot be written: it is printed
+  // first, then the file error fails the run.
+  if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) {
+    if (!flags.output.empty()) std::cout << text;
+    return usage(emitted.error());
+  }
   if (!flags.html.empty()) {
     Status written = WriteFileAtomic(flags.html, FormatValidateHtml(*report));
     if (!written.ok()) return usage(written.error().WithContext("--html"));
   }
-  if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) return usage(emitted.error());
   switch (report->verdict) {
     case Verdict::kAccept:
       return kExitOk;

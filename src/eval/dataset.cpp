@@ -15,8 +15,26 @@ bool IsImageFile(const fs::path& path) {
   return extensions.count(AsciiLower(path.extension().string())) != 0;
 }
 
-Result<std::vector<std::string>> ReadLabels(const fs::path& path) {
-  ZC_ASSIGN_OR_RETURN(std::string text, ReadFile(path, uint64_t{16} << 20));
+bool InsideLexically(const fs::path& root, const fs::path& path) {
+  std::string relative = path.lexically_normal().lexically_relative(root.lexically_normal())
+                             .generic_string();
+  return !relative.empty() && relative != ".." && relative.rfind("../", 0) != 0;
+}
+
+// A file the dataset names: inside spec.root when it is set (symbolic links resolved).
+Status CheckInside(const DatasetSpec& spec, const fs::path& path) {
+  if (spec.root.empty()) return OkStatus();
+  return CheckFileInside(spec.root, path);
+}
+
+Result<std::string> ReadDatasetFile(const DatasetSpec& spec, const fs::path& path,
+                                    uint64_t max_bytes) {
+  ZC_RETURN_IF_ERROR(CheckInside(spec, path));
+  return ReadFile(path, max_bytes);
+}
+
+Result<std::vector<std::string>> ReadLabels(const DatasetSpec& spec, const fs::path& path) {
+  ZC_ASSIGN_OR_RETURN(std::string text, ReadDatasetFile(spec, path, uint64_t{16} << 20));
   std::vector<std::string> labels;
   for (const std::string& line : SplitString(text, '\n')) {
     std::string_view name = Trim(line);
@@ -38,7 +56,7 @@ Result<Dataset> LoadImageFolder(const DatasetSpec& spec) {
   if (error) return Error(spec.path.string() + ": " + error.message());
   std::sort(folders.begin(), folders.end());
   if (!spec.labels.empty()) {
-    ZC_ASSIGN_OR_RETURN(dataset.class_names, ReadLabels(spec.labels));
+    ZC_ASSIGN_OR_RETURN(dataset.class_names, ReadLabels(spec, spec.labels));
     for (const std::string& folder : folders) {
       if (std::find(dataset.class_names.begin(), dataset.class_names.end(), folder) ==
           dataset.class_names.end()) {
@@ -54,7 +72,12 @@ Result<Dataset> LoadImageFolder(const DatasetSpec& spec) {
     if (!fs::is_directory(folder, error)) continue;  // a class without samples
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(folder, error)) {
-      if (entry.is_regular_file(error) && IsImageFile(entry.path())) files.push_back(entry.path());
+      if (!IsImageFile(entry.path())) continue;
+      if (entry.is_symlink(error) || !entry.is_regular_file(error)) {
+        ZC_RETURN_IF_ERROR(CheckInside(spec, entry.path()));  // a link leaving the folder
+        if (!entry.is_regular_file(error)) continue;
+      }
+      files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
     for (const fs::path& file : files) {
@@ -66,12 +89,12 @@ Result<Dataset> LoadImageFolder(const DatasetSpec& spec) {
 
 Result<Dataset> LoadTable(const DatasetSpec& spec) {
   Dataset dataset;
-  ZC_ASSIGN_OR_RETURN(dataset.class_names, ReadLabels(spec.labels));
+  ZC_ASSIGN_OR_RETURN(dataset.class_names, ReadLabels(spec, spec.labels));
   std::map<std::string, int64_t> by_name;
   for (size_t index = 0; index < dataset.class_names.size(); ++index) {
     by_name[dataset.class_names[index]] = static_cast<int64_t>(index);
   }
-  ZC_ASSIGN_OR_RETURN(std::string text, ReadFile(spec.path, uint64_t{1} << 30));
+  ZC_ASSIGN_OR_RETURN(std::string text, ReadDatasetFile(spec, spec.path, uint64_t{1} << 30));
   char separator = spec.format == DatasetFormat::kTsv ? '\t' : ',';
   fs::path base = spec.path.parent_path();
   std::vector<std::string> lines = SplitString(text, '\n');
@@ -83,8 +106,20 @@ Result<Dataset> LoadTable(const DatasetSpec& spec) {
     if (cells.size() != 2) return Error(where + ": expected 2 columns (path, label)");
     std::string path_text(Trim(cells[0]));
     std::string label_text(Trim(cells[1]));
+    if (!spec.root.empty()) {
+      // A row names a file of the model folder: never an absolute path or one climbing out.
+      fs::path lexical = fs::path(path_text).lexically_normal();
+      if (lexical.is_absolute() || (!lexical.empty() && *lexical.begin() == "..") ||
+          !InsideLexically(spec.root, base / lexical)) {
+        return Error(where + ": '" + path_text +
+                     "' is not a path inside the model folder; it was not read");
+      }
+    }
     fs::path path = fs::path(path_text).is_absolute() ? fs::path(path_text) : base / path_text;
     std::error_code error;
+    if (Status inside = CheckInside(spec, path); !inside.ok()) {
+      return Error(where + ": " + inside.error().message());
+    }
     if (!fs::is_regular_file(path, error)) return Error(where + ": no such image " + path.string());
     int64_t label = -1;
     auto named = by_name.find(label_text);

@@ -9,8 +9,9 @@
 //   - A key whose value is empty (`output:`) reads as an empty mapping for sections and is an
 //     error for values. Duplicate keys are errors.
 //   - dataset.header is only accepted for csv/tsv; labels is required for csv/tsv.
-//   - Paths are checked lexically (relative, no escaping ".."); symlinks inside the folder are
-//     followed on purpose, so a dataset may be a symlink to a shared location.
+//   - Paths are checked lexically (relative, no escaping "..") and then for real: symlinks are
+//     followed only while they stay inside the folder (a submission's dataset is the
+//     submission's; a link to elsewhere on the CI machine is refused, never read).
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -218,6 +219,10 @@ Result<fs::path> Parser::InsidePath(const Field& field, const std::string& path,
   }
   fs::path resolved = normal == "." ? folder_ : folder_ / normal;
   std::error_code ec;
+  if (fs::exists(fs::symlink_status(resolved, ec)) && !IsWithin(folder_, resolved)) {
+    return Fail(field.value, path,
+                "'" + text + "' leaves the model folder through a symbolic link; it was not read");
+  }
   fs::file_status status = fs::status(resolved, ec);
   if (ec || !fs::exists(status)) {
     return Fail(field.value, path, "'" + text + "' does not exist in " + folder_.string());
@@ -433,6 +438,7 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
 
   ZC_ASSIGN_OR_RETURN(const Field* dataset, Require(fields, "dataset", root, ""));
   ZC_RETURN_IF_ERROR(ParseDataset(*dataset, &scenario.dataset));
+  scenario.dataset.root = folder_;
 
   ZC_ASSIGN_OR_RETURN(const Field* steps, Require(fields, "preprocessing", root, ""));
   if (!steps->value.IsSequence() || steps->value.size() == 0) {

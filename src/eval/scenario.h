@@ -1,6 +1,7 @@
 // eval scenario: what `zooci eval` needs to reproduce a model's claimed accuracy, read from
 // `zooci.yaml` in the model folder and validated on load. Unknown keys are errors that list the
-// valid ones. Paths are relative to the model folder and may not leave it.
+// valid ones. Paths are relative to the model folder and may not leave it, neither lexically nor
+// through a symbolic link; the dataset's files are held to the same folder (DatasetSpec::root).
 //
 //   task: image-classification          # the only task so far
 //   model: model.onnx                   # optional: default, the folder's single .onnx file
@@ -47,6 +48,9 @@ namespace zooci {
 enum class DatasetFormat { kImageFolder, kCsv, kTsv };
 
 struct DatasetSpec {
+  // Every file the dataset names must lie inside this folder (symbolic links resolved): the
+  // model folder. Empty: no containment (a dataset given on the command line).
+  fs::path root;
   DatasetFormat format = DatasetFormat::kImageFolder;
   fs::path path;    // resolved (absolute or relative to the working directory)
   fs::path labels;  // empty: sorted folder names (imagefolder only)

@@ -1,4 +1,5 @@
 // ModelProto header information: IR version, opsets, graph inputs and outputs.
+#include <algorithm>
 #include <onnx/onnx_pb.h>
 
 #include <set>
@@ -99,8 +100,17 @@ Result<ModelInfo> ReadModelInfo(const fs::path& path, const ModelLoadLimits& lim
 
   // Before IR 4 initializers are also listed as graph inputs; they are not fed by test data.
   std::set<std::string> initializer_names;
-  for (const auto& initializer : model.graph().initializer())
+  for (const auto& initializer : model.graph().initializer()) {
     initializer_names.insert(initializer.name());
+    if (initializer.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    for (const auto& entry : initializer.external_data()) {
+      if (entry.key() != "location") continue;
+      auto& locations = info.external_data_locations;
+      if (std::find(locations.begin(), locations.end(), entry.value()) == locations.end()) {
+        locations.push_back(entry.value());
+      }
+    }
+  }
   for (const auto& input : model.graph().input()) {
     if (initializer_names.count(input.name()) > 0) continue;
     info.inputs.push_back(ToValueInfo(input));

@@ -116,6 +116,9 @@ struct ModelInfo {
   std::string producer_version;
   std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
   std::vector<ValueInfo> outputs;
+  // The `location` of every main-graph initializer stored as external data, as written (relative
+  // to the model's directory; unchecked), each once.
+  std::vector<std::string> external_data_locations;
 };
 
 struct ModelLoadLimits {

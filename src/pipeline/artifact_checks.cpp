@@ -155,6 +155,10 @@ std::vector<const CodeLink*> ArtifactReview::UsableLinks(LinkRole role, Artifact
       unusable.emplace_back(&link, "the link '" + link.target +
                                        "' points outside the repository; a submission's files "
                                        "must be in it");
+    } else if (link.leaves) {
+      unusable.emplace_back(&link, "the link '" + link.target + "': " + link.problem);
+    } else if (!link.exists && link.problem.find("does not exist") == std::string::npos) {
+      unusable.emplace_back(&link, "the link '" + link.target + "': " + link.problem);
     } else if (!link.exists) {
       unusable.emplace_back(&link, "the link '" + link.target + "' points to " + link.relative +
                                        ", which does not exist" + DidYouMean(link.path) +
@@ -226,6 +230,13 @@ void ArtifactReview::CheckLinks() {
       Missing(Artifact::kLinks,
               "the link '" + link.target + "' points to " + RelativeTo(root_, target) +
                   ", which does not exist" + DidYouMean(target) + ": add the file or fix the link",
+              readme_file_, link.line);
+    } else if (!IsWithin(root_, target)) {  // a symbolic link on the way leaves the repository
+      Status inside = CheckFileInside(root_, target);
+      Missing(Artifact::kLinks,
+              "the link '" + link.target + "': " +
+                  (inside.ok() ? RelativeTo(root_, target) + " leaves the repository"
+                               : inside.error().message()),
               readme_file_, link.line);
     }
   }

@@ -64,11 +64,14 @@ void ArtifactReview::CheckLicense() {
   }
   std::error_code error;
   fs::path license_file = context_.folder->dir / "LICENSE";
-  if (fs::is_regular_file(fs::symlink_status(license_file, error))) {
+  if (fs::exists(fs::symlink_status(license_file, error))) {
     std::string relative = RelativeTo(root_, license_file);
-    auto text = ReadFile(license_file, uint64_t{1} << 20);
-    statements.push_back({relative, relative, 0,
-                          text.ok() ? IdentifyLicenseFile(*text) : LicenseFinding{}});
+    auto text = ReadFileInside(root_, license_file, uint64_t{1} << 20);
+    if (text.ok()) {
+      statements.push_back({relative, relative, 0, IdentifyLicenseFile(*text)});
+    } else {
+      step_.reasons.push_back(MakeReason("artifacts", text.error().message(), relative));
+    }
   }
   if (statements.empty()) {
     Missing(Artifact::kLicense,

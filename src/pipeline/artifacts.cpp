@@ -114,12 +114,12 @@ StepResult ArtifactReview::Run() {
 StepResult CheckArtifacts(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   std::string readme_file = folder.relative + "/README.md";
-  auto readme = ParseReadme(folder.dir / "README.md");
+  const Result<Readme>& readme = context.readmes->Get(folder.dir / "README.md");
   if (!readme.ok()) {
     StepResult step;
     step.name = "artifacts";
     step.reasons.push_back(MakeReason(
-        "artifacts", "the README cannot be read: " + readme.error().message(), readme_file));
+        "artifacts", "the README was not read: " + readme.error().message(), readme_file));
     Conclude(step, "no readable README");
     return step;
   }

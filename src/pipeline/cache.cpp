@@ -1,6 +1,7 @@
 // The step result cache: one JSON file per key under the cache directory.
 #include <sys/stat.h>
 
+#include "onnx/onnx_io.h"
 #include "pipeline/internal.h"
 
 namespace zooci::pipeline_internal {
@@ -26,6 +27,10 @@ StepResult StepFromJson(const json& data) {
   StepResult step;
   step.name = data.at("name").get<std::string>();
   std::string status = data.at("status").get<std::string>();
+  if (status != "pass" && status != "fail" && status != "skipped") {
+    // An entry this version cannot read is a miss, never a pass.
+    throw json::other_error::create(501, "unknown step status", nullptr);
+  }
   step.status = status == "fail"      ? StepStatus::kFail
                 : status == "skipped" ? StepStatus::kSkipped
                                       : StepStatus::kPass;
@@ -48,15 +53,43 @@ StepResult StepFromJson(const json& data) {
   return step;
 }
 
+std::string WithoutRoot(std::string text, const fs::path& root) {
+  const std::string prefix = root.string() + "/";
+  for (size_t pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix, pos)) {
+    text.erase(pos, prefix.size());
+  }
+  return text;
+}
+
+void WithoutRoot(StepResult& step, const fs::path& root) {
+  step.summary = WithoutRoot(step.summary, root);
+  step.details_json = WithoutRoot(step.details_json, root);
+  for (Reason& reason : step.reasons) reason.message = WithoutRoot(reason.message, root);
+}
+
+std::vector<fs::path> ModelAndExternalData(const fs::path& model, const fs::path& root) {
+  std::vector<fs::path> files = {model};
+  auto info = ReadModelInfo(model);
+  if (!info.ok()) return files;
+  for (const std::string& location : info->external_data_locations) {
+    fs::path data = (model.parent_path() / location).lexically_normal();
+    // Locations that leave the folder are the check step's to decline; they are never read.
+    if (CheckFileInside(root, data).ok()) files.push_back(data);
+  }
+  return files;
+}
+
 std::optional<std::string> StepCache::Key(const std::string& step, const std::string& versions,
                                           const std::string& config,
-                                          const std::vector<fs::path>& inputs) const {
+                                          const std::vector<fs::path>& inputs,
+                                          const fs::path& root) const {
   if (dir_.empty()) return std::nullopt;
   std::string material = step + "\n" + versions + "\n" + config + "\n";
   for (const fs::path& input : inputs) {
     auto sha = hasher_->Hash(input);
     if (!sha.ok()) return std::nullopt;
-    material += input.filename().string() + " " + *sha + "\n";
+    material += input.lexically_normal().lexically_relative(root).generic_string() + " " + *sha +
+                "\n";
   }
   return Sha256Hex(material);
 }
@@ -64,10 +97,15 @@ std::optional<std::string> StepCache::Key(const std::string& step, const std::st
 Result<std::string> FileHasher::Hash(const fs::path& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return Error(path.string() + ": cannot stat");
+  // As git's index, plus the inode change time: an edit that restores size and modification
+  // time (touch -d, an editor keeping mtime) still changes ctime, which no user can set.
+  auto time_text = [](const timespec& time) {
+    return std::to_string(time.tv_sec) + "." + std::to_string(time.tv_nsec);
+  };
   std::string stat_key =
       Sha256Hex(fs::absolute(path).string() + "|" + std::to_string(info.st_size) + "|" +
-                std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec) +
-                "|" + std::to_string(info.st_ino));
+                time_text(info.st_mtim) + "|" + time_text(info.st_ctim) + "|" +
+                std::to_string(info.st_ino) + "|" + std::to_string(info.st_dev));
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto known = memo_.find(stat_key);

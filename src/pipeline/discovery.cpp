@@ -48,16 +48,26 @@ std::string RelativeTo(const fs::path& root, const fs::path& path) {
   return path.lexically_relative(root).generic_string();
 }
 
-ZooLayout DiscoverZoo(const fs::path& root) {
+ZooLayout DiscoverZoo(const fs::path& root, ReadmeStore& readmes) {
   std::set<std::string> readme_dirs;
   std::vector<std::string> model_files;  // relative, sorted below
+  std::vector<std::string> linked_models;  // model files that are symbolic links
   std::error_code error;
   auto options = fs::directory_options::skip_permission_denied;
   for (auto it = fs::recursive_directory_iterator(root, options, error);
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     const fs::path& path = it->path();
     std::error_code entry_error;
-    if (it->is_symlink(entry_error)) continue;  // never followed (reported by the steps)
+    if (it->is_symlink(entry_error)) {  // never followed
+      std::string relative = RelativeTo(root, path);
+      if (path.filename() == "README.md" && path.parent_path() != root) {
+        // The folder is reviewed; its README is read only if the link stays inside.
+        readme_dirs.insert(fs::path(relative).parent_path().generic_string());
+      } else if (IsModelFile(path)) {
+        linked_models.push_back(relative);
+      }
+      continue;
+    }
     if (it->is_directory(entry_error)) {
       if (StartsWith(path.filename().string(), ".")) it.disable_recursion_pending();
       continue;
@@ -73,6 +83,11 @@ ZooLayout DiscoverZoo(const fs::path& root) {
   std::sort(model_files.begin(), model_files.end());
 
   ZooLayout layout;
+  std::sort(linked_models.begin(), linked_models.end());
+  for (const std::string& file : linked_models) {
+    layout.unreviewed.push_back(
+        {file, "a symbolic link, not followed: commit model files as files (through Git LFS)"});
+  }
   std::map<std::string, ModelFolder> folders;
   auto folder_for = [&](const std::string& relative) -> ModelFolder& {
     ModelFolder& folder = folders[relative];
@@ -87,7 +102,8 @@ ZooLayout DiscoverZoo(const fs::path& root) {
     std::string owner = OwnerOf(file, readme_dirs);
     if (owner.empty()) {
       layout.unreviewed.push_back(
-          {file, "no README.md in its folder or in a parent folder below the zoo root"});
+          {file, "no README.md in its folder or in a parent folder below the zoo root: add the "
+                 "model folder's README.md"});
       continue;
     }
     ModelFolder& folder = folder_for(owner);
@@ -99,8 +115,8 @@ ZooLayout DiscoverZoo(const fs::path& root) {
   // are reviewed by the linking folder as well; links to files that do not exist are the
   // integrity step's to report.
   for (const std::string& dir : readme_dirs) {
-    auto readme = ParseReadme(root / dir / "README.md");
-    if (!readme.ok()) continue;
+    const Result<Readme>& readme = readmes.Get(root / dir / "README.md");
+    if (!readme.ok()) continue;  // the folder's artifacts step says why
     for (const ModelTable& table : readme->model_tables) {
       for (const ModelTableRow& row : table.rows) {
         for (const MarkdownLink& link : row.cell_links) {

@@ -46,10 +46,11 @@ std::optional<std::pair<double, bool>> CellNumber(const std::string& cell) {
 // The claims the README's model table states for `model` (the rows linking it). Values that
 // are neither marked as percentages (a '%' in the cell or the column) nor above 1 have no
 // known scale; they are reported in `unscaled` rather than guessed.
-std::vector<StatedClaim> ReadmeClaims(const ModelFolder& folder, const fs::path& model,
+std::vector<StatedClaim> ReadmeClaims(const StepContext& context, const fs::path& model,
                                       std::vector<std::string>* unscaled) {
+  const ModelFolder& folder = *context.folder;
   std::vector<StatedClaim> claims;
-  auto readme = ParseReadme(folder.dir / "README.md");
+  const Result<Readme>& readme = context.readmes->Get(folder.dir / "README.md");
   if (!readme.ok()) return claims;
   const std::string file = folder.relative + "/README.md";
   for (const ModelTable& table : readme->model_tables) {
@@ -92,7 +93,8 @@ std::vector<StatedClaim> ReadmeClaims(const ModelFolder& folder, const fs::path&
 StepResult RunEvalStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   fs::path scenario_file = folder.dir / "zooci.yaml";
-  if (!fs::exists(scenario_file)) {
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(scenario_file, error))) {
     StepResult step = Skipped("eval", "no zooci.yaml scenario", false);
     step.reasons.push_back(MakeReason("eval",
                                       "no zooci.yaml eval scenario: accuracy was not measured, so "
@@ -100,7 +102,8 @@ StepResult RunEvalStep(const StepContext& context) {
                                       folder.relative, 0, ReasonLevel::kWarning));
     return step;
   }
-  auto scenario = LoadScenario(folder.dir);
+  Status readable = CheckFileInside(folder.root, scenario_file);
+  auto scenario = readable.ok() ? LoadScenario(folder.dir) : Result<EvalScenario>(readable.error());
   if (!scenario.ok()) {
     StepResult step;
     step.name = "eval";
@@ -113,10 +116,17 @@ StepResult RunEvalStep(const StepContext& context) {
   }
   if (ReadLfsPointer(scenario->model).has_value()) return NotFetched(context, "eval", 1);
   std::vector<std::string> unscaled;
-  for (StatedClaim& claim : ReadmeClaims(folder, scenario->model, &unscaled)) {
+  for (StatedClaim& claim : ReadmeClaims(context, scenario->model, &unscaled)) {
     scenario->claims.stated.push_back(std::move(claim));
   }
-  std::vector<fs::path> inputs = {scenario_file, scenario->model, folder.dir / "README.md"};
+  // Everything eval reads: the scenario, the model and its external data, the README (claims),
+  // the dataset's list and labels files and every sample.
+  std::vector<fs::path> inputs = {scenario_file, folder.dir / "README.md"};
+  for (const fs::path& file : ModelAndExternalData(scenario->model, folder.root)) {
+    inputs.push_back(file);
+  }
+  if (scenario->dataset.format != DatasetFormat::kImageFolder) inputs.push_back(scenario->dataset.path);
+  if (!scenario->dataset.labels.empty()) inputs.push_back(scenario->dataset.labels);
   if (auto dataset = LoadDataset(scenario->dataset); dataset.ok()) {
     for (const Sample& sample : dataset->samples) inputs.push_back(sample.path);
   }
@@ -130,6 +140,7 @@ StepResult RunEvalStep(const StepContext& context) {
     }
     auto result = RunEval(*context.executor, *scenario, EvalOptions{}, nullptr);
     if (!result.ok()) {
+      step.transient = true;  // possibly the sandbox's (a crash, a limit): computed again next time
       step.reasons.push_back(
           MakeReason("eval", result.error().message(), folder.relative + "/zooci.yaml"));
       Conclude(step, "eval could not run");

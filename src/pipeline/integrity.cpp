@@ -63,6 +63,7 @@ class IntegrityReview {
 
   StepResult Run() {
     ReadModels();
+    CheckSymlinks();
     CheckLfs();
     CheckTable();
     CheckManifest();
@@ -90,6 +91,31 @@ class IntegrityReview {
   const LfsFileState* Pointer(const fs::path& file) const {
     const LfsFileState* state = context_.lfs ? context_.lfs->Find(file) : nullptr;
     return state != nullptr && state->status != LfsFileState::kFetched ? state : nullptr;
+  }
+
+  // A symbolic link in the folder whose target leaves the repository: never followed (no step
+  // reads it), and a defect: a submission ships its files, not pointers into the CI machine.
+  void CheckSymlinks() {
+    std::error_code error;
+    auto options = fs::directory_options::skip_permission_denied;
+    size_t visited = 0;
+    for (auto it = fs::recursive_directory_iterator(folder_.dir, options, error);
+         !error && it != fs::recursive_directory_iterator() && ++visited <= 100000;
+         it.increment(error)) {
+      std::error_code entry_error;
+      const fs::path& path = it->path();
+      if (it->is_directory(entry_error) && !it->is_symlink(entry_error) &&
+          path != folder_.dir && fs::exists(path / "README.md", entry_error)) {
+        it.disable_recursion_pending();  // a nested model folder reviews itself
+        continue;
+      }
+      if (!it->is_symlink(entry_error) || IsWithin(folder_.root, path)) continue;
+      std::string relative = RelativeTo(folder_.root, path);
+      Status inside = CheckFileInside(folder_.root, path);
+      Add((inside.ok() ? relative + " leaves the repository" : inside.error().message()) +
+              ": commit the file itself",
+          relative);
+    }
   }
 
   void CheckLfs() {
@@ -137,7 +163,7 @@ class IntegrityReview {
   }
 
   void CheckTable() {
-    auto readme = ParseReadme(folder_.dir / "README.md");
+    const Result<Readme>& readme = context_.readmes->Get(folder_.dir / "README.md");
     if (!readme.ok()) return;  // the artifacts step reports an unreadable README
     for (const ModelTable& table : readme->model_tables) {
       for (const ModelTableRow& row : table.rows) {
@@ -281,9 +307,10 @@ StepResult CheckIntegrity(const StepContext& context) {
 }
 
 std::vector<Reason> CheckRemovedFolder(const fs::path& root, const std::string& folder,
-                                       const std::vector<ManifestEntry>* manifest) {
+                                       const std::vector<ManifestEntry>* manifest,
+                                       ReadmeStore& readmes) {
   std::vector<Reason> reasons;
-  auto main = ParseReadme(root / "README.md");
+  const Result<Readme>& main = readmes.Get(root / "README.md");
   if (main.ok()) {
     for (const MarkdownLink& link : main->links) {
       fs::path resolved = ResolveLink(root, root, link.target);

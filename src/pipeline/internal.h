@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "pipeline/pipeline.h"
@@ -32,8 +33,25 @@ struct ZooLayout {
   std::vector<UnreviewedFile> unreviewed;
 };
 
+// Every README of a review, parsed once, read only from inside the repository (CheckFileInside)
+// and up to kMaxReadmeBytes. Thread-safe; the references it returns live as long as it does.
+class ReadmeStore {
+ public:
+  static constexpr uint64_t kMaxReadmeBytes = uint64_t{1} << 20;
+  explicit ReadmeStore(fs::path root);
+  // The parsed README at `path`, or why it cannot be read (a symlink leaving the repository, too
+  // large, not a regular file), as a sentence for the submitter.
+  const Result<Readme>& Get(const fs::path& path);
+
+ private:
+  Result<Readme> Parse(const fs::path& path) const;
+  fs::path root_;
+  std::mutex mutex_;
+  std::map<fs::path, std::unique_ptr<Result<Readme>>> parsed_;  // guarded by mutex_
+};
+
 // Every model file under `root`, by the folder that reviews it.
-ZooLayout DiscoverZoo(const fs::path& root);
+ZooLayout DiscoverZoo(const fs::path& root, ReadmeStore& readmes);
 bool IsModelFile(const fs::path& path);    // .onnx, .tar.gz, .tgz (any case)
 bool IsArchiveFile(const fs::path& path);  // .tar.gz, .tgz
 std::string RelativeTo(const fs::path& root, const fs::path& path);  // '/'-separated
@@ -97,6 +115,7 @@ struct StepContext {
   FileHasher* hasher = nullptr;
   const ZooConfig* config = nullptr;     // the zoo's zooci-zoo.yaml (defaults when absent)
   const Readme* main_readme = nullptr;   // the zoo's README.md; null when unreadable
+  ReadmeStore* readmes = nullptr;        // every README, parsed once
   const LfsReview* lfs = nullptr;        // the pointers among the reviewed model files
 };
 
@@ -117,7 +136,8 @@ std::string TaskOfFolder(const StepContext& context);
 // Checks after a model folder was deleted or renamed away: no link to it in the main README and
 // no manifest entry under it.
 std::vector<Reason> CheckRemovedFolder(const fs::path& root, const std::string& folder,
-                                       const std::vector<ManifestEntry>* manifest);
+                                       const std::vector<ManifestEntry>* manifest,
+                                       ReadmeStore& readmes);
 
 // ---- cache.cpp: step results keyed by their inputs.
 class StepCache {
@@ -125,9 +145,11 @@ class StepCache {
   StepCache(fs::path dir, FileHasher* hasher) : dir_(std::move(dir)), hasher_(hasher) {}
   // Key from the step name, zooci's and the runtime's versions, the configuration and the
   // SHA-256 of every input file. An input that cannot be hashed makes the step uncacheable.
+  // Inputs are named by their path relative to `root` in the key (two folders holding the same
+  // file are two keys).
   std::optional<std::string> Key(const std::string& step, const std::string& versions,
-                                 const std::string& config,
-                                 const std::vector<fs::path>& inputs) const;
+                                 const std::string& config, const std::vector<fs::path>& inputs,
+                                 const fs::path& root) const;
   std::optional<StepResult> Load(const std::string& key) const;
   void Store(const std::string& key, const StepResult& result) const;
 
@@ -136,20 +158,36 @@ class StepCache {
   FileHasher* hasher_;
 };
 
-// Runs `compute` unless the cache has a result for the same inputs and configuration.
+// `text` with every "<root>/" removed: messages name files by their place in the repository.
+std::string WithoutRoot(std::string text, const fs::path& root);
+// WithoutRoot on a step's summary and every reason's message.
+void WithoutRoot(StepResult& step, const fs::path& root);
+
+// Runs `compute` unless the cache has a result for the same inputs and configuration: the
+// content of every file in `inputs` (everything the step reads), the step's `config`, the folder,
+// the sandbox's limits, zooci's and the runtime's versions. What is stored is what a fresh run
+// shows (repository-relative messages); a transient result is never stored.
 template <typename Compute>
 StepResult Cached(const StepContext& context, const std::string& step, const std::string& config,
                   const std::vector<fs::path>& inputs, Compute compute) {
   StepCache cache(context.options->cache_dir, context.hasher);
+  const fs::path& root = context.folder->root;
   std::string versions = context.options->zooci_version + "|" + context.runtime;
-  std::optional<std::string> key = cache.Key(step, versions, config, inputs);
+  std::string full_config = config + "|folder=" + context.folder->relative + "|sandbox=" +
+                            context.options->executor_config;
+  std::optional<std::string> key = cache.Key(step, versions, full_config, inputs, root);
   if (key) {
     if (std::optional<StepResult> hit = cache.Load(*key)) return *hit;
   }
   StepResult result = compute();
-  if (key) cache.Store(*key, result);
+  WithoutRoot(result, root);
+  if (key && !result.transient) cache.Store(*key, result);
   return result;
 }
+
+// A model file and the external data files it names (those inside its folder): what reading the
+// model reads.
+std::vector<fs::path> ModelAndExternalData(const fs::path& model, const fs::path& root);
 
 // The files of `files` whose content is in the checkout (not Git LFS pointers); `pointers`
 // counts the others.

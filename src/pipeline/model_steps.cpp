@@ -61,7 +61,11 @@ StepResult RunCheckStep(const StepContext& context) {
   if (models.empty()) {
     return Skipped("check", "no .onnx model file in the folder", true, folder.relative);
   }
-  return Cached(context, "check", "profile=zoo", models, [&] {
+  std::vector<fs::path> inputs;
+  for (const fs::path& model : models) {
+    for (const fs::path& file : ModelAndExternalData(model, folder.root)) inputs.push_back(file);
+  }
+  return Cached(context, "check", "profile=zoo", inputs, [&] {
     StepResult step;
     step.name = "check";
     CheckOptions options;
@@ -122,10 +126,11 @@ std::string ArchiveOfCase(const std::string& id, const ModelFolder& folder,
 
 // Each archive with the standalone .onnx it should carry: the model-table row that links the
 // archive links the model, or else the .onnx with the archive's stem; empty when neither.
-std::vector<std::pair<fs::path, fs::path>> ArchivePairs(const ModelFolder& folder,
+std::vector<std::pair<fs::path, fs::path>> ArchivePairs(const StepContext& context,
                                                         const std::vector<fs::path>& archives) {
+  const ModelFolder& folder = *context.folder;
   std::vector<std::pair<fs::path, fs::path>> pairs;
-  auto readme = ParseReadme(folder.dir / "README.md");
+  const Result<Readme>& readme = context.readmes->Get(folder.dir / "README.md");
   for (const fs::path& archive : archives) {
     fs::path model;
     if (readme.ok()) {
@@ -198,10 +203,11 @@ StepResult RunTestStep(const StepContext& context) {
                    true, folder.relative);
   }
   // The standalone model each archive should carry; both are inputs of the step.
-  std::vector<std::pair<fs::path, fs::path>> pairs = ArchivePairs(folder, archives);
+  std::vector<std::pair<fs::path, fs::path>> pairs = ArchivePairs(context, archives);
   std::vector<fs::path> inputs = archives;
   for (const auto& [archive, model] : pairs) {
-    if (!model.empty() && !ReadLfsPointer(model).has_value()) inputs.push_back(model);
+    if (model.empty() || ReadLfsPointer(model).has_value()) continue;
+    for (const fs::path& file : ModelAndExternalData(model, folder.root)) inputs.push_back(file);
   }
   return Cached(context, "test", "rtol=1e-3,atol=1e-5;compare-archived-model", inputs, [&] {
     StepResult step;
@@ -239,6 +245,10 @@ StepResult RunTestStep(const StepContext& context) {
       case_details.push_back({{"id", result.id},
                               {"status", CaseStatusName(result.status)},
                               {"message", message}});
+      if (result.status == CaseStatus::kCrash || result.status == CaseStatus::kTimeout ||
+          result.status == CaseStatus::kOutOfMemory) {
+        step.transient = true;  // may be the machine's (load, limits): computed again next time
+      }
       if (result.status != CaseStatus::kPass) {
         step.reasons.push_back(MakeReason(
             "test", "test case " + result.id + ": " + CaseStatusName(result.status) + ": " + message,
@@ -266,7 +276,7 @@ StepResult RunBenchStep(const StepContext& context) {
   }
   fs::path model = models.front();
   fs::path baseline_file = folder.dir / "bench-baseline.json";
-  std::vector<fs::path> inputs = {model};
+  std::vector<fs::path> inputs = ModelAndExternalData(model, folder.root);
   bool judged = fs::exists(baseline_file);
   if (judged) inputs.push_back(baseline_file);
   std::string config = "min_ms=" + std::to_string(context.options->bench_min_duration_ms) +
@@ -291,6 +301,7 @@ StepResult RunBenchStep(const StepContext& context) {
     }
     auto result = RunBenchmark(*context.executor, model, *inputs_or, options);
     if (!result.ok()) {
+      step.transient = true;
       step.reasons.push_back(MakeReason("bench", result.error().message(), relative));
       Conclude(step, "the benchmark could not run");
       return step;

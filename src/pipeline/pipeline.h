@@ -57,6 +57,9 @@ struct StepResult {
   std::vector<Reason> reasons;  // declining and non-declining findings of this step
   double seconds = 0;
   bool cached = false;
+  // The result depends on the machine, not only on the inputs (a timeout, a crash or a memory
+  // limit in the sandbox): it is never stored in the step cache.
+  bool transient = false;
   // Step-specific figures for reports (JSON text): bench latency samples summary and histogram
   // samples, eval metrics, test case results. "{}" when none.
   std::string details_json = "{}";
@@ -97,6 +100,9 @@ struct ValidateOptions {
   int64_t bench_min_duration_ms = 1000;
   int64_t bench_min_queries = 50;
   std::string zooci_version;
+  // The sandbox's limits ("timeout_ms=...,memory_limit_mb=..."): part of every model step's
+  // cache key, since a step that hit a limit under one setting may pass under another.
+  std::string executor_config;
 };
 
 // Called after each model's review (from worker threads, serialized by the caller's lock).

@@ -150,8 +150,12 @@ std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
       code.notebook = EndsWith(name, ".ipynb");
       if (InsideRoot(root, resolved)) {
         code.relative = RelativeTo(root, resolved);
-        std::error_code error;
-        code.exists = fs::is_regular_file(fs::symlink_status(resolved, error));
+        Status inside = CheckFileInside(root, resolved);
+        code.exists = inside.ok();
+        if (!inside.ok()) {
+          code.problem = inside.error().message();
+          code.leaves = code.problem.find("leaves the repository") != std::string::npos;
+        }
       }
     }
     const std::string words = name + " " + AsciiLower(link.text);
@@ -187,7 +191,7 @@ std::vector<CodeLink> CodeLinks(const Readme& readme, const fs::path& root) {
        it.increment(error)) {
     std::error_code entry_error;
     const fs::path& path = it->path();
-    if (it->is_symlink(entry_error)) continue;
+    if (it->is_symlink(entry_error)) continue;  // links are the integrity step's to judge
     if (it->is_directory(entry_error)) {
       bool nested = fs::exists(path / "README.md", entry_error);
       if (StartsWith(path.filename().string(), ".") || nested || it.depth() >= 3) {

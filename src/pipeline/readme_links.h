@@ -20,7 +20,9 @@ struct CodeLink {
   std::string relative;   // path relative to the zoo root ("" for a remote link)
   bool remote = false;    // http(s) URL
   bool notebook = false;  // .ipynb (or a Colab/nbviewer URL)
-  bool exists = false;    // local: a regular file inside the repository
+  bool exists = false;    // local: a regular file inside the repository (CheckFileInside)
+  bool leaves = false;    // local: exists, but only through a symbolic link out of the repository
+  std::string problem;    // local and not `exists`: why, as CheckFileInside says it
   std::vector<LinkRole> roles;
 
   bool Has(LinkRole role) const;

@@ -7,20 +7,64 @@
 #include <thread>
 
 #include "pipeline/internal.h"
+#include "pipeline/readme_links.h"
 
 namespace zooci {
 namespace pipeline_internal {
+namespace {
+
+// Runs git in `root` (argv after "git -C root"); its stdout, or an error naming `what`.
+Result<std::string> Git(const fs::path& root, std::vector<std::string> args,
+                        const std::string& what) {
+  args.insert(args.begin(), {"git", "-C", root.string()});
+  CommandOptions options;
+  options.timeout_ms = 120000;
+  options.extra_env = {{"GIT_TERMINAL_PROMPT", "0"}, {"LC_ALL", "C"}};
+  auto result = RunCapturedCommand(args, options);
+  if (!result.ok()) return Error(what + ": " + result.error().message());
+  if (result->timed_out) return Error(what + ": git did not finish within 120 s");
+  if (!result->exit.exited || result->exit.exit_code != 0) {
+    std::string message(Trim(result->stderr_text.substr(0, 300)));
+    return Error(what + (message.empty() ? "" : ": " + message));
+  }
+  return result->stdout_text;
+}
+
+}  // namespace
+
 
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders) {
-  ExitInfo exit_info;
-  auto output =
-      RunCommand({"git", "-C", root.string(), "diff", "--name-status", "-M", "-z", ref + "...HEAD"},
-                 &exit_info);
-  if (!output.ok() || !exit_info.exited || exit_info.exit_code != 0) {
-    return Error("--changed-since " + ref + ": git diff failed in " + root.string() +
-                 " (is it a git repository, and is " + ref + " a commit?)");
+  // The ref comes from a command line or a pull request: never an option to git. It must name a
+  // commit; git resolves it after --end-of-options.
+  const std::string context = "--changed-since '" + ref + "'";
+  if (ref.empty() || ref[0] == '-' || ref.find('\n') != std::string::npos) {
+    return Error(context + ": not a revision (a ref may not start with '-')");
   }
+  ZC_ASSIGN_OR_RETURN(std::string top, Git(root, {"rev-parse", "--show-toplevel"},
+                                           root.string() + " is not in a git repository"));
+  ZC_ASSIGN_OR_RETURN(std::string commit,
+                      Git(root, {"rev-parse", "--verify", "--quiet", "--end-of-options",
+                                 ref + "^{commit}"},
+                          context + ": no such commit in " + root.string()));
+  commit = std::string(Trim(commit));
+  // Paths from git are relative to the repository's top; the zoo may be a folder inside it.
+  std::error_code error;
+  fs::path top_path = fs::weakly_canonical(fs::path(std::string(Trim(top))), error);
+  std::string prefix =
+      fs::weakly_canonical(root, error).lexically_relative(top_path).generic_string();
+  prefix = prefix == "." || prefix.empty() ? "" : prefix + "/";
+  ZC_ASSIGN_OR_RETURN(std::string output,
+                      Git(root, {"diff", "--name-status", "-M", "-z", "--end-of-options",
+                                 commit + "...HEAD", "--"},
+                          context + ": git diff failed"));
+  // Repository path -> zoo path; nullopt outside the zoo.
+  auto in_zoo = [&](const std::string& path) -> std::optional<std::string> {
+    if (prefix.empty()) return path;
+    if (!StartsWith(path, prefix)) return std::nullopt;
+    return path.substr(prefix.size());
+  };
+
   // Folder of a path: the deepest reviewed folder containing it (HEAD), else the path's
   // directory chain as it was (for deletions).
   auto folder_of = [&](const std::string& path) -> std::string {
@@ -48,7 +92,10 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
   auto removed_folder_of = [&](const std::string& path) {
     // A removed model folder: the parent of its model/ directory, or the file's directory.
     fs::path dir = fs::path(path).parent_path();
-    if (dir.filename() == "model" || dir.filename() == "dependencies") dir = dir.parent_path();
+    if (dir.filename() == "model" || dir.filename() == "models" ||
+        dir.filename() == "dependencies") {
+      dir = dir.parent_path();
+    }
     return dir.generic_string();
   };
   Changes changes;
@@ -64,41 +111,41 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
     }
     changes.reviewed.emplace_back(folder, change);
   };
-  std::vector<std::string> fields = SplitString(*output, '\0');
+  std::vector<std::string> fields = SplitString(output, '\0');
   for (size_t index = 0; index < fields.size();) {
     const std::string& status = fields[index];
     if (status.empty()) {
       ++index;
       continue;
     }
-    if (status[0] == 'R' || status[0] == 'C') {
-      if (index + 2 >= fields.size()) break;
-      const std::string& from = fields[index + 1];
-      const std::string& to = fields[index + 2];
-      changes.touched.push_back(to);
-      for (const std::string& linking : linking_folders(to)) add(linking, "modified");
-      std::string new_folder = folder_of(to);
-      std::string old_folder = removed_folder_of(from);
+    bool rename = status[0] == 'R' || status[0] == 'C';
+    size_t paths = rename ? 2 : 1;
+    if (index + paths >= fields.size()) break;
+    std::optional<std::string> from = in_zoo(fields[index + 1]);
+    std::optional<std::string> to = rename ? in_zoo(fields[index + 2]) : from;
+    index += 1 + paths;
+    if (!from && !to) continue;  // outside the zoo
+    if (to && status[0] != 'D') {
+      changes.touched.push_back(*to);
+      for (const std::string& linking : linking_folders(*to)) add(linking, "modified");
+    }
+    if (rename) {
+      std::string new_folder = to ? folder_of(*to) : "";
+      std::string old_folder = from ? removed_folder_of(*from) : "";
       if (!new_folder.empty() && old_folder != new_folder) {
-        add(new_folder, "renamed from " + old_folder);
-        if (folder_of(from).empty()) changes.removed.push_back(old_folder);
+        add(new_folder, from ? "renamed from " + old_folder : "added");
+        if (from && folder_of(*from).empty()) changes.removed.push_back(old_folder);
       } else {
         add(new_folder, "modified");
       }
-      index += 3;
       continue;
     }
-    if (index + 1 >= fields.size()) break;
-    const std::string& path = fields[index + 1];
-    if (status[0] != 'D') changes.touched.push_back(path);
-    for (const std::string& linking : linking_folders(path)) add(linking, "modified");
-    std::string folder = folder_of(path);
+    std::string folder = folder_of(*from);
     if (status[0] == 'D' && folder.empty()) {
-      changes.removed.push_back(removed_folder_of(path));
+      changes.removed.push_back(removed_folder_of(*from));
     } else {
       add(folder, status[0] == 'A' ? "added" : "modified");
     }
-    index += 2;
   }
   std::sort(changes.removed.begin(), changes.removed.end());
   changes.removed.erase(std::unique(changes.removed.begin(), changes.removed.end()),
@@ -153,20 +200,10 @@ std::vector<Reason> UnreviewedReasons(const std::vector<UnreviewedFile>& unrevie
     if (names.size() > 5) listed += ", and " + std::to_string(names.size() - 5) + " more";
     reasons.push_back(MakeReason("zoo",
                                  Plural(names.size(), "model file") + " in " + dir +
-                                     " not reviewed (" + listed + "): " + why +
-                                     "; add the model folder's README.md",
+                                     " not reviewed (" + listed + "): " + why,
                                  dir));
   }
   return reasons;
-}
-
-// `text` with every "<root>/" removed.
-std::string WithoutRoot(std::string text, const fs::path& root) {
-  const std::string prefix = root.string() + "/";
-  for (size_t pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix, pos)) {
-    text.erase(pos, prefix.size());
-  }
-  return text;
 }
 
 // The steps in order; a failed gate skips the model steps after it.
@@ -205,10 +242,7 @@ ModelReview ReviewFolder(const StepContext& context, const std::string& change) 
     review.steps.push_back(std::move(*baseline));
   }
   // Messages name files by their place in the repository, never by the checkout's path.
-  for (StepResult& step : review.steps) {
-    for (Reason& reason : step.reasons) reason.message = WithoutRoot(reason.message, context.folder->root);
-    step.summary = WithoutRoot(step.summary, context.folder->root);
-  }
+  for (StepResult& step : review.steps) WithoutRoot(step, context.folder->root);
   review.verdict = VerdictOf(review.steps);
   return review;
 }
@@ -230,7 +264,8 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   report.runtime = runtime.ok() ? *runtime : "unknown runtime";
 
   fs::path root = fs::absolute(options.zoo, error).lexically_normal();
-  ZooLayout layout = DiscoverZoo(root);
+  ReadmeStore readmes(root);
+  ZooLayout layout = DiscoverZoo(root, readmes);
   const std::vector<ModelFolder>& folders = layout.folders;
   std::vector<std::pair<const ModelFolder*, std::string>> selected;
   std::vector<std::string> removed, touched;
@@ -245,6 +280,37 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
     }
     removed = changes.removed;
     touched = std::move(changes.touched);
+    // A changed file outside every folder that a folder's README links (a script or notebook
+    // shared by several folders): those folders are reviewed again.
+    for (const ModelFolder& folder : folders) {
+      bool chosen = std::any_of(selected.begin(), selected.end(),
+                                [&](const auto& pick) { return pick.first == &folder; });
+      const Result<Readme>& readme = readmes.Get(folder.dir / "README.md");
+      if (chosen || !readme.ok()) continue;
+      for (const MarkdownLink& link : readme->links) {
+        fs::path target = ResolveLink(root, folder.dir, link.target);
+        std::string relative = target.empty() ? "" : RelativeTo(root, target);
+        if (!relative.empty() &&
+            std::find(touched.begin(), touched.end(), relative) != touched.end()) {
+          selected.emplace_back(&folder, "modified: " + relative + ", which it links, changed");
+          break;
+        }
+      }
+    }
+    bool unreviewed_touched = std::any_of(
+        layout.unreviewed.begin(), layout.unreviewed.end(), [&](const UnreviewedFile& file) {
+          return std::find(touched.begin(), touched.end(), file.file) != touched.end();
+        });
+    if (selected.empty() && removed.empty() && !unreviewed_touched && !touched.empty()) {
+      // Never "no models to review" (an ACCEPT) for a change that touched the zoo.
+      std::vector<std::string> shown(touched.begin(),
+                                     touched.begin() + std::min<size_t>(touched.size(), 5));
+      return Error("--changed-since " + options.changed_since + ": the change touches " +
+                   Plural(touched.size(), "file") + " under the zoo (" + JoinStrings(shown, ", ") +
+                   (touched.size() > 5 ? ", ..." : "") +
+                   ") but no model folder and nothing a model README links: nothing to review "
+                   "them against");
+    }
   }
   if (folders.empty() && layout.unreviewed.empty() && options.changed_since.empty()) {
     return Error(options.zoo.string() + ": no model folder (a README.md with .onnx files)");
@@ -256,12 +322,13 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   }
 
   ZC_ASSIGN_OR_RETURN(ZooConfig config, LoadZooConfig(root));
-  std::optional<Readme> main_readme;
-  if (auto parsed = ParseReadme(root / "README.md"); parsed.ok()) main_readme = std::move(*parsed);
+  const Result<Readme>& main_readme = readmes.Get(root / "README.md");
   std::optional<std::vector<ManifestEntry>> manifest;
   fs::path manifest_path = root / "ONNX_HUB_MANIFEST.json";
-  if (fs::exists(manifest_path, error)) {
-    auto read = ReadManifest(manifest_path);
+  if (fs::exists(fs::symlink_status(manifest_path, error))) {
+    Status inside = CheckFileInside(root, manifest_path);
+    auto read = inside.ok() ? ReadManifest(manifest_path)
+                            : Result<std::vector<ManifestEntry>>(inside.error());
     if (read.ok()) {
       manifest = std::move(*read);
     } else {
@@ -271,7 +338,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
     }
   }
   for (const std::string& folder : removed) {
-    for (Reason& reason : CheckRemovedFolder(root, folder, manifest ? &*manifest : nullptr)) {
+    for (Reason& reason : CheckRemovedFolder(root, folder, manifest ? &*manifest : nullptr, readmes)) {
       report.zoo_reasons.push_back(std::move(reason));
     }
   }
@@ -299,7 +366,8 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
       context.manifest_present = fs::exists(manifest_path);
       context.hasher = &hasher;
       context.config = &config;
-      context.main_readme = main_readme ? &*main_readme : nullptr;
+      context.main_readme = main_readme.ok() ? &*main_readme : nullptr;
+      context.readmes = &readmes;
       context.lfs = &lfs;
       report.models[index] = ReviewFolder(context, selected[index].second);
       std::lock_guard<std::mutex> lock(progress_mutex);
@@ -313,6 +381,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   worker();
   for (std::thread& thread : pool) thread.join();
 
+  for (Reason& reason : report.zoo_reasons) reason.message = WithoutRoot(reason.message, root);
   report.verdict = VerdictOf({}, report.zoo_reasons);
   for (const ModelReview& review : report.models) {
     if (review.verdict == Verdict::kDecline ||

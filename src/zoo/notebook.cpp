@@ -129,8 +129,12 @@ Result<Notebook> ReadNotebook(const fs::path& path) {
         }
       }
     }
-  } catch (const json::exception& error) {
-    return Error(std::string("not valid notebook JSON: ") + error.what());
+  } catch (const json::parse_error& error) {
+    // Never the parser's own message: it quotes the bytes it read ("last read: '...'").
+    return Error("not valid notebook JSON (a syntax error at byte " + std::to_string(error.byte) +
+                 ")");
+  } catch (const json::exception&) {
+    return Error("not a Jupyter notebook (its JSON does not have a notebook's structure)");
   }
   if (notebook.code_cells == 0) return Error("the notebook has no code cell");
   return notebook;
