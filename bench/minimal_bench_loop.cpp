@@ -49,7 +49,10 @@ int main(int argc, char** argv) {
   const int64_t min_queries = std::atoll(argv[6]);
 
   try {
+    // ONNX Runtime's telemetry off before the first OrtEnv, as zooci-worker does (docs/design.md).
+    setenv("ORT_DISABLE_TELEMETRY", "1", 1);
     Ort::Env env(ORT_LOGGING_LEVEL_ERROR, "bench");
+    env.DisableTelemetryEvents();
     Ort::SessionOptions options;
     options.SetIntraOpNumThreads(threads);
     options.SetInterOpNumThreads(0);

@@ -4,6 +4,7 @@
 #include <onnxruntime_cxx_api.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "onnx/onnx_io.h"
@@ -52,7 +53,10 @@ int RunCase(Ort::Env& env, const path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // ONNX Runtime's telemetry off before the first OrtEnv, as zooci-worker does (docs/design.md).
+  setenv("ORT_DISABLE_TELEMETRY", "1", 1);
   Ort::Env env(ORT_LOGGING_LEVEL_FATAL, "bench");
+  env.DisableTelemetryEvents();
   int cases = 0, runs = 0, skipped = 0;
   for (int arg = 1; arg < argc; ++arg) {
     std::vector<path> dirs;

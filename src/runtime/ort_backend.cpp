@@ -2,6 +2,7 @@
 // here and becomes an Error with context.
 #include <onnxruntime_cxx_api.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -260,9 +261,28 @@ Result<std::unique_ptr<PreparedRun>> OrtSession::Prepare(std::vector<Value> inpu
   }
 }
 
+// The ONNX Runtime environment, with Microsoft's telemetry off before it can start.
+//
+// The Linux build of ONNX Runtime we ship (onnxruntime-node 1.30) embeds the 1DS ("MAT")
+// telemetry SDK. Creating the first OrtEnv of a process starts it, unless ORT_DISABLE_TELEMETRY
+// is truthy at that moment: it writes a device id and an event database under
+// $HOME/.cache/Microsoft/DeveloperTools/.onnxruntime/, mat-debug-<pid>.log and .ses in $TMPDIR
+// (else /tmp), records every session (model producer, graph name, metadata, hashes) and, about
+// nine seconds later, starts resolving mobile.events.data.microsoft.com to upload. Loading the
+// library alone does none of this. OrtApi::DisableTelemetryEvents, called on an existing OrtEnv,
+// only stops later session events: the files are already written and the uploader is running. So
+// the variable is set (overriding an inherited value such as 0) before the OrtEnv exists, and the
+// API switch is thrown as well.
+Ort::Env MakeEnvWithoutTelemetry() {
+  ::setenv("ORT_DISABLE_TELEMETRY", "1", /*overwrite=*/1);
+  Ort::Env env(ORT_LOGGING_LEVEL_ERROR, "zooci");
+  env.DisableTelemetryEvents();
+  return env;
+}
+
 class OrtBackend final : public Backend {
  public:
-  OrtBackend() : env_(ORT_LOGGING_LEVEL_ERROR, "zooci") {}
+  OrtBackend() : env_(MakeEnvWithoutTelemetry()) {}
 
   std::string name() const override { return "onnxruntime"; }
   std::string version() const override { return Ort::GetVersionString(); }

@@ -59,7 +59,10 @@ class Backend {
 };
 
 // The ONNX Runtime backend (CPU execution provider). Defined in the zooci_ort_backend library,
-// which only the worker executable links.
+// which only the worker executable links. ONNX Runtime's telemetry is off in the process from
+// then on: nothing is written to $HOME or $TMPDIR and nothing is sent. To do that it sets
+// ORT_DISABLE_TELEMETRY=1 in the process environment (setenv), so call it before starting threads
+// that read the environment.
 std::unique_ptr<Backend> MakeOrtBackend();
 
 // An out-of-memory inside a backend is reported with this prefix so the sandbox can classify it.
