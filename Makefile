@@ -54,13 +54,17 @@ bench-eval: build examples
 
 # The checker's benchmark (vs python3-onnx and parse-only) and its fuzzer (clang, build-fuzz/).
 FUZZ_SECONDS ?= 600
-.PHONY: bench-check fuzz
+.PHONY: bench-check fuzz fuzz-readme
 
 bench-check: build examples
 	BUILD_DIR=$(BUILD_DIR) bash bench/check_bench.sh
 
 fuzz: deps
 	bash bench/fuzz_check.sh $(FUZZ_SECONDS)
+
+# The README / model-table parser and notebook reader, seeded with the real zoo's pages.
+fuzz-readme: deps
+	FUZZ_TARGET=readme_fuzz bash bench/fuzz_check.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')

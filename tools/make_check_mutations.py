@@ -426,7 +426,7 @@ def _(m, d):
     m.graph.input.append(io("unused_x", FLOAT, [1]))
 
 
-@case("graph_duplicate_node_name", "ZC0214", "warning", "the Relu node renamed 'conv'")
+@case("graph_duplicate_node_name", "ZC0214", "error", "the Relu node renamed 'conv'")
 def _(m, d):
     node(m, "relu").name = "conv"
 
@@ -502,7 +502,7 @@ def _(m, d):
     node(m, "relu").attribute.append(helper.make_attribute("alpha", 0.1))
 
 
-@case("op_deprecated_upsample", "ZC0309", "warning",
+@case("op_deprecated_upsample", "ZC0309", "error",
       "an Upsample (deprecated since opset 10) with scales [1, 1] appended after Reshape")
 def _(m, d):
     node(m, "reshape").output[0] = "Y0"

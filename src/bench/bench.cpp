@@ -31,6 +31,15 @@ std::string InvalidReason(const BenchResult& result) {
 
 }  // namespace
 
+std::string UnstableReason(const LatencySummary& latency) {
+  if (!(latency.cv > kUnstableCv)) return "";
+  return "unstable: coefficient of variation " + FormatDouble(latency.cv * 100, 3) +
+         " % (stdev " + FormatDouble(latency.stdev, 4) + " ms over a mean of " +
+         FormatDouble(latency.mean, 4) +
+         " ms); the machine was busy or a few runs stalled, so these figures say little. Rerun "
+         "on an idle machine or for longer";
+}
+
 std::string ScenarioName(Scenario scenario) {
   return scenario == Scenario::kOffline ? "offline" : "single-stream";
 }
@@ -82,6 +91,7 @@ Result<BenchResult> RunBenchmark(Executor& executor, const fs::path& model,
   result.rss_split = measured.rss_split;
   result.invalid_reason = InvalidReason(result);
   result.valid = result.invalid_reason.empty();
+  result.unstable_reason = UnstableReason(result.latency_ms);
   return result;
 }
 

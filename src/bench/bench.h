@@ -67,7 +67,19 @@ struct BenchResult {
 
   bool valid = false;
   std::string invalid_reason;  // empty when valid
+  // Non-empty when the run is valid but its coefficient of variation exceeds kUnstableCv: the
+  // figures are reported, with this comment beside them, never as a plain VALID.
+  std::string unstable_reason;
 };
+
+// A coefficient of variation above this (100 %: the standard deviation exceeds the mean) marks a
+// valid run as unstable. Steady CPU inference stays under ~20 %; hundreds of percent means the
+// machine was busy or the run was dominated by a few stalls.
+inline constexpr double kUnstableCv = 1.0;
+
+// The comment for a valid run whose cv exceeds kUnstableCv ("unstable: coefficient of variation
+// ..."), or "" when the run is steady enough.
+std::string UnstableReason(const LatencySummary& latency);
 
 // Runs the benchmark in `executor` (a sandboxed worker). A model that fails to load, crashes,
 // times out or runs out of memory is an error naming what happened.

@@ -85,6 +85,7 @@ std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* ve
           (result.rss_split ? "" : " (could not reset the peak: includes load)");
   text += "\n  result:     " +
           std::string(result.valid ? "VALID" : "INVALID: " + result.invalid_reason);
+  if (result.valid && !result.unstable_reason.empty()) text += ", " + result.unstable_reason;
   if (verdict != nullptr) {
     text += "\n  baseline:   " + ChangeName(verdict->change) +
             (verdict->regression ? " (REGRESSION)" : "");
@@ -144,6 +145,7 @@ std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* ve
         {"split", result.rss_split}}},
       {"result", result.valid ? "VALID" : "INVALID"},
       {"invalid_reason", result.invalid_reason},
+      {"unstable_reason", result.unstable_reason},
   };
   if (with_samples) report["samples_ms"] = result.latencies_ms;
   if (verdict != nullptr) {

@@ -55,9 +55,19 @@ struct Comparison {
 Comparison CompareMedians(const LatencySummary& current, const LatencySummary& baseline,
                           double tolerance);
 
-// An SVG latency histogram (self-contained, no scripts): `bins` bars over [min, max] of the
-// samples, axes with tick labels in `unit`, vertical markers at p50, p90 and p99, and a title.
+// At most `max_points` values standing for all of `samples`: the order statistics at evenly spaced
+// ranks (minimum and maximum included), ascending; every sample, sorted, when there are no more.
+// Reports keep this instead of the first N runs so that a histogram shows the whole run.
+std::vector<double> QuantileSample(std::vector<double> samples, size_t max_points);
+
+// An SVG latency histogram (self-contained, no scripts): bars over the samples' range, axes with
+// tick labels in `unit`, vertical markers at p50, p90 and p99, and a title. `bins` <= 0 chooses
+// the count (Freedman-Diaconis, 10 to 80); otherwise it is clamped to [1, 1000]. Runs beyond the
+// stall fence p99 + 3 (p99 - p50) are not drawn: a note counts them, and the axis ends at the
+// last run inside the fence. `total_runs` > samples.size() says the samples stand for that many runs
+// (see QuantileSample). Non-finite samples are ignored; equal samples draw one bar.
 std::string LatencyHistogramSvg(const std::vector<double>& samples, const std::string& title,
-                                const std::string& unit = "ms", int bins = 40);
+                                const std::string& unit = "ms", int bins = 0,
+                                int64_t total_runs = 0);
 
 }  // namespace zooci

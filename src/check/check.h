@@ -106,6 +106,7 @@ enum class RuleId : uint16_t {
   kMalformedExternalInfo = 506,
   kExternalUnknownKey = 507,
   kExternalHardLink = 508,
+  kExternalChecksumMismatch = 509,
   // ---- types and shapes
   kInferenceError = 601,
   kTypeConstraintViolation = 602,
@@ -178,6 +179,9 @@ struct CheckOptions {
   uint64_t max_file_bytes = (uint64_t{2} << 30) - 1;  // protobuf's own 2 GiB limit
   int max_proto_depth = 256;                          // protobuf recursion limit
   int max_subgraph_depth = 32;                        // If/Loop/Scan bodies within bodies
+  // Diagnostics kept per rule and model (0: all); the rest are counted in one note per rule, so
+  // 100,000 dead nodes give 100 warnings and "99,900 more", not 50 MB of JSON.
+  int max_diagnostics_per_rule = 100;
 };
 
 struct ModelReport {

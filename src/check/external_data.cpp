@@ -1,8 +1,14 @@
 // External data rules (ZC05xx): the location stays inside the model's directory (lexically and
 // through symlinks), the file exists, offset and length lie inside it and match the tensor.
+#include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <memory>
 
 #include "check/internal.h"
 #include "onnx/onnx_io.h"
@@ -23,7 +29,72 @@ std::optional<uint64_t> ParseByteCount(const std::string& text) {
   return static_cast<uint64_t>(value);
 }
 
-// External-data rules (ZC05xx). `expected_bytes` is the tensor's size when computable.
+// Lower-case hex SHA-1 of `length` bytes of `path` from `offset` (to the end when nullopt), read in
+// 1 MiB blocks; "" when the file cannot be read.
+std::string Sha1Hex(const fs::path& path, uint64_t offset, std::optional<uint64_t> length) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return "";
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> digest(EVP_MD_CTX_new(),
+                                                                 EVP_MD_CTX_free);
+  bool ok = digest != nullptr && EVP_DigestInit_ex(digest.get(), EVP_sha1(), nullptr) == 1;
+  std::string block(size_t{1} << 20, '\0');
+  uint64_t position = offset;
+  uint64_t left = length.value_or(UINT64_MAX);
+  while (ok && left > 0) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(left, block.size()));
+    const ssize_t got = pread(fd, block.data(), want, static_cast<off_t>(position));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) ok = false;
+    if (got <= 0) break;
+    ok = EVP_DigestUpdate(digest.get(), block.data(), static_cast<size_t>(got)) == 1;
+    position += static_cast<uint64_t>(got);
+    left -= static_cast<uint64_t>(got);
+  }
+  close(fd);
+  unsigned char bytes[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!ok || (length && left > 0) || EVP_DigestFinal_ex(digest.get(), bytes, &size) != 1) return "";
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[bytes[i] >> 4];
+    hex += kHex[bytes[i] & 15];
+  }
+  return hex;
+}
+
+bool IsSha1Hex(const std::string& text) {
+  return text.size() == 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
+// The 'checksum' entry against the data: IR.md calls it the SHA-1 "of the file specified under
+// 'location'"; exporters that share one file between tensors can only mean the tensor's range, so
+// either digest is accepted. Whole-file digests are computed once per file and model.
+void CheckChecksum(const std::string& expected, const fs::path& resolved, uint64_t offset,
+                   std::optional<uint64_t> length, const ModelContext& context,
+                   const TensorReporter& report, const std::string& quoted) {
+  using enum RuleId;
+  if (!IsSha1Hex(expected)) {
+    report(kMalformedExternalInfo, "external_data checksum '" + expected.substr(0, 64) +
+                                       "' is not a SHA-1 digest (40 hexadecimal digits)");
+    return;
+  }
+  std::string wanted = expected;
+  for (char& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto [whole, inserted] = context.file_sha1.try_emplace(resolved.string());
+  if (inserted) whole->second = Sha1Hex(resolved, 0, std::nullopt);
+  if (whole->second == wanted) return;
+  std::string range = (offset == 0 && !length) ? whole->second : Sha1Hex(resolved, offset, length);
+  if (range == wanted) return;
+  if (range.empty() || whole->second.empty()) {
+    report(kExternalFileMissing, quoted + " could not be read to verify its checksum");
+    return;
+  }
+  report(kExternalChecksumMismatch,
+         quoted + ": external_data checksum is " + wanted + " but the data's SHA-1 is " + range +
+             (range == whole->second ? "" : " (the whole file's: " + whole->second + ")"));
+}
+
 }  // namespace
 
 void CheckExternalData(const TensorProto& tensor, const ModelContext& context,
@@ -125,6 +196,9 @@ void CheckExternalData(const TensorProto& tensor, const ModelContext& context,
                                         " + length " + std::to_string(*length) +
                                         " reaches past the end of " + file_text);
     return;
+  }
+  if (auto checksum = entries.find("checksum"); checksum != entries.end()) {
+    CheckChecksum(checksum->second, resolved, offset, length, context, report, quoted);
   }
   if (!expected_bytes || !counts_ok) return;
   const std::string needs = DescribeTensor(tensor) + " needs " + std::to_string(*expected_bytes) +

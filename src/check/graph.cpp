@@ -158,10 +158,15 @@ class GraphChecker {
                         std::to_string(node_index) + "." + attribute.name();
     std::string path = path_.empty() ? label : path_ + "/" + label;
     if (depth_ + 1 > context_.options->max_subgraph_depth) {
-      Report(RuleId::kSubgraphTooDeep,
-             NodeWhere(node_index, "attribute '" + attribute.name() + "'"),
-             "subgraph nesting exceeds " + std::to_string(context_.options->max_subgraph_depth) +
-                 " levels; deeper graphs were not checked");
+      if (!context_.subgraph_depth_reported) {  // once per model, at the first body too deep
+        context_.subgraph_depth_reported = true;
+        Report(RuleId::kSubgraphTooDeep,
+               NodeWhere(node_index, "attribute '" + attribute.name() + "'"),
+               "subgraphs are nested deeper than the " +
+                   std::to_string(context_.options->max_subgraph_depth) +
+                   " levels this checker follows (--max-subgraph-depth): the deeper bodies were "
+                   "not checked. A limit of the checker, not a defect of the model");
+      }
       context_.skip_inference.insert(&node);
       return;
     }

@@ -23,17 +23,23 @@ namespace zooci::check_internal {
 // kStrict raises warnings to errors.
 class Sink {
  public:
-  Sink(Profile profile, std::vector<Diagnostic>* out) : profile_(profile), out_(out) {}
+  // At most `max_per_rule` diagnostics of one rule are kept (0: no cap); Finish() adds one note
+  // per capped rule with the count of the rest.
+  Sink(Profile profile, std::vector<Diagnostic>* out, int max_per_rule = 0)
+      : profile_(profile), out_(out), max_per_rule_(max_per_rule) {}
 
   bool Enabled(RuleId id) const;
   void Report(RuleId id, Location location, std::string message, std::string hint = {});
-  // Number of errors reported so far (after the profile applied).
+  // Number of errors found so far (after the profile applied), those over the cap included.
   int errors() const { return errors_; }
+  void Finish();
 
  private:
   Profile profile_;
   std::vector<Diagnostic>* out_;
+  int max_per_rule_;
   int errors_ = 0;
+  std::map<RuleId, int64_t> reported_;  // per rule, kept and dropped
 };
 
 // "ai.onnx" and "" are the same domain; returns "" for both.
@@ -72,6 +78,9 @@ struct ModelContext {
   // the model level, so nodes in them are not reported again as domain-not-imported.
   std::set<std::string> invalid_opset_domains;
   bool opset_import_missing = false;
+  bool subgraph_depth_reported = false;  // ZC0218 is reported once per model
+  // SHA-1 of whole external-data files already hashed for a checksum ("" when unreadable).
+  mutable std::map<std::string, std::string> file_sha1;
 };
 
 Location GraphLocation(const ModelContext& context, const std::string& subgraph_path);

@@ -8,6 +8,9 @@ namespace zooci::check_internal {
 namespace {
 
 constexpr int64_t kNewestKnownIr = 11;
+// IR versions up to this are plausible (a release the checker does not know yet): a warning.
+// Beyond it no runtime loads the model: an error (docs/check-rules.md, "The IR version line").
+constexpr int64_t kNewestPlausibleIr = kNewestKnownIr + 2;
 // Bounds the call-graph walk (recursive); onnx's checker allows 10,000, no real model nears 1,000.
 constexpr int kMaxFunctions = 1000;
 
@@ -46,6 +49,12 @@ void CheckIrVersion(const onnx::ModelProto& model, const ModelContext& context) 
     context.sink->Report(
         RuleId::kUnsupportedIrVersion, Field(context, "ir_version"),
         "IR version " + std::to_string(ir) + " is not supported (need 3 or later)");
+  } else if (ir > kNewestPlausibleIr) {
+    context.sink->Report(RuleId::kUnsupportedIrVersion, Field(context, "ir_version"),
+                         "IR version " + std::to_string(ir) + " is beyond any ONNX release: " +
+                             "the newest this checker knows is " + std::to_string(kNewestKnownIr) +
+                             " and versions up to " + std::to_string(kNewestPlausibleIr) +
+                             " are accepted with a warning; no runtime loads this model");
   } else if (ir > kNewestKnownIr) {
     context.sink->Report(RuleId::kIrVersionNewerThanChecker, Field(context, "ir_version"),
                          "IR version " + std::to_string(ir) +

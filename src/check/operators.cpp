@@ -236,8 +236,24 @@ const OpSchema* CheckOperator(const onnx::NodeProto& node, const OpsetMap& opset
   std::string domain = NormalizeDomain(node.domain());
   context.used_domains.insert(domain);
   std::string function_id = node.domain() + ":" + node.op_type();
-  if (context.functions.count(function_id) != 0) {
+  if (auto function = context.functions.find(function_id); function != context.functions.end()) {
     context.used_functions.insert(function_id);
+    // A call may leave trailing inputs and outputs out (optional), never pass more than declared.
+    const onnx::FunctionProto& callee = *function->second;
+    if (node.input_size() > callee.input_size()) {
+      context.sink->Report(RuleId::kInputCount, where,
+                           "calls function '" + function_id + "' with " +
+                               std::to_string(node.input_size()) + " inputs; it declares " +
+                               std::to_string(callee.input_size()));
+      attributes_ok = false;
+    }
+    if (node.output_size() > callee.output_size()) {
+      context.sink->Report(RuleId::kOutputCount, where,
+                           "calls function '" + function_id + "' with " +
+                               std::to_string(node.output_size()) + " outputs; it declares " +
+                               std::to_string(callee.output_size()));
+      attributes_ok = false;
+    }
   }
   auto imported = opsets.find(domain);
   if (imported == opsets.end() &&

@@ -267,11 +267,24 @@ class ExternalTest : public TensorsTest {
 TEST_F(ExternalTest, InRange) {
   EXPECT_EQ(Check(External({{"location", "w.bin"}, {"offset", "8"}, {"length", "24"}})), Codes({}));
   EXPECT_EQ(Check(External({{"location", "./w.bin"}, {"offset", "8"}})), Codes({}));
-  EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "24"}, {"checksum", "abc"}})),
+  // checksum: SHA-1 of the whole file, or of the tensor's range (either case of hex digits).
+  EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "24"}, 
+                            {"checksum", "680cb4c5ec5d1bbfa592081dcc915e15b3cd9d3e"}})),
+            Codes({}));
+  EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "24"}, 
+                            {"checksum", "F7228EA6B178DF32077280927F544CF46831A5E7"}})),
             Codes({}));
   testing::WriteTestFile(model_dir_ / "sub" / "data.bin", std::string(24, 'd'));
   fs::create_symlink("sub/data.bin", model_dir_ / "inside_link.bin");
   EXPECT_EQ(Check(External({{"location", "inside_link.bin"}})), Codes({}));
+}
+
+TEST_F(ExternalTest, Checksum) {
+  EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "24"}, {"checksum", "abc"}})),
+            Codes({RuleId::kMalformedExternalInfo}));
+  EXPECT_EQ(Check(External({{"location", "w.bin"}, {"length", "24"},
+                            {"checksum", std::string(40, '0')}})),
+            Codes({RuleId::kExternalChecksumMismatch}));
 }
 
 TEST_F(ExternalTest, LocationMissing) {

@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "check/check.h"
 #include "cli/cli.h"
@@ -19,6 +22,9 @@ struct CheckFlags {
   std::string output;
   std::string explain;
   bool list_rules = false;
+  int max_per_rule = CheckOptions{}.max_diagnostics_per_rule;
+  int max_subgraph_depth = CheckOptions{}.max_subgraph_depth;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
 // Model files named by `paths`: files as given, directories searched for *.onnx (sorted).
@@ -42,6 +48,14 @@ Result<std::vector<fs::path>> CollectModels(const std::vector<std::string>& path
       models.insert(models.end(), found.begin(), found.end());
     } else if (fs::exists(path, error)) {
       models.push_back(path);
+    } else if (error && error != std::errc::no_such_file_or_directory) {
+      // A symlink loop (ELOOP), a permission problem: say what it is, not "no such file".
+      return Error(text + ": " +
+                   (error == std::errc::too_many_symbolic_link_levels
+                        ? std::string("a symbolic link loop (ELOOP)")
+                        : error.message()));
+    } else if (fs::is_symlink(fs::symlink_status(path, error))) {
+      return Error(text + ": a symbolic link to a file that does not exist");
     } else {
       return Error(text + ": no such file or directory");
     }
@@ -75,21 +89,34 @@ int RunCheck(const CheckFlags& flags) {
     return kExitUsage;
   }
   options.profile = *profile;
+  options.max_diagnostics_per_rule = flags.max_per_rule;
+  options.max_subgraph_depth = flags.max_subgraph_depth;
   auto models = CollectModels(flags.paths);
   if (!models.ok()) {
     std::cerr << "zooci check: " << models.error().message() << "\n";
     return kExitUsage;
   }
-  bool progress = isatty(STDERR_FILENO) && models->size() > 1;
-  std::vector<ModelReport> reports;
-  reports.reserve(models->size());
-  for (size_t index = 0; index < models->size(); ++index) {
-    if (progress) {
-      std::cerr << "\r\033[K[" << index + 1 << "/" << models->size() << "] "
-                << (*models)[index].string() << std::flush;
+  const bool progress = isatty(STDERR_FILENO) && models->size() > 1;
+  std::vector<ModelReport> reports(models->size());
+  // Models are independent: `jobs` threads take the next one; reports keep the input order.
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  auto work = [&] {
+    for (size_t index = next++; index < models->size(); index = next++) {
+      reports[index] = CheckModelFile((*models)[index], options);
+      const size_t finished = ++done;
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        std::cerr << "\r\033[K[" << finished << "/" << models->size() << "] "
+                  << (*models)[index].string() << std::flush;
+      }
     }
-    reports.push_back(CheckModelFile((*models)[index], options));
-  }
+  };
+  const size_t jobs = std::min<size_t>(models->size(), static_cast<size_t>(std::max(1, flags.jobs)));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < jobs; ++i) threads.emplace_back(work);
+  work();
+  for (std::thread& thread : threads) thread.join();
   if (progress) std::cerr << "\r\033[K" << std::flush;
   std::string text = flags.format == "json"    ? FormatCheckJson(reports)
                      : flags.format == "sarif" ? FormatCheckSarif(reports, ZOOCI_VERSION)
@@ -122,6 +149,17 @@ CommandSpec CheckCommand() {
             app.add_option("--explain", flags->explain,
                            "Explain a rule (ZC0203 or dangling-input) with examples");
             app.add_flag("--list-rules", flags->list_rules, "List every rule");
+            app.add_option("--max-per-rule", flags->max_per_rule,
+                           "Diagnostics shown per rule and model; the rest are counted in one "
+                           "note (0: all)")
+                ->check(CLI::Range(0, 1000000));
+            app.add_option("--max-subgraph-depth", flags->max_subgraph_depth,
+                           "Nesting of If/Loop/Scan bodies the checker follows; deeper bodies "
+                           "are a limit of the checker, reported once (ZC0218)")
+                ->check(CLI::Range(1, 1000));
+            app.add_option("--jobs,-j", flags->jobs,
+                           "Models checked at once (default: the number of cores)")
+                ->check(CLI::Range(1, 256));
             return [flags] { return RunCheck(*flags); };
           }};
 }

@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -163,26 +164,37 @@ Result<UniqueFd> CreateFile(int dest_fd, const RelPath& path, mode_t mode) {
   return file;
 }
 
-// Counts extracted regular-file bytes against ExtractLimits::max_total_bytes.
+// Counts extracted regular-file bytes against ExtractLimits::max_total_bytes and, through
+// `compressed_bytes` (the archive bytes read so far), against the compression-ratio limit.
 class ByteBudget {
  public:
-  explicit ByteBudget(uint64_t max_bytes) : max_bytes_(max_bytes) {}
+  ByteBudget(const ExtractLimits& limits, std::function<uint64_t()> compressed_bytes)
+      : limits_(limits), compressed_bytes_(std::move(compressed_bytes)) {}
   Status CheckFits(uint64_t bytes) const {
-    if (bytes > max_bytes_ - used_bytes_) {
+    if (bytes > limits_.max_total_bytes - used_bytes_) {
       return Error("total size of regular files exceeds the limit of " +
-                   std::to_string(max_bytes_) + " bytes");
+                   std::to_string(limits_.max_total_bytes) + " bytes");
     }
     return OkStatus();
   }
   Status Spend(uint64_t bytes) {
     ZC_RETURN_IF_ERROR(CheckFits(bytes));
     used_bytes_ += bytes;
+    if (used_bytes_ > limits_.ratio_grace_bytes && compressed_bytes_) {
+      const uint64_t read_bytes = std::max<uint64_t>(1, compressed_bytes_());
+      if (used_bytes_ > limits_.max_ratio * read_bytes) {
+        return Error("compression ratio over " + std::to_string(limits_.max_ratio) + ":1 (" +
+                     std::to_string(used_bytes_) + " bytes extracted from " +
+                     std::to_string(read_bytes) + " archive bytes): refused as an archive bomb");
+      }
+    }
     return OkStatus();
   }
 
  private:
-  uint64_t max_bytes_;
-  uint64_t used_bytes_ = 0;  // invariant: <= max_bytes_
+  const ExtractLimits& limits_;
+  std::function<uint64_t()> compressed_bytes_;
+  uint64_t used_bytes_ = 0;  // invariant: <= limits_.max_total_bytes
 };
 
 // Appends blocks from `read_block(buffer, size) -> Result<size_t>` (0 at the end) to `out_fd`,
@@ -313,7 +325,11 @@ Status ExtractArchive(const fs::path& archive, const fs::path& dest, const Extra
   if (dest_fd.get() < 0) return ErrnoError(context + ": destination '" + dest.string() + "'");
   Result<ArchiveReader> reader = OpenArchive(archive);
   if (!reader.ok()) return reader.error().WithContext(context);
-  Extraction x{reader->get(), dest_fd.get(), ByteBudget(limits.max_total_bytes), {}};
+  struct archive* raw_reader = reader->get();
+  auto compressed_bytes = [raw_reader] {
+    return static_cast<uint64_t>(std::max<la_int64_t>(0, archive_filter_bytes(raw_reader, -1)));
+  };
+  Extraction x{raw_reader, dest_fd.get(), ByteBudget(limits, compressed_bytes), {}};
 
   for (uint64_t entry_count = 1;; ++entry_count) {
     struct archive_entry* entry = nullptr;

@@ -314,6 +314,37 @@ TEST_F(ArchiveTest, ExactlyTheLimitsAreAccepted) {
                   .ok());
 }
 
+// An archive bomb is refused while streaming: at most the grace (plus one block) is written.
+TEST_F(ArchiveTest, ArchiveBombIsRefusedWhileStreaming) {
+  const size_t zeros_bytes = size_t{48} << 20;
+  ExtractLimits limits{.max_ratio = 100, .ratio_grace_bytes = size_t{1} << 20};
+  Status status = Extract({File("model/zeros.pb", std::string(zeros_bytes, '\0'))}, limits);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("compression ratio over 100:1"), std::string::npos)
+      << status.error().message();
+  EXPECT_NE(status.error().message().find("entry 'model/zeros.pb'"), std::string::npos);
+  ASSERT_TRUE(fs::exists(dest() / "model/zeros.pb"));
+  EXPECT_LE(fs::file_size(dest() / "model/zeros.pb"), (size_t{1} << 20) + (size_t{64} << 10));
+}
+
+// The default limits stop the same bomb after 64 MiB, long before the 8 GiB total.
+TEST_F(ArchiveTest, DefaultLimitsStopABombAtTheGrace) {
+  Status status = Extract({File("zeros.bin", std::string(size_t{80} << 20, '\0'))});
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("archive bomb"), std::string::npos);
+  EXPECT_LE(fs::file_size(dest() / "zeros.bin"), (size_t{64} << 20) + (size_t{64} << 10));
+}
+
+// Incompressible data far over the grace is fine: the ratio only stops what compresses too well.
+TEST_F(ArchiveTest, IncompressibleDataOverTheGraceIsAccepted) {
+  std::mt19937_64 random(7);
+  std::string noise(size_t{3} << 20, '\0');
+  for (char& byte : noise) byte = static_cast<char>(random());
+  ASSERT_TRUE(
+      Extract({File("weights.bin", noise)}, {.max_ratio = 2, .ratio_grace_bytes = 1 << 20}).ok());
+  EXPECT_EQ(fs::file_size(dest() / "weights.bin"), noise.size());
+}
+
 TEST_F(ArchiveTest, TooManyEntriesAreRejected) {
   ExpectRejected({File("a", "1"), File("b", "2"), File("c", "3")}, "c", "more than 2 entries",
                  {.max_entries = 2});

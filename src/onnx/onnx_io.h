@@ -158,6 +158,12 @@ struct TestCase {
 struct ExtractLimits {
   uint64_t max_total_bytes = uint64_t{8} << 30;  // sum of regular file sizes
   uint64_t max_entries = 100000;
+  // Archive bombs: once more than `ratio_grace_bytes` are extracted, the extracted bytes may be at
+  // most `max_ratio` times the archive bytes read so far. Checked while streaming, before each
+  // block is written, so a bomb costs at most the grace on disk. Real model archives compress
+  // about 1.1:1 (float weights); a tensor of zeros compresses about 1000:1 under gzip.
+  uint64_t max_ratio = 100;
+  uint64_t ratio_grace_bytes = uint64_t{64} << 20;
 };
 
 // Extracts a .tar.gz (or .tgz / .tar) into `dest` (an existing, empty directory). Rejects, with an

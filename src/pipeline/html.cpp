@@ -141,7 +141,10 @@ std::string BenchHtml(const ModelReview& model, const StepResult& step,
                       const StepDetails& details) {
   if (details.bench_result.empty() && !details.p50_ms && details.samples_ms.empty()) return "";
   std::string out = "<h3>Latency (" + H(step.name) + ")</h3>\n<p>";
-  if (!details.bench_result.empty()) out += "<strong>" + H(details.bench_result) + "</strong> · ";
+  if (!details.bench_result.empty()) {
+    out += "<strong>" + H(details.bench_result) +
+           (details.bench_unstable.empty() ? "" : ", unstable") + "</strong> · ";
+  }
   out +=
       "p50 " + Ms(details.p50_ms) + " · p90 " + Ms(details.p90_ms) + " · p99 " + Ms(details.p99_ms);
   if (details.mean_ms) out += " · mean " + Ms(details.mean_ms);
@@ -151,10 +154,15 @@ std::string BenchHtml(const ModelReview& model, const StepResult& step,
     out += " · " + FormatDouble(*details.samples_per_s, 4) + " samples/s";
   }
   out += "</p>\n";
+  if (!details.bench_unstable.empty()) {
+    out += "<p class=\"warning\">⚠️ " + H(details.bench_unstable) + "</p>\n";
+  }
+  if (!details.bench_settings.empty()) out += "<p>" + H(details.bench_settings) + "</p>\n";
   if (!details.samples_ms.empty()) {
     const std::string title =
         CleanText((model.folder.empty() ? "." : model.folder) + " — latency", false);
-    out += "<figure class=\"histogram\">\n" + LatencyHistogramSvg(details.samples_ms, title) +
+    out += "<figure class=\"histogram\">\n" + LatencyHistogramSvg(details.samples_ms, title, "ms", 0,
+                                               details.samples_stand_for_runs.value_or(0)) +
            "</figure>\n";
   }
   return out;

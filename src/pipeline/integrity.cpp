@@ -276,6 +276,15 @@ class IntegrityReview {
       }
       if (!entry->model_with_data_path.empty()) {
         fs::path archive = folder_.root / entry->model_with_data_path;
+        // The manifest is submission content: a path leaving the repository is never read.
+        if (Status inside = CheckFileInside(folder_.root, archive);
+            !inside.ok() && fs::exists(fs::symlink_status(archive))) {
+          Add("ONNX_HUB_MANIFEST.json names " + entry->model_with_data_path + " for " + relative +
+                  ", which is not a file of the repository (" + inside.error().message() +
+                  "); it was not read",
+              "ONNX_HUB_MANIFEST.json");
+          continue;
+        }
         auto archive_digest = DigestZooFile(archive, hash);
         if (!archive_digest.ok()) {
           Add("ONNX_HUB_MANIFEST.json names " + entry->model_with_data_path + " for " + relative +

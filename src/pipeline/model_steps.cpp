@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "bench/bench.h"
 #include "check/check.h"
 #include "onnx/onnx_io.h"
@@ -266,6 +268,22 @@ StepResult RunTestStep(const StepContext& context) {
   });
 }
 
+// Latency samples kept per result for the HTML histogram (evenly spaced quantiles of all runs).
+constexpr size_t kHistogramSamples = 4000;
+
+// What validate's bench does differently from `zooci bench`'s defaults, for the report.
+std::string BenchSettingsText(const BenchOptions& options) {
+  const BenchPlan defaults;
+  auto plan_text = [](const BenchPlan& plan) {
+    return std::to_string(plan.min_queries) + " queries and " +
+           FormatDouble(static_cast<double>(plan.min_duration_ms) / 1000, 3) + " s";
+  };
+  return "validate's settings: " + std::to_string(options.session.intra_op_threads) +
+         " intra-op thread, generated inputs, at least " + plan_text(options.plan) +
+         " (zooci bench defaults: all cores, the folder's test data, at least " +
+         plan_text(defaults) + ")";
+}
+
 StepResult RunBenchStep(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   if (!context.options->run_bench) return Skipped("bench", "disabled (--no-bench)", false);
@@ -326,15 +344,25 @@ StepResult RunBenchStep(const StepContext& context) {
         }
       }
     }
-    // What `zooci bench --format json` reports, with (the first 4,000) samples for histograms.
-    if (result->latencies_ms.size() > 4000) result->latencies_ms.resize(4000);
-    step.details_json = FormatBenchJson(*result, verdict ? &*verdict : nullptr,
-                                        /*with_samples=*/true);
+    if (result->valid && !result->unstable_reason.empty()) {
+      step.reasons.push_back(MakeReason("bench", "VALID, " + result->unstable_reason, relative, 0,
+                                        ReasonLevel::kWarning));
+    }
+    // What `zooci bench --format json` reports, with 4,000 quantiles of all runs for histograms
+    // and the settings, which are not `zooci bench`'s defaults.
+    const int64_t runs = static_cast<int64_t>(result->latencies_ms.size());
+    result->latencies_ms = QuantileSample(std::move(result->latencies_ms), kHistogramSamples);
+    const std::string settings = BenchSettingsText(options);
+    nlohmann::ordered_json details = nlohmann::ordered_json::parse(
+        FormatBenchJson(*result, verdict ? &*verdict : nullptr, /*with_samples=*/true));
+    details["settings"] = settings;
+    details["samples_stand_for_runs"] = runs;
+    step.details_json = details.dump(2);
     const LatencySummary& latency = result->latency_ms;
     Conclude(step, "p50 " + FormatDouble(latency.p50, 4) + " ms, p90 " +
                        FormatDouble(latency.p90, 4) + " ms, " +
                        std::to_string(std::llround(result->samples_per_s)) + " samples/s" +
-                       (judged ? "" : " (reported; no baseline declared)"));
+                       (judged ? "" : " (reported; no baseline declared)") + "; " + settings);
     return step;
   });
 }

@@ -171,6 +171,9 @@ struct StepDetails {
   std::optional<int64_t> top_k, total, top1_correct;
   std::vector<ClaimDetail> claims;
   std::string bench_result;
+  std::string bench_unstable;  // why a valid run's figures are unreliable ("" when steady)
+  std::string bench_settings;  // what validate's bench did, when it differs from zooci bench
+  std::optional<int64_t> samples_stand_for_runs;  // samples_ms are quantiles of this many runs
   std::optional<double> p50_ms, p90_ms, p99_ms, mean_ms, cv, samples_per_s;
   std::optional<int64_t> latency_count;
   std::vector<double> samples_ms;  // finite values only

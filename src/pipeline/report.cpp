@@ -314,6 +314,9 @@ StepDetails ParseStepDetails(const std::string& details_json) {
                               DoubleAt(item, "tolerance_pp"), BoolAt(item, "passed")});
   }
   details.bench_result = StringAt(root, "result");
+  details.bench_unstable = StringAt(root, "unstable_reason");
+  details.bench_settings = StringAt(root, "settings");
+  details.samples_stand_for_runs = IntAt(root, "samples_stand_for_runs");
   if (const ojson* latency = Member(root, "latency_ms"); latency != nullptr) {
     details.p50_ms = DoubleAt(*latency, "p50");
     details.p90_ms = DoubleAt(*latency, "p90");

@@ -90,6 +90,10 @@ bool LooksLikeScriptPath(const std::string& token) {
 
 Result<Notebook> ReadNotebook(const fs::path& path) {
   ZC_ASSIGN_OR_RETURN(std::string text, ReadFile(path, kMaxNotebookBytes));
+  return ParseNotebookText(text);
+}
+
+Result<Notebook> ParseNotebookText(std::string_view text) {
   Notebook notebook;
   try {
     json document = json::parse(text);

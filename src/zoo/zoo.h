@@ -179,6 +179,7 @@ struct Notebook {
 };
 // Fails (with a one-line reason) for anything that is not a notebook with a non-empty code cell.
 Result<Notebook> ReadNotebook(const fs::path& path);
+Result<Notebook> ParseNotebookText(std::string_view text);  // ReadNotebook without the file
 // The scripts a notebook's code runs as written ("%run x.py", "!python tools/x.py",
 // "exec(open('x.py'..."): relative or absolute, not resolved. Imports are not scripts; scripts
 // the notebook downloads itself, and everything after it clones a repository or changes its
