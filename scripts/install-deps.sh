@@ -30,6 +30,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   python3-torch python3-torchvision python3-onnx python3-sklearn python3-numpy
   python3-pil hyperfine locales strace
+  libcpp-httplib-dev libsqlite3-dev sqlite3 libpq-dev postgresql wrk
 )
 # Installed only when `npm` is not already on PATH (e.g. NodeSource's nodejs ships its own npm,
 # and Debian's npm package would conflict with it).

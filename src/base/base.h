@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -188,6 +189,26 @@ std::string JoinStrings(const std::vector<std::string>& parts, std::string_view 
 // Escapes & < > " ' for XML and HTML text and attribute values; drops the C0 controls XML 1.0
 // forbids (tab, LF and CR stay).
 std::string EscapeXml(std::string_view text);
+// Lower-case hexadecimal of `bytes` (digests: "a94a8f...").
+std::string LowerHex(std::string_view bytes);
+
+// Owns a file descriptor (-1 = none) and closes it when destroyed.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
 // ASCII letters folded to lower case; other bytes (UTF-8 included) unchanged.
 std::string AsciiLower(std::string_view text);
 // int64 values as packed little-endian bytes (8 per value), and back; odd lengths are errors.

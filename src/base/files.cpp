@@ -164,4 +164,8 @@ Result<fs::path> ExecutableDir() {
   return exe.parent_path();
 }
 
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) close(fd_);
+}
+
 }  // namespace zooci

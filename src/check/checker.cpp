@@ -221,13 +221,6 @@ ModelReport Unreadable(const fs::path& path, const CheckOptions& options, std::s
   return report;
 }
 
-// Closes a file descriptor on every path out.
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 }  // namespace
 
@@ -257,14 +250,14 @@ ModelReport CheckModelBytes(std::string_view bytes, const fs::path& model_dir,
 // checked before a byte is read, and it is parsed as a stream: a 1 GiB file of zeros is refused
 // after its first bytes, with no copy of it in memory.
 ModelReport CheckModelFile(const fs::path& path, const CheckOptions& options) {
-  FdCloser file{open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-  if (file.fd < 0) {
+  UniqueFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (file.get() < 0) {
     return Unreadable(path, options, "cannot open " + path.string() + ": " +
                                          (errno == ELOOP ? std::string("a symbolic link loop (ELOOP)")
                                                          : std::string(std::strerror(errno))));
   }
   struct stat st {};
-  if (fstat(file.fd, &st) != 0) {
+  if (fstat(file.get(), &st) != 0) {
     return Unreadable(path, options, "cannot stat " + path.string() + ": " + std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) {
@@ -289,7 +282,7 @@ ModelReport CheckModelFile(const fs::path& path, const CheckOptions& options) {
       return false;
     }
     char head[64];
-    const ssize_t got = pread(file.fd, head, sizeof(head), 0);
+    const ssize_t got = pread(file.get(), head, sizeof(head), 0);
     if (got > 0) {
       if (std::string lfs = LfsPointerReason(std::string_view(head, static_cast<size_t>(got)));
           !lfs.empty()) {
@@ -297,7 +290,7 @@ ModelReport CheckModelFile(const fs::path& path, const CheckOptions& options) {
         return false;
       }
     }
-    google::protobuf::io::FileInputStream input(file.fd, 1 << 20);
+    google::protobuf::io::FileInputStream input(file.get(), 1 << 20);
     google::protobuf::io::CodedInputStream stream(&input);
     stream.SetTotalBytesLimit(INT_MAX);
     const bool parsed = ParseModel(stream, options, model, reason);

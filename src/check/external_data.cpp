@@ -32,7 +32,8 @@ std::optional<uint64_t> ParseByteCount(const std::string& text) {
 // Lower-case hex SHA-1 of `length` bytes of `path` from `offset` (to the end when nullopt), read in
 // 1 MiB blocks; "" when the file cannot be read.
 std::string Sha1Hex(const fs::path& path, uint64_t offset, std::optional<uint64_t> length) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  UniqueFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  const int fd = file.get();
   if (fd < 0) return "";
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> digest(EVP_MD_CTX_new(),
                                                                  EVP_MD_CTX_free);
@@ -50,17 +51,10 @@ std::string Sha1Hex(const fs::path& path, uint64_t offset, std::optional<uint64_
     position += static_cast<uint64_t>(got);
     left -= static_cast<uint64_t>(got);
   }
-  close(fd);
   unsigned char bytes[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (!ok || (length && left > 0) || EVP_DigestFinal_ex(digest.get(), bytes, &size) != 1) return "";
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[bytes[i] >> 4];
-    hex += kHex[bytes[i] & 15];
-  }
-  return hex;
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(bytes), size));
 }
 
 bool IsSha1Hex(const std::string& text) {

@@ -30,26 +30,6 @@ constexpr size_t kCopyBlockBytes = size_t{64} << 10;
 constexpr int kMaxSymlinkHops = 40;  // as Linux's MAXSYMLINKS
 constexpr int kMaxModelSearchDepth = 16;
 
-// Owns a file descriptor (-1 = none) and closes it on destruction.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 struct ArchiveReadFree {
   void operator()(struct archive* reader) const { archive_read_free(reader); }
 };

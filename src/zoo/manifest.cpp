@@ -290,12 +290,6 @@ Json EntryJson(const ManifestEntry& entry) {
   return item;
 }
 
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 }  // namespace
 
@@ -347,23 +341,13 @@ std::string WriteManifestJson(const std::vector<ManifestEntry>& entries) {
 
 namespace {
 
-std::string HexDigest(const unsigned char* digest, unsigned int length) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int k = 0; k < length; ++k) {
-    hex += kHex[digest[k] >> 4];
-    hex += kHex[digest[k] & 0xf];
-  }
-  return hex;
-}
-
 }  // namespace
 
 Result<std::string> Sha256File(const fs::path& path) {
-  FdCloser file{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) return Error("cannot open " + path.string() + ": " + std::strerror(errno));
+  UniqueFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) return Error("cannot open " + path.string() + ": " + std::strerror(errno));
   struct stat st {};
-  if (fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return Error(path.string() + ": not a regular file");
   }
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
@@ -373,7 +357,7 @@ Result<std::string> Sha256File(const fs::path& path) {
   }
   std::vector<unsigned char> buffer(kHashBufferBytes);
   for (;;) {
-    ssize_t got = read(file.fd, buffer.data(), buffer.size());
+    ssize_t got = read(file.get(), buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return Error("read " + path.string() + ": " + std::strerror(errno));
     if (got == 0) break;
@@ -386,14 +370,14 @@ Result<std::string> Sha256File(const fs::path& path) {
   if (EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
     return Error("sha256 " + path.string() + ": digest finalization failed");
   }
-  return HexDigest(digest, length);
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return HexDigest(digest, length);
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace zooci
