@@ -53,14 +53,16 @@ for set in examples corpus; do
   list="$WORK/$set.txt"
   zooci_cmd="$BUILD/zooci check --format json \$(cat $list) >/dev/null"
   peer_cmd="$PY -c '$PEER_E2E' $list"
+  parse_cmd="$BUILD/bench_check_timing --parse-only \$(cat $list) >/dev/null"
   if command -v hyperfine >/dev/null; then
     echo "check_bench: end to end ($set), hyperfine"
     hyperfine -i --warmup 1 --runs "$REPEATS" --export-json "$WORK/e2e-$set.json" \
-      -n "zooci check ($set)" "$zooci_cmd" -n "python3 onnx ($set)" "$peer_cmd"
+      -n "zooci check ($set)" "$zooci_cmd" -n "python3 onnx ($set)" "$peer_cmd" \
+      -n "parse only ($set)" "$parse_cmd"
   else
     echo "check_bench: end to end ($set), timing loop (hyperfine not installed)"
-    for name in zooci peer; do
-      cmd="$zooci_cmd"; [[ "$name" == peer ]] && cmd="$peer_cmd"
+    for name in zooci peer parse; do
+      cmd="$zooci_cmd"; [[ "$name" == peer ]] && cmd="$peer_cmd"; [[ "$name" == parse ]] && cmd="$parse_cmd"
       bash -c "$cmd" >/dev/null 2>&1 || true  # warm-up
       for ((i = 0; i < REPEATS; i++)); do
         start=$(date +%s%N); bash -c "$cmd" >/dev/null 2>&1 || true; end=$(date +%s%N)
@@ -86,7 +88,7 @@ def e2e(set_name):
         results = json.load(open(path))["results"]
         return [r["median"] * 1000 for r in results], "hyperfine median"
     out = []
-    for name in ("zooci", "peer"):
+    for name in ("zooci", "peer", "parse"):
         runs = [int(x) / 1000 for x in open(os.path.join(work, f"e2e-{set_name}-{name}.us")).read().split()]
         out.append(statistics.median(runs))
     return out, "timing-loop median"
@@ -123,11 +125,11 @@ out.append("")
 out += summary
 out.append("\nEnd to end (one process over the whole set; process start, library load and, for python, "
            "`import onnx` included):\n")
-out.append("| set | `zooci check --format json FILES...` | `python3 -c 'import onnx; ... check_model(onnx.load(p), full_check=True)'` | ratio |")
-out.append("|---|---|---|---|")
+out.append("| set | `zooci check --format json FILES...` | `python3 -c 'import onnx; ... check_model(onnx.load(p), full_check=True)'` | parse only (`bench_check_timing --parse-only FILES...`) | zooci / onnx (target ≤ 0.25×) | zooci / parse (target ≤ 1.5×) |")
+out.append("|---|---|---|---|---|---|")
 for name in zs:
-    (zt, pt), how = e2e(name)
-    out.append(f"| {name} | {f(zt)} ms | {f(pt)} ms | {zt / pt:.2f}× |")
+    (zt, pt, qt), how = e2e(name)
+    out.append(f"| {name} | {f(zt)} ms | {f(pt)} ms | {f(qt)} ms | {verdict(zt / pt, 0.25)} | {verdict(zt / qt, 1.5)} |")
 out.append(f"\n({how}.) Where zooci's check costs most beyond parsing (median per file, corpus): "
            + ", ".join(f"{os.path.basename(os.path.dirname(x['path']))} {x['check_ms'] - x['parse_ms']:.2f} ms"
                        for x in zs.get("corpus", {}).get("most_check_over_parse", [])) + ".")

@@ -8,6 +8,8 @@
 // separately, not charged to any set.
 //
 //   bench_check_timing [-r REPEATS] NAME=LISTFILE...   (LISTFILE: one model path per line)
+//   bench_check_timing --parse-only FILE...            (end-to-end floor: read + parse each file
+//                                                       once and exit, for hyperfine)
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/onnx_pb.h>
 
@@ -148,13 +150,24 @@ void TimeSet(const FileSet& set, int repeats, const zooci::CheckOptions& options
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: bench_check_timing [-r REPEATS] NAME=LISTFILE...\n");
+  std::fprintf(stderr,
+               "usage: bench_check_timing [-r REPEATS] NAME=LISTFILE...\n"
+               "       bench_check_timing --parse-only FILE...\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--parse-only") {
+    const zooci::CheckOptions options;
+    uint64_t bytes = 0;
+    int parsed = 0;
+    for (int arg = 2; arg < argc; ++arg) parsed += ReadAndParse(argv[arg], options, &bytes) ? 1 : 0;
+    std::printf("%d of %d parsed, %llu bytes\n", parsed, argc - 2,
+                static_cast<unsigned long long>(bytes));
+    return 0;
+  }
   int repeats = 5;
   std::vector<FileSet> sets;
   for (int arg = 1; arg < argc; ++arg) {
