@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/version.h"
-#include "pipeline/pipeline.h"
+#include "report/report.h"
 
 namespace zooci {
 namespace {

@@ -39,8 +39,7 @@ std::optional<StepResult> RunBaselineStep(const StepContext& context,
     step.reasons.push_back(
         MakeReason("baseline", std::move(message), context.folder->relative, 0, level));
   };
-  using report_internal::ParseStepDetails;
-  using report_internal::StepDetails;
+  
 
   const StepResult* eval = StepNamed(steps, "eval");
   StepDetails eval_details = eval ? ParseStepDetails(eval->details_json) : StepDetails{};

@@ -5,6 +5,8 @@
 // the step's configuration.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -114,35 +116,6 @@ using ValidateProgress = std::function<void(const ModelReview& review, int done,
 Result<ValidateReport> Validate(const ValidateOptions& options, Executor& executor,
                                 const ValidateProgress& progress);
 
-// ---- Reports (report.cpp, markdown.cpp, junit.cpp, html.cpp) -----------------------------------
-std::string FormatValidateText(const ValidateReport& report);
-std::string FormatValidateJson(const ValidateReport& report);
-// Ready to be a PR comment: verdict first, a table per model, details folded (<details>).
-std::string FormatValidateMarkdown(const ValidateReport& report);
-// JUnit XML: one testsuite per model, one testcase per step; failures carry the reasons.
-std::string FormatValidateJunit(const ValidateReport& report);
-// A self-contained HTML page (inline CSS and SVG, no scripts from elsewhere): the verdicts, a
-// table per model, latency histograms and accuracy results from the steps' details.
-std::string FormatValidateHtml(const ValidateReport& report);
-
-// ---- Report internals (report.cpp): shared by the four writers above, not for other callers ---
-namespace report_internal {
-
-// `text` as valid UTF-8 (each byte that starts no well-formed sequence becomes U+FFFD) in which
-// characters that could forge lines, drive a terminal or break XML — C0 controls, DEL, C1
-// controls, U+FFFE/U+FFFF and the bidirectional overrides U+202A..U+202E, U+2066..U+2069 — are
-// written as visible escapes ("\x1b", "\u009b"), or removed when `drop` is set. Tab, LF and CR
-// are kept when `keep_whitespace` is set, else escaped (or dropped) too. Never throws.
-std::string CleanText(std::string_view text, bool keep_whitespace, bool drop = false);
-
-// Where a reason points, unescaped: "file:line", "file", or "" (line only when > 0 and a file).
-std::string ReasonLocation(const Reason& reason);
-// The verdict's counts: "1 of 2 models declined", "2 models accepted", "no models to review";
-// ", 1 zoo reason" is appended when zoo-level reasons decline.
-std::string VerdictCounts(const ValidateReport& report);
-// "0.12 s"; "? s" for a non-finite value.
-std::string FormatSeconds(double seconds);
-
 // The figures in StepResult::details_json, whose conventions are (every field optional):
 //   check: {"errors": N, "warnings": N, "infos": N}
 //   test:  {"passed": N, "failed": N, "cases": [{"id", "status", "message"}]}
@@ -155,6 +128,8 @@ std::string FormatSeconds(double seconds);
 //           "samples_ms": [...], ...}
 // Absent, ill-typed and non-finite fields stay unset (or empty); malformed JSON, or JSON nested
 // deeper than 64 levels, parses to nothing (`valid` false).
+// ---- A step's figures (results.cpp): shared by the baseline step and every report view ------
+
 struct TestCaseDetail {
   std::string id, status, message;
 };
@@ -179,7 +154,7 @@ struct StepDetails {
   std::vector<double> samples_ms;  // finite values only
 };
 StepDetails ParseStepDetails(const std::string& details_json);
-
-}  // namespace report_internal
+// details_json as JSON, or nothing when it is malformed or nested deeper than 64 levels.
+std::optional<nlohmann::ordered_json> ParseDetailsJson(const std::string& details_json);
 
 }  // namespace zooci

@@ -17,7 +17,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "pipeline/pipeline.h"
+#include "report/report.h"
 
 namespace zooci {
 namespace {

@@ -11,14 +11,13 @@
 #include <algorithm>
 #include <cctype>
 
-#include "pipeline/pipeline.h"
+#include "report/report.h"
 
 namespace zooci {
 namespace {
 
 using report_internal::CleanText;
 using report_internal::ReasonLocation;
-using report_internal::StepDetails;
 
 constexpr size_t kMaxItems = 50;
 
@@ -126,7 +125,7 @@ void AppendCapped(const std::vector<std::string>& items, std::string& out) {
 
 // The folded details of one step (eval claims, bench latency, failed test cases), or "".
 std::string StepDetailsMd(const StepResult& step) {
-  const StepDetails details = report_internal::ParseStepDetails(step.details_json);
+  const StepDetails details = ParseStepDetails(step.details_json);
   if (!details.valid) return "";
   std::string out;
   const std::string title = "**" + Md(step.name) + "**";
@@ -146,7 +145,7 @@ std::string StepDetailsMd(const StepResult& step) {
   if (!details.claims.empty()) {
     out += "| Metric | Claimed | Measured | Tolerance | Result | Source |\n";
     out += "| --- | ---: | ---: | ---: | --- | --- |\n";
-    for (const report_internal::ClaimDetail& claim : details.claims) {
+    for (const ClaimDetail& claim : details.claims) {
       out += "| " + Md(claim.metric) + " | " + Percent(claim.claimed_percent) + " | " +
              Percent(claim.measured_percent) + " | " +
              (claim.tolerance_pp ? "±" + FormatDouble(*claim.tolerance_pp, 4) + " pp" : "–") +
@@ -172,7 +171,7 @@ std::string StepDetailsMd(const StepResult& step) {
     out += "\n\n";
   }
   std::vector<std::string> failures;
-  for (const report_internal::TestCaseDetail& test_case : details.cases) {
+  for (const TestCaseDetail& test_case : details.cases) {
     if (test_case.status == "pass") continue;
     std::string item = "- " + (test_case.id.empty() ? "(unnamed case)" : Code(test_case.id)) + " " +
                        Md(test_case.status.empty() ? "unknown" : test_case.status);

@@ -10,14 +10,13 @@
 #include <algorithm>
 
 #include "bench/stats.h"
-#include "pipeline/pipeline.h"
+#include "report/report.h"
 
 namespace zooci {
 namespace {
 
 using report_internal::CleanText;
 using report_internal::ReasonLocation;
-using report_internal::StepDetails;
 
 constexpr size_t kMaxRows = 500;
 
@@ -124,7 +123,7 @@ std::string EvalHtml(const StepResult& step, const StepDetails& details) {
   out +=
       "<table class=\"claims\">\n<thead><tr><th>Metric</th><th>Claimed</th><th>Measured</th>"
       "<th>Tolerance</th><th>Result</th><th>Source</th></tr></thead>\n<tbody>\n";
-  for (const report_internal::ClaimDetail& claim : details.claims) {
+  for (const ClaimDetail& claim : details.claims) {
     const std::string result = !claim.passed   ? "<td>–</td>"
                                : *claim.passed ? "<td class=\"pass\">met</td>"
                                                : "<td class=\"fail\">not met</td>";
@@ -176,7 +175,7 @@ std::string TestHtml(const StepResult& step, const StepDetails& details) {
            std::to_string(details.failed.value_or(0)) + " failed</p>\n";
   }
   if (details.cases.empty()) return out;
-  std::vector<const report_internal::TestCaseDetail*> cases;
+  std::vector<const TestCaseDetail*> cases;
   for (const auto& test_case : details.cases) cases.push_back(&test_case);
   std::stable_partition(cases.begin(), cases.end(),
                         [](const auto* test_case) { return test_case->status != "pass"; });
@@ -214,7 +213,7 @@ void AppendModel(const ModelReview& model, std::string& out) {
              "</td><td>" + H(step.summary) +
              (step.cached ? " <span class=\"muted\">(cached)</span>" : "") + "</td></tr>\n";
       for (const Reason& reason : step.reasons) reasons.push_back(&reason);
-      const StepDetails parsed = report_internal::ParseStepDetails(step.details_json);
+      const StepDetails parsed = ParseStepDetails(step.details_json);
       if (parsed.valid) {
         details += EvalHtml(step, parsed) + BenchHtml(model, step, parsed) + TestHtml(step, parsed);
       }

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/pipeline.h"
+#include "report/report.h"
 
 namespace zooci {
 namespace {
@@ -279,7 +279,7 @@ TEST(ValidateReportTest, NamesAndDecliningReasons) {
 }
 
 TEST(ValidateReportTest, ParseStepDetailsToleratesOddInput) {
-  using report_internal::ParseStepDetails;
+  
   for (const char* odd : {"", "{}", "null", "[]", "{not json", "\"text\"", "{\"cases\": 3}",
                           "{\"latency_ms\": [1], \"samples_ms\": [1, \"x\", null, 2]}"}) {
     EXPECT_NO_THROW(ParseStepDetails(odd)) << odd;

@@ -1,0 +1,219 @@
+// The pipeline's results as data: the names of statuses, verdicts and reason levels, the verdict
+// rule, and the typed figures of a step's details_json (ParseStepDetails), which the baseline
+// step and every report view read.
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/pipeline.h"
+
+namespace zooci {
+
+std::string StepStatusName(StepStatus status) {
+  switch (status) {
+    case StepStatus::kPass:
+      return "pass";
+    case StepStatus::kFail:
+      return "fail";
+    case StepStatus::kSkipped:
+      return "skipped";
+  }
+  return "fail";
+}
+
+std::string VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAccept:
+      return "ACCEPT";
+    case Verdict::kDecline:
+      return "DECLINE";
+    case Verdict::kIncomplete:
+      return "INCOMPLETE";
+  }
+  return "DECLINE";
+}
+
+std::string ReasonLevelName(ReasonLevel level) {
+  switch (level) {
+    case ReasonLevel::kDecline:
+      return "decline";
+    case ReasonLevel::kUnverified:
+      return "unverified";
+    case ReasonLevel::kWarning:
+      return "warning";
+  }
+  return "decline";
+}
+
+Verdict VerdictOf(const std::vector<StepResult>& steps, const std::vector<Reason>& extra) {
+  bool declined = false, unverified = false;
+  auto weigh = [&](const Reason& reason) {
+    declined = declined || reason.declines();
+    unverified = unverified || reason.unverified();
+  };
+  for (const StepResult& step : steps) {
+    declined = declined || step.status == StepStatus::kFail;
+    for (const Reason& reason : step.reasons) weigh(reason);
+  }
+  for (const Reason& reason : extra) weigh(reason);
+  return declined ? Verdict::kDecline : unverified ? Verdict::kIncomplete : Verdict::kAccept;
+}
+
+std::vector<const Reason*> ModelReview::DecliningReasons() const {
+  std::vector<const Reason*> reasons;
+  for (const StepResult& step : steps) {
+    for (const Reason& reason : step.reasons) {
+      if (reason.declines()) reasons.push_back(&reason);
+    }
+  }
+  return reasons;
+}
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr int kMaxDetailsDepth = 64;
+
+// True when `text` nests arrays and objects no deeper than kMaxDetailsDepth (strings skipped).
+bool ShallowEnough(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDetailsDepth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+const ojson* Member(const ojson& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<double> DoubleAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  if (value == nullptr || !value->is_number()) return std::nullopt;
+  const double number = value->get<double>();
+  if (!std::isfinite(number)) return std::nullopt;
+  return number;
+}
+
+std::optional<int64_t> IntAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_number_unsigned()) {
+    const auto number = value->get<uint64_t>();
+    if (number > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(number);
+  }
+  if (value->is_number_integer()) return value->get<int64_t>();
+  if (value->is_number_float()) {
+    const double number = value->get<double>();
+    if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9e15) {
+      return static_cast<int64_t>(number);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string StringAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+std::optional<bool> BoolAt(const ojson& object, const char* key) {
+  const ojson* value = Member(object, key);
+  if (value == nullptr || !value->is_boolean()) return std::nullopt;
+  return value->get<bool>();
+}
+
+// The array at `key`, or an empty array.
+const ojson& ArrayAt(const ojson& object, const char* key) {
+  static const ojson kEmpty = ojson::array();
+  const ojson* value = Member(object, key);
+  return value != nullptr && value->is_array() ? *value : kEmpty;
+}
+
+}  // namespace
+
+// The parsed details, or nothing when they are not JSON (or too deeply nested to handle safely).
+std::optional<nlohmann::ordered_json> ParseDetailsJson(const std::string& text) {
+  if (!ShallowEnough(text)) return std::nullopt;
+  try {
+    ojson value = ojson::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return std::nullopt;
+    return value;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+StepDetails ParseStepDetails(const std::string& details_json) {
+  StepDetails details;
+  std::optional<ojson> parsed = ParseDetailsJson(details_json);
+  if (!parsed || !parsed->is_object()) return details;
+  const ojson& root = *parsed;
+  details.valid = true;
+  details.errors = IntAt(root, "errors");
+  details.warnings = IntAt(root, "warnings");
+  details.infos = IntAt(root, "infos");
+  details.passed = IntAt(root, "passed");
+  details.failed = IntAt(root, "failed");
+  for (const ojson& item : ArrayAt(root, "cases")) {
+    if (!item.is_object()) continue;
+    details.cases.push_back(
+        {StringAt(item, "id"), StringAt(item, "status"), StringAt(item, "message")});
+  }
+  details.top1_percent = DoubleAt(root, "top1_percent");
+  details.topk_percent = DoubleAt(root, "topk_percent");
+  details.images_per_s = DoubleAt(root, "images_per_s");
+  if (const ojson* timing = Member(root, "timing"); timing != nullptr && !details.images_per_s) {
+    details.images_per_s = DoubleAt(*timing, "images_per_s");  // zooci eval's JSON report
+  }
+  details.top_k = IntAt(root, "top_k");
+  details.total = IntAt(root, "total");
+  details.top1_correct = IntAt(root, "top1_correct");
+  for (const ojson& item : ArrayAt(root, "claims")) {
+    if (!item.is_object()) continue;
+    details.claims.push_back({StringAt(item, "metric"), StringAt(item, "source"),
+                              DoubleAt(item, "claimed_percent"), DoubleAt(item, "measured_percent"),
+                              DoubleAt(item, "tolerance_pp"), BoolAt(item, "passed")});
+  }
+  details.bench_result = StringAt(root, "result");
+  details.bench_unstable = StringAt(root, "unstable_reason");
+  details.bench_settings = StringAt(root, "settings");
+  details.samples_stand_for_runs = IntAt(root, "samples_stand_for_runs");
+  if (const ojson* latency = Member(root, "latency_ms"); latency != nullptr) {
+    details.p50_ms = DoubleAt(*latency, "p50");
+    details.p90_ms = DoubleAt(*latency, "p90");
+    details.p99_ms = DoubleAt(*latency, "p99");
+    details.mean_ms = DoubleAt(*latency, "mean");
+    details.cv = DoubleAt(*latency, "cv");
+    details.latency_count = IntAt(*latency, "count");
+  }
+  details.samples_per_s = DoubleAt(root, "samples_per_s");
+  for (const ojson& item : ArrayAt(root, "samples_ms")) {
+    if (item.is_number() && std::isfinite(item.get<double>())) {
+      details.samples_ms.push_back(item.get<double>());
+    }
+  }
+  return details;
+}
+
+}  // namespace zooci
