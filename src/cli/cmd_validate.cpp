@@ -1,6 +1,9 @@
 // `zooci validate`: review a model-zoo submission end to end and give a verdict with reasons.
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
@@ -32,6 +35,37 @@ fs::path DefaultCacheDir() {
   const char* home = std::getenv("HOME");
   if (home != nullptr && *home != '\0') return fs::path(home) / ".cache" / "zooci";
   return fs::temp_directory_path() / "zooci-cache";
+}
+
+// The zoo's path relative to the GitHub Actions workspace ($GITHUB_WORKSPACE, else the current
+// directory) with a trailing '/', so annotations land on the repository's files; "" when the zoo is
+// the workspace itself or lies outside it.
+std::string WorkspacePrefix(const fs::path& zoo) {
+  const char* workspace = std::getenv("GITHUB_WORKSPACE");
+  std::error_code error;
+  fs::path base = workspace != nullptr && *workspace != '\0' ? fs::path(workspace)
+                                                              : fs::current_path(error);
+  fs::path zoo_abs = fs::weakly_canonical(zoo, error);
+  fs::path base_abs = fs::weakly_canonical(base, error);
+  if (error || !IsWithin(base_abs, zoo_abs)) return "";
+  std::string relative = zoo_abs.lexically_relative(base_abs).generic_string();
+  return relative.empty() || relative == "." ? "" : relative + "/";
+}
+
+// With --format github, the Markdown report is also appended to $GITHUB_STEP_SUMMARY when the
+// runner sets it (the job's summary page).
+Status AppendStepSummary(const ValidateReport& report) {
+  const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (summary == nullptr || *summary == '\0') return OkStatus();
+  FILE* file = std::fopen(summary, "a");
+  if (file == nullptr) {
+    return Error(std::string("$GITHUB_STEP_SUMMARY (") + summary + "): " + std::strerror(errno));
+  }
+  const std::string markdown = FormatValidateMarkdown(report) + "\n";
+  const bool written = std::fwrite(markdown.data(), 1, markdown.size(), file) == markdown.size();
+  const bool closed = std::fclose(file) == 0;
+  if (!written || !closed) return Error(std::string("$GITHUB_STEP_SUMMARY (") + summary + "): write failed");
+  return OkStatus();
 }
 
 int RunValidate(const ValidateFlags& flags) {
@@ -66,7 +100,14 @@ int RunValidate(const ValidateFlags& flags) {
   std::string text = flags.format == "json"       ? FormatValidateJson(*report)
                      : flags.format == "markdown" ? FormatValidateMarkdown(*report)
                      : flags.format == "junit"    ? FormatValidateJunit(*report)
-                                                  : FormatValidateText(*report);
+                     : flags.format == "github"
+                         ? FormatValidateGithub(*report, WorkspacePrefix(flags.zoo))
+                         : FormatValidateText(*report);
+  if (flags.format == "github") {
+    if (Status appended = AppendStepSummary(*report); !appended.ok()) {
+      std::cerr << "zooci validate: " << appended.error().message() << "\n";
+    }
+  }
   // The finished review is never lost to a report file that cannot be written: it is printed
   // first, then the file error fails the run.
   if (Status emitted = EmitReport(text, flags.output); !emitted.ok()) {
@@ -103,7 +144,7 @@ CommandSpec ValidateCommand() {
                 ->check(CLI::Range(1, 64))
                 ->capture_default_str();
             app.add_option("--format", flags->format, "Output format")
-                ->check(CLI::IsMember({"text", "json", "markdown", "junit"}));
+                ->check(CLI::IsMember({"text", "json", "markdown", "junit", "github"}));
             app.add_option("-o,--output", flags->output, "Write the report to FILE");
             app.add_option("--html", flags->html, "Also write a self-contained HTML report");
             app.add_option("--cache-dir", flags->cache_dir,

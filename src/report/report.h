@@ -21,6 +21,11 @@ std::string FormatValidateJunit(const ValidateReport& report);
 // A self-contained HTML page (inline CSS and SVG, no scripts from elsewhere): the verdicts, a
 // table per model, latency histograms and accuracy results from the steps' details.
 std::string FormatValidateHtml(const ValidateReport& report);
+// GitHub Actions workflow commands (github.cpp): one ::error (declining) or ::warning (not
+// verified, warnings) per reason on its file and line, then the verdict. `path_prefix` turns the
+// zoo-relative paths into workspace-relative ones ("zoo/" when the zoo is a folder of the
+// repository). Every value from the submission is escaped: no message can start another command.
+std::string FormatValidateGithub(const ValidateReport& report, const std::string& path_prefix);
 
 // ---- Internals (text_json.cpp): shared by the writers above, not for other callers -----------
 namespace report_internal {

@@ -527,6 +527,37 @@ TEST(FormatValidateHtmlTest, SelfContainedPage) {
 
 // ---- Any input -----------------------------------------------------------------------------
 
+// Each reason is one workflow command on its file and line; nothing from a message can end the
+// command early or start another (GitHub's toolkit escaping: % CR LF in data, also : , in
+// properties).
+TEST(FormatValidateGithubTest, OneCommandPerReasonAndNoInjection) {
+  ValidateReport report = MakeReport();
+  report.models[1].steps[1].reasons.push_back(
+      MakeReason("check", "50% done\n::error::forged\r", "dir,a:b/model.onnx", 3));
+  const std::string out = FormatValidateGithub(report, "zoo/");
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < out.size();) {
+    size_t end = out.find('\n', start);
+    lines.push_back(out.substr(start, end - start));
+    start = end + 1;
+  }
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(line.rfind("::error ", 0) == 0 || line.rfind("::warning ", 0) == 0 ||
+                line.rfind("::notice ", 0) == 0)
+        << line;
+    EXPECT_NE(line.rfind("::error::forged", 0), 0u) << line;  // never at a line start
+  }
+  EXPECT_NE(out.find("::error file=zoo/README.md,line=14,"), std::string::npos)
+      << out;  // the hostile message's file, prefixed
+  EXPECT_NE(out.find("::error file=zoo/dir%2Ca%3Ab/model.onnx,line=3,title=validated/vision/mnist "
+                     "(check%2C declines)::50%25 done%0A::error::forged"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("::warning file=zoo/model/digits.onnx"), std::string::npos) << out;
+  EXPECT_EQ(lines.back().rfind("::error title=zooci validate::DECLINE: ", 0), 0u) << lines.back();
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);  // control characters dropped
+}
+
 TEST(ValidateReportsTest, RandomBytesNeverBreakTheFormats) {
   std::mt19937 random(20240611);
   auto bytes = [&random] {
