@@ -6,7 +6,8 @@
 // <details> block (warnings, eval claims, bench latency, failed test cases) when there is any.
 // Text from the report cannot break the comment's structure: '<', '>' and '&' become entities,
 // Markdown punctuation is backslash-escaped, '|' is escaped and newlines become <br> (so a table
-// row stays one row), '@' cannot mention anyone, and the output is valid UTF-8. Long lists are cut
+// row stays one row), '@' cannot mention anyone, '#12', 'GH-12', commit ids, 'scheme://' and 'www.'
+// reference or link nothing (a zero-width space breaks them), and the output is valid UTF-8. Long lists are cut
 // at kMaxItems entries ("… and N more") to keep the comment within GitHub's size limit.
 #include <algorithm>
 #include <cctype>
@@ -26,6 +27,7 @@ std::string Md(std::string_view raw) {
   const std::string text = CleanText(raw, /*keep_whitespace=*/true);
   std::string out;
   out.reserve(text.size());
+  int hex_run = 0;  // consecutive hex digits written
   for (size_t index = 0; index < text.size(); ++index) {
     const char c = text[index];
     switch (c) {
@@ -40,6 +42,11 @@ std::string Md(std::string_view raw) {
         break;
       case '@':
         out += "@&#8203;";  // a zero-width space: no @-mention
+        break;
+      case '#':  // "#123", "owner/repo#123": no cross-reference
+        out += index + 1 < text.size() && std::isalnum(static_cast<unsigned char>(text[index + 1]))
+                   ? "#&#8203;"
+                   : "#";
         break;
       case '\r':
         if (index + 1 < text.size() && text[index + 1] == '\n') break;  // CRLF: one <br>
@@ -63,7 +70,24 @@ std::string Md(std::string_view raw) {
         break;
       default:
         out += c;
+        // No autolink: a run of 7+ hex digits (a commit id) is broken every 6 digits; "GH-123",
+        // "scheme://" and "www." get a zero-width space.
+        if (std::isxdigit(static_cast<unsigned char>(c))) {
+          if (++hex_run == 6 && index + 1 < text.size() &&
+              std::isxdigit(static_cast<unsigned char>(text[index + 1]))) {
+            out += "&#8203;";
+            hex_run = 0;
+          }
+          break;
+        }
+        if ((c == 'H' && index >= 1 && text[index - 1] == 'G' && index + 1 < text.size() &&
+             text[index + 1] == '-') ||
+            (c == ':' && text.compare(index + 1, 2, "//") == 0) ||
+            (c == 'w' && text.compare(index, 4, "www.") == 0)) {
+          out += "&#8203;";
+        }
     }
+    if (!std::isxdigit(static_cast<unsigned char>(c))) hex_run = 0;
   }
   return out;
 }

@@ -395,7 +395,7 @@ TEST(FormatValidateMarkdownTest, CommentStructure) {
   EXPECT_TRUE(Contains(lines, "| check | ✅ pass | 0.12 s | no errors (cached) |"));
   EXPECT_TRUE(Contains(lines,
                        "- **check**: `model/mnist-8.onnx` input 'w' is produced by nothing "
-                       "(node 'Conv\\_3' (#3))"));
+                       "(node 'Conv\\_3' (#&#8203;3))"));
   // Tables: every row of a table has the header's cell count.
   int columns = -1;
   int tables = 0;
@@ -423,6 +423,22 @@ TEST(FormatValidateMarkdownTest, CommentStructure) {
             std::string::npos);
   EXPECT_TRUE(CleanUtf8(md));
   EXPECT_EQ(Lines(FormatValidateMarkdown(ValidateReport{}))[0], "## ZooCI: ✅ ACCEPT");
+}
+
+// Text quoted from a submission pings, references and links nothing in the PR comment.
+TEST(FormatValidateMarkdownTest, QuotedTextReferencesNothing) {
+  ValidateReport report = MakeReport();
+  report.models[1].steps[1].reasons.push_back(MakeReason(
+      "check", "ask @alice and @org/team, see #12, owner/repo#3, GH-5, commit 1a2b3c4d5e6f7a8, "
+               "https://evil.example and www.evil.example"));
+  const std::string out = FormatValidateMarkdown(report);
+  for (const char* raw : {"@alice", "@org", "#12", "repo#3", "GH-5", "1a2b3c4d5e6f7a8", "https://",
+                          "www.evil"}) {
+    EXPECT_EQ(out.find(raw), std::string::npos) << raw;
+  }
+  EXPECT_NE(out.find("@&#8203;alice"), std::string::npos) << out;
+  EXPECT_NE(out.find("#&#8203;12"), std::string::npos);
+  EXPECT_NE(out.find("1a2b3c&#8203;4d5e6f&#8203;7a8"), std::string::npos);
 }
 
 TEST(FormatValidateMarkdownTest, LongListsAreCutAndDeepDetailsKeptAsText) {
