@@ -52,6 +52,8 @@ CommandSpec BenchCommand();
 CommandSpec CheckCommand();
 CommandSpec EvalCommand();
 CommandSpec ManifestCommand();
+CommandSpec ServeCommand();
+CommandSpec WorkerCommand();
 CommandSpec ValidateCommand();
 CommandSpec TestCommand();
 CommandSpec VersionCommand();

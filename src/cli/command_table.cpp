@@ -9,9 +9,11 @@ const std::vector<CommandSpec>& Commands() {
       CheckCommand(),     //
       EvalCommand(),      //
       ManifestCommand(),  //
+      ServeCommand(),     //
       TestCommand(),      //
       ValidateCommand(),  //
-      VersionCommand(),
+      VersionCommand(),   //
+      WorkerCommand(),
   };
   return commands;
 }

@@ -37,3 +37,128 @@ struct Workspace {
 Result<Workspace> PrepareWorkspace(const WorkspaceRequest& request);
 
 }  // namespace zooci::service_internal
+
+// ---- Running a job (runner.cpp) -------------------------------------------------------------------
+
+struct RunnerConfig {
+  fs::path data_dir;  // mirrors/, jobs/<id>/, cache/
+  bool run_bench = false;
+  std::string zooci_version;
+};
+
+struct JobOutput {
+  std::string result_json;  // the envelope the publisher reads (see runner.cpp)
+  std::string log;
+};
+
+// What a job is about, as the runner needs it (the store's JobSpec, decoupled).
+struct JobInput {
+  int64_t id = 0;
+  std::string repo, base_clone_url, base_ref, base_sha, head_clone_url, head_ref, head_sha;
+};
+
+// Checks the pull request out (PrepareWorkspace), reviews the changed folders with the validate
+// pipeline (--changed-since the base, Git LFS objects of the reviewed folders fetched), and
+// removes the checkout. An error is a failed attempt (the job goes back to the queue).
+Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor);
+
+// ---- Publishing (publisher.cpp) -------------------------------------------------------------------
+
+}  // namespace zooci::service_internal
+
+#include "github/github.h"
+#include "store/store.h"
+
+namespace zooci::service_internal {
+
+struct PublisherConfig {
+  std::string check_name = "zooci";
+  std::string public_url;  // job pages: public_url + "/jobs/" + id; "" = no link
+};
+
+// Reports jobs to GitHub from the store: a running job without a check run gets one
+// ("in_progress") and a pending status; a finished job's check run is completed (success for
+// ACCEPT, failure for DECLINE and INCOMPLETE, neutral when nothing was reviewed), with the
+// Markdown report as summary and annotations on the files; its status is set; the pull request's
+// one comment is created or edited in place. Everything is retried from the store on the next
+// pass when GitHub fails, so a result is never lost and never published twice.
+class Publisher {
+ public:
+  Publisher(JobStore& store, GitHubApi& github, PublisherConfig config)
+      : store_(store), github_(github), config_(std::move(config)) {}
+  // One pass; returns the first error (the rest of the pass still ran).
+  Status PublishPending(int64_t now_ms);
+
+ private:
+  Status Start(const Job& job, int64_t now_ms);
+  Status Finish(const Job& job, int64_t now_ms);
+  std::string JobUrl(int64_t id) const;
+
+  JobStore& store_;
+  GitHubApi& github_;
+  PublisherConfig config_;
+};
+
+// The comment marker: the robot's comment is the one that starts with it.
+inline constexpr char kCommentMarker[] = "<!-- zooci:comment -->";
+
+// ---- Workers (worker.cpp) -------------------------------------------------------------------------
+
+// Where a worker gets jobs: the store itself (in-process workers) or the coordinator's agent API
+// (remote workers). Times are taken by the source.
+class JobSource {
+ public:
+  virtual ~JobSource() = default;
+  virtual Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t lease_ms) = 0;
+  virtual Result<bool> Heartbeat(int64_t job_id, const std::string& worker_id,
+                                 int64_t lease_ms) = 0;
+  virtual Result<bool> Complete(int64_t job_id, const std::string& worker_id,
+                                const std::string& result_json, const std::string& log) = 0;
+  virtual Result<bool> Fail(int64_t job_id, const std::string& worker_id,
+                            const std::string& reason) = 0;
+};
+std::unique_ptr<JobSource> MakeStoreJobSource(JobStore& store);
+// The agent API at `coordinator_url` with a bearer token (remote.cpp).
+std::unique_ptr<JobSource> MakeRemoteJobSource(std::string coordinator_url, std::string token);
+
+struct WorkerLoopConfig {
+  std::string worker_id;
+  int64_t lease_ms = 60000;
+  int64_t heartbeat_ms = 10000;
+  int64_t poll_ms = 500;
+  RunnerConfig runner;
+};
+
+// Claims and runs jobs until `stop`: a heartbeat thread extends the lease while the job runs
+// (a lost lease — cancelled, superseded, taken back — and the result is not reported), the
+// result is completed, an error fails the attempt.
+void RunWorkerLoop(JobSource& source, const WorkerLoopConfig& config, Executor& executor,
+                   const std::atomic<bool>& stop);
+
+// Job <-> the agent API's JSON (server.cpp and remote.cpp).
+std::string JobToJson(const Job& job);
+Result<Job> JobFromJson(std::string_view text);
+int64_t NowMs();
+// One line on stderr with a UTC timestamp (the service's log).
+void Log(const std::string& message);
+
+// ---- Intake (intake.cpp) --------------------------------------------------------------------------
+
+struct HttpReply {
+  int status = 200;
+  std::string body;  // JSON
+};
+
+struct IntakeContext {
+  JobStore* store = nullptr;
+  GitHubApi* github = nullptr;  // for retest comments and re-run requests (the PR's head)
+  std::string webhook_secret;
+};
+
+// POST /webhooks/github, after the server checked the size: the signature before anything is
+// parsed (401), the delivery id once (a redelivery is acknowledged, 200, nothing new), the event
+// (400 when malformed); then a job queued (202), a pull request's jobs cancelled, or the event
+// acknowledged and ignored. Never slower than one store write and, for retests, one GitHub call.
+HttpReply HandleWebhook(IntakeContext& context, const std::string& event_header,
+                        const std::string& delivery_id, const std::string& signature_header,
+                        const std::string& body);

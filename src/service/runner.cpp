@@ -1,0 +1,113 @@
+// A job from checkout to stored result. The result is an envelope the publisher renders without
+// parsing the review again:
+//   {"verdict": "ACCEPT|DECLINE|INCOMPLETE", "models": N, "counts": "1 of 1 model declined",
+//    "head_sha", "base_sha", "merged": bool, "markdown": the PR comment,
+//    "annotations": [{"path", "line", "level": "failure|warning", "title", "message"}],
+//    "report": FormatValidateJson's document}
+// Annotation paths are relative to the repository root (the zoo is the repository here).
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/pipeline.h"
+#include "report/report.h"
+#include "service/internal.h"
+
+namespace zooci::service_internal {
+namespace {
+
+using json = nlohmann::json;
+
+json Annotations(const ValidateReport& report) {
+  json annotations = json::array();
+  auto add = [&](const Reason& reason, const std::string& folder) {
+    if (reason.level == ReasonLevel::kWarning && reason.file.empty()) return;
+    json item;
+    item["path"] = reason.file.empty() ? folder + "/README.md" : reason.file;
+    item["line"] = std::max(1, reason.line);
+    item["level"] = reason.declines() ? "failure" : "warning";
+    item["title"] = (folder.empty() ? std::string("zoo") : folder) + " (" + reason.step + ")";
+    item["message"] = reason.message + (reason.node.empty() ? "" : " [" + reason.node + "]");
+    annotations.push_back(std::move(item));
+  };
+  for (const Reason& reason : report.zoo_reasons) add(reason, "");
+  for (const ModelReview& model : report.models) {
+    for (const StepResult& step : model.steps) {
+      for (const Reason& reason : step.reasons) add(reason, model.folder);
+    }
+  }
+  return annotations;
+}
+
+}  // namespace
+
+Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor) {
+  const auto started = std::chrono::steady_clock::now();
+  JobOutput output;
+  auto log = [&](const std::string& line) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    output.log += "[" + FormatDouble(seconds, 3) + " s] " + line + "\n";
+  };
+  WorkspaceRequest request;
+  request.repo = job.repo;
+  request.base_clone_url = job.base_clone_url;
+  request.base_ref = job.base_ref;
+  request.base_sha = job.base_sha;
+  request.head_clone_url = job.head_clone_url;
+  request.head_ref = job.head_ref;
+  request.head_sha = job.head_sha;
+  request.mirrors_dir = config.data_dir / "mirrors";
+  request.job_dir = config.data_dir / "jobs" / std::to_string(job.id);
+  log("fetch " + job.repo + " " + job.head_ref + " at " + job.head_sha);
+  Result<Workspace> workspace = PrepareWorkspace(request);
+  if (!workspace.ok()) {
+    std::error_code error;
+    fs::remove_all(request.job_dir, error);
+    return workspace.error();
+  }
+  log(std::string(workspace->merged ? "merged onto " : "the head alone (conflicts with) ") +
+      job.base_ref + " at " + workspace->base_sha);
+
+  ValidateOptions options;
+  options.zoo = workspace->dir;
+  options.changed_since = workspace->base_sha;
+  options.jobs = 1;
+  options.run_bench = config.run_bench;
+  options.fetch_lfs = true;
+  options.cache_dir = config.data_dir / "cache";
+  options.zooci_version = config.zooci_version;
+  options.executor_config = "service";
+  log("review the folders changed since " + workspace->base_sha);
+  Result<ValidateReport> report = Validate(options, executor, {});
+  std::error_code error;
+  fs::remove_all(request.job_dir, error);
+  if (!report.ok()) {
+    // A zoo-level error (not a git repository, a change touching no folder) is a result the
+    // submitter must see, not a reason to retry.
+    log("review error: " + report.error().message());
+    json envelope;
+    envelope["verdict"] = "ERROR";
+    envelope["error"] = report.error().message();
+    envelope["head_sha"] = job.head_sha;
+    envelope["markdown"] = "## ZooCI: ❌ ERROR\n\nThe review could not run: " +
+                           report.error().message() + "\n";
+    envelope["annotations"] = json::array();
+    output.result_json = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+    return output;
+  }
+  log(VerdictName(report->verdict) + ": " + report_internal::VerdictCounts(*report));
+  json envelope;
+  envelope["verdict"] = VerdictName(report->verdict);
+  envelope["models"] = report->models.size();
+  envelope["counts"] = report_internal::VerdictCounts(*report);
+  envelope["head_sha"] = job.head_sha;
+  envelope["base_sha"] = workspace->base_sha;
+  envelope["merged"] = workspace->merged;
+  envelope["markdown"] = FormatValidateMarkdown(*report);
+  envelope["annotations"] = Annotations(*report);
+  envelope["report"] = json::parse(FormatValidateJson(*report), nullptr, false);
+  output.result_json = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+  return output;
+}
+
+}  // namespace zooci::service_internal

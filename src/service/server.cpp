@@ -1,0 +1,259 @@
+// The coordinator: the HTTP server (webhooks, health, the agent API for remote workers, job pages
+// and the JSON API), in-process workers and the publisher, all over one JobStore.
+#include <httplib.h>
+#include <openssl/crypto.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "report/report.h"
+#include "service/internal.h"
+#include "service/service.h"
+
+namespace zooci {
+namespace service_internal {
+namespace {
+
+using json = nlohmann::json;
+
+json SpecJson(const JobSpec& spec) {
+  return {{"repo", spec.repo},           {"installation_id", spec.installation_id},
+          {"pr_number", spec.pr_number}, {"head_sha", spec.head_sha},
+          {"head_ref", spec.head_ref},   {"base_ref", spec.base_ref},
+          {"base_sha", spec.base_sha},   {"clone_url", spec.clone_url},
+          {"base_clone_url", spec.base_clone_url}, {"trigger", spec.trigger},
+          {"delivery_id", spec.delivery_id}};
+}
+
+bool BearerMatches(const httplib::Request& request, const std::string& token) {
+  if (token.empty()) return false;
+  const std::string header = request.get_header_value("Authorization");
+  const std::string expected = "Bearer " + token;
+  return header.size() == expected.size() &&
+         CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
+}
+
+void SendJson(httplib::Response& response, int status, const json& body) {
+  response.status = status;
+  response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                       "application/json");
+}
+
+std::string HtmlEscape(std::string_view text) { return EscapeXml(text); }
+
+// The job page linked from check runs and statuses: state, times, the report as text.
+std::string JobPage(const Job& job) {
+  std::string markdown;
+  json envelope = json::parse(job.result_json, nullptr, false);
+  if (envelope.is_object()) markdown = envelope.value("markdown", std::string());
+  std::string page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>zooci job " +
+                     std::to_string(job.id) +
+                     "</title></head><body><h1>zooci job " + std::to_string(job.id) + "</h1>";
+  page += "<p>" + HtmlEscape(job.spec.repo) + " #" + std::to_string(job.spec.pr_number) +
+          " at <code>" + HtmlEscape(job.spec.head_sha) + "</code>: <strong>" +
+          HtmlEscape(std::string(JobStateName(job.state))) + "</strong>";
+  if (!job.error.empty()) page += " — " + HtmlEscape(job.error);
+  page += "</p>";
+  if (!markdown.empty()) page += "<pre>" + HtmlEscape(markdown) + "</pre>";
+  if (!job.log.empty()) page += "<h2>Log</h2><pre>" + HtmlEscape(job.log) + "</pre>";
+  return page + "</body></html>\n";
+}
+
+}  // namespace
+
+std::string JobToJson(const Job& job) {
+  json value = {{"id", job.id},
+                {"spec", SpecJson(job.spec)},
+                {"state", std::string(JobStateName(job.state))},
+                {"attempts", job.attempts},
+                {"error", job.error},
+                {"created_ms", job.created_ms},
+                {"updated_ms", job.updated_ms},
+                {"published", job.published},
+                {"check_run_id", job.check_run_id},
+                {"superseded_by", job.superseded_by}};
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<Job> JobFromJson(std::string_view text) {
+  json value = json::parse(text, nullptr, false);
+  if (value.is_discarded() || !value.is_object() || !value.contains("spec")) {
+    return Error("not a job");
+  }
+  try {
+    Job job;
+    job.id = value.at("id").get<int64_t>();
+    const json& spec = value.at("spec");
+    job.spec.repo = spec.at("repo").get<std::string>();
+    job.spec.installation_id = spec.value("installation_id", int64_t{0});
+    job.spec.pr_number = spec.at("pr_number").get<int64_t>();
+    job.spec.head_sha = spec.at("head_sha").get<std::string>();
+    job.spec.head_ref = spec.at("head_ref").get<std::string>();
+    job.spec.base_ref = spec.at("base_ref").get<std::string>();
+    job.spec.base_sha = spec.value("base_sha", "");
+    job.spec.clone_url = spec.at("clone_url").get<std::string>();
+    job.spec.base_clone_url = spec.value("base_clone_url", "");
+    job.spec.trigger = spec.value("trigger", "");
+    job.attempts = value.value("attempts", 0);
+    return job;
+  } catch (const json::exception& error) {
+    return Error(std::string("not a job: ") + error.what());
+  }
+}
+
+namespace {
+
+void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& store,
+               IntakeContext& intake) {
+  server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+    SendJson(response, 200, {{"ok", true}});
+  });
+  server.Post("/webhooks/github", [&intake](const httplib::Request& request,
+                                            httplib::Response& response) {
+    HttpReply reply = HandleWebhook(intake, request.get_header_value("X-GitHub-Event"),
+                                    request.get_header_value("X-GitHub-Delivery"),
+                                    request.get_header_value("X-Hub-Signature-256"), request.body);
+    response.status = reply.status;
+    response.set_content(reply.body, "application/json");
+  });
+  // The agent API: remote workers claim, heartbeat, complete and fail jobs through it.
+  auto agent = [&options, &store](const std::string& verb) {
+    return [&options, &store, verb](const httplib::Request& request, httplib::Response& response) {
+      if (!BearerMatches(request, options.agent_token)) {
+        SendJson(response, 401, {{"error", "a valid agent token is required"}});
+        return;
+      }
+      json body = json::parse(request.body, nullptr, false);
+      if (!body.is_object()) {
+        SendJson(response, 400, {{"error", "the body is not a JSON object"}});
+        return;
+      }
+      const std::string worker = body.value("worker_id", "");
+      const int64_t job_id = body.value("job_id", int64_t{0});
+      const int64_t lease_ms = std::clamp<int64_t>(body.value("lease_ms", options.lease_ms), 1000,
+                                                   3600000);
+      if (worker.empty() || worker.size() > 200) {
+        SendJson(response, 400, {{"error", "worker_id is required"}});
+        return;
+      }
+      if (verb == "claim") {
+        Result<std::optional<Job>> job = store.Claim(worker, lease_ms, NowMs());
+        if (!job.ok()) return SendJson(response, 503, {{"error", job.error().message()}});
+        if (!job->has_value()) {
+          response.status = 204;
+          return;
+        }
+        response.status = 200;
+        response.set_content(JobToJson(**job), "application/json");
+        return;
+      }
+      Result<bool> result = verb == "heartbeat"
+                                ? store.Heartbeat(job_id, worker, lease_ms, NowMs())
+                            : verb == "complete"
+                                ? store.Complete(job_id, worker, body.value("result_json", ""),
+                                                 body.value("log", ""), NowMs())
+                                : store.Fail(job_id, worker, body.value("reason", ""), NowMs());
+      if (!result.ok()) return SendJson(response, 503, {{"error", result.error().message()}});
+      SendJson(response, 200, {{"ok", *result}});
+    };
+  };
+  for (const char* verb : {"claim", "heartbeat", "complete", "fail"}) {
+    server.Post(std::string("/api/v1/agent/") + verb, agent(verb));
+  }
+  server.Get("/api/v1/jobs", [&store](const httplib::Request&, httplib::Response& response) {
+    Result<std::vector<Job>> jobs = store.Recent(100, 0);
+    if (!jobs.ok()) return SendJson(response, 503, {{"error", jobs.error().message()}});
+    json list = json::array();
+    for (const Job& job : *jobs) list.push_back(json::parse(JobToJson(job)));
+    SendJson(response, 200, {{"jobs", list}});
+  });
+  server.Get(R"(/jobs/(\d+))", [&store](const httplib::Request& request,
+                                        httplib::Response& response) {
+    Result<std::optional<Job>> job = store.Get(std::stoll(request.matches[1]));
+    if (!job.ok()) return SendJson(response, 503, {{"error", job.error().message()}});
+    if (!job->has_value()) return SendJson(response, 404, {{"error", "no such job"}});
+    response.set_content(JobPage(**job), "text/html; charset=utf-8");
+  });
+}
+
+}  // namespace
+}  // namespace service_internal
+
+using namespace service_internal;
+
+Status RunServe(const ServeOptions& options, Executor& executor, const std::atomic<bool>& stop) {
+  std::error_code error;
+  fs::create_directories(options.data_dir, error);
+  const std::string db_url =
+      options.db_url.empty() ? "sqlite:" + (options.data_dir / "zooci.db").string() : options.db_url;
+  ZC_ASSIGN_OR_RETURN(std::unique_ptr<JobStore> store, OpenJobStore(db_url));
+
+  std::unique_ptr<TokenSource> tokens;
+  if (!options.github_app_id.empty()) {
+    ZC_ASSIGN_OR_RETURN(tokens, MakeAppTokenSource(options.github_api_url,
+                                                   {options.github_app_id,
+                                                    options.github_app_key_pem},
+                                                   SystemWallClock()));
+  } else {
+    tokens = MakeStaticToken(options.github_token);
+  }
+  ZC_ASSIGN_OR_RETURN(std::unique_ptr<GitHubApi> github,
+                      MakeGitHubApi(options.github_api_url, *tokens));
+
+  IntakeContext intake{store.get(), github.get(), options.webhook_secret};
+  httplib::Server server;
+  server.set_payload_max_length(static_cast<size_t>(options.max_body_bytes));
+  server.set_read_timeout(10, 0);
+  server.set_write_timeout(10, 0);
+  AddRoutes(server, options, *store, intake);
+
+  int port = options.listen_port;
+  if (port == 0) {
+    port = server.bind_to_any_port(options.listen_host);
+  } else if (!server.bind_to_port(options.listen_host, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return Error("cannot listen on " + options.listen_host + ":" +
+                 std::to_string(options.listen_port));
+  }
+  if (!options.port_file.empty()) {
+    ZC_RETURN_IF_ERROR(WriteFileAtomic(options.port_file, std::to_string(port) + "\n"));
+  }
+  Log("zooci serve: listening on " + options.listen_host + ":" + std::to_string(port) +
+      ", store " + db_url.substr(0, db_url.find("://") == std::string::npos ? db_url.size()
+                                                                           : db_url.find("://") + 3) +
+      ", " + std::to_string(options.workers) + " in-process workers");
+
+  std::thread listener([&server] { server.listen_after_bind(); });
+  std::vector<std::thread> workers;
+  for (int i = 0; i < options.workers; ++i) {
+    workers.emplace_back([&, i] {
+      auto source = MakeStoreJobSource(*store);
+      WorkerLoopConfig config;
+      char host[256] = {};
+      gethostname(host, sizeof(host) - 1);
+      config.worker_id = std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(i);
+      config.lease_ms = options.lease_ms;
+      config.heartbeat_ms = options.heartbeat_ms;
+      config.poll_ms = options.poll_ms;
+      config.runner = {options.data_dir, options.run_bench, options.zooci_version};
+      RunWorkerLoop(*source, config, executor, stop);
+    });
+  }
+  Publisher publisher(*store, *github, {options.check_name, options.public_url});
+  while (!stop) {
+    Status published = publisher.PublishPending(NowMs());
+    if (!published.ok()) Log("publish: " + published.error().message());
+    for (int i = 0; i < 10 && !stop; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms / 10 + 1));
+    }
+  }
+  server.stop();
+  listener.join();
+  for (std::thread& worker : workers) worker.join();
+  return OkStatus();
+}
+
+}  // namespace zooci
