@@ -7,6 +7,8 @@
 //
 // Without --url: SQLite in a temporary file (WAL, synchronous=FULL, as zooci runs it), or a
 // throwaway PostgreSQL server (testing_postgres.h; fsync as given, default off).
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -146,10 +148,11 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "{\"engine\":\"%s\",\"threads\":%d,\"jobs\":%d,\"fsync\":\"%s\",\"enqueue_per_s\":%.1f,"
-      "\"drain_s\":%.3f,\"claims_per_s\":%.1f,\"claim_p50_ms\":%.3f,\"claim_p99_ms\":%.3f}\n",
+      "\"drain_s\":%.3f,\"claims_per_s\":%.1f,\"claim_p50_ms\":%.3f,\"claim_p99_ms\":%.3f,"
+      "\"sqlite_version\":\"%s\"}\n",
       options.engine.c_str(), options.threads, options.jobs,
       options.engine == "sqlite" ? "synchronous=FULL" : (options.fsync ? "on" : "off"),
       options.jobs / enqueue_s, drain_s, options.jobs / drain_s,
-      Quantile(claim_latencies_ms, 0.5), Quantile(claim_latencies_ms, 0.99));
+      Quantile(claim_latencies_ms, 0.5), Quantile(claim_latencies_ms, 0.99), sqlite3_libversion());
   return 0;
 }

@@ -93,6 +93,17 @@ struct Migration {
 // In version order; append only (an applied migration is never edited).
 const std::vector<Migration>& Migrations();
 
+// ---- Job rows (job_rows.cpp) --------------------------------------------------------------------
+
+// The columns of a job, in the order JobFromRow reads them; with_log false selects '' for the log.
+std::string JobColumns(bool with_log);
+Result<Job> JobFromRow(const SqlRow& row);
+Result<std::vector<Job>> JobsFromRows(const SqlRows& rows);
+// The first column of the first row as an integer; an error naming `what` when there is none.
+Result<int64_t> FirstInt(const SqlRows& rows, std::string_view what);
+// A random 128-bit token (hex) that tells one call apart from every other, retries included.
+std::string NewToken();
+
 // ---- Helpers -----------------------------------------------------------------------------------
 
 // `text` as valid UTF-8 without NUL bytes: each invalid byte and each NUL becomes U+FFFD.
