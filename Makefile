@@ -52,6 +52,13 @@ bench-validate: build examples
 bench-eval: build examples
 	bash bench/eval_throughput.sh $(BUILD_DIR)
 
+# The job store: claims/s with 8 worker threads on PostgreSQL (throwaway server) and SQLite.
+# Builds only its own binary.
+.PHONY: bench-store
+bench-store: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_store_claims
+	BUILD_DIR=$(BUILD_DIR) bash bench/store_claims.sh
+
 # The checker's benchmark (vs python3-onnx and parse-only) and its fuzzer (clang, build-fuzz/).
 FUZZ_SECONDS ?= 600
 .PHONY: bench-check fuzz fuzz-readme
