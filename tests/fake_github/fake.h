@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,31 @@
 namespace fake_github {
 
 using nlohmann::json;
+
+// An injected failure: the next `count` API requests get it.
+struct Failure {
+  int count = 0;
+  std::string kind;  // "502", "ratelimit", "secondary"
+  int seconds = 0;   // Retry-After or reset delay; 0 = none / default
+};
+
+// Parses --fail's N and KIND (also /_fake/fail's count and kind).
+bool ParseFailure(const std::string& count, const std::string& spec, Failure* failure);
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 0;                    // 0: any free port, written to port_file
+  std::string port_file;
+  std::string record_path;         // JSON lines; empty: kept in memory only
+  std::deque<Failure> failures;    // applied in order to the first API requests
+  std::string app_public_key_pem;  // set: JWT signatures verified, only issued tokens accepted
+  std::string app_id;              // set: the JWT's iss must be it
+  std::string token;               // set: this token (and issued ones) accepted, others 401
+  int64_t token_ttl_seconds = 3600;
+};
+
+// server.cpp: listens as `options` say, writes the port file, serves until killed.
+int Serve(const Options& options);
 
 // One complaint about a request body, shaped like an entry of GitHub's "errors" array.
 struct FieldError {
