@@ -47,7 +47,7 @@ std::string JobColumns(bool with_log) {
              "lease_expirations, lease_owner, lease_expires_ms, result_json, ") +
          (with_log ? "log" : "'' AS log") +
          ", error, created_ms, updated_ms, published, published_ms, check_run_id, comment_id, "
-         "superseded_by";
+         "superseded_by, base_clone_url";
 }
 
 Result<Job> JobFromRow(const SqlRow& row) {
@@ -80,6 +80,7 @@ Result<Job> JobFromRow(const SqlRow& row) {
   job.check_run_id = reader.Int("check_run_id");
   job.comment_id = reader.Int("comment_id");
   job.superseded_by = reader.Int("superseded_by");
+  job.spec.base_clone_url = reader.Text();
   ZC_RETURN_IF_ERROR(reader.Finish().WithContext("job row"));
   if (!state.ok()) return state.error().WithContext("job " + std::to_string(job.id));
   job.state = *state;

@@ -55,6 +55,9 @@ CREATE TABLE pull_request_comments (
   PRIMARY KEY (repo, pr_number)
 );
 )sql"},
+      {2, "the base repository's clone URL (a fork's pull request comes from another one)", R"sql(
+ALTER TABLE jobs ADD COLUMN base_clone_url TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return migrations;
 }

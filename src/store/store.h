@@ -34,6 +34,7 @@ struct JobSpec {
   std::string base_ref;
   std::string base_sha;
   std::string clone_url;     // of the head repository (a fork for fork pull requests)
+  std::string base_clone_url;  // of the base repository (the zoo); "" = clone_url
   std::string trigger;       // "pull_request.opened", "retest", "check_run.rerequested", ...
   std::string delivery_id;   // X-GitHub-Delivery of the event that asked for it; may be empty
 };
