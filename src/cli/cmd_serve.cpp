@@ -67,7 +67,8 @@ int RunServeCommand(const ServeFlags& flags) {
   options.workers = flags.workers;
   options.github_api_url = flags.github_api_url;
   options.github_app_id = flags.github_app_id;
-  options.data_dir = flags.data_dir;
+  std::error_code error;
+  options.data_dir = fs::absolute(flags.data_dir, error);
   options.public_url = flags.public_url;
   options.port_file = flags.port_file;
   options.run_bench = flags.bench;
@@ -118,7 +119,8 @@ int RunWorkerCommand(const WorkerFlags& flags) {
   };
   WorkerOptions options;
   options.coordinator_url = flags.coordinator;
-  options.data_dir = flags.data_dir;
+  std::error_code error;
+  options.data_dir = fs::absolute(flags.data_dir, error);
   options.labels = flags.labels;
   options.run_bench = flags.bench;
   options.zooci_version = ZOOCI_VERSION;

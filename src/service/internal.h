@@ -1,10 +1,16 @@
 // Internals of the service module shared by its files and tests (not part of service.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "base/base.h"
+#include "github/github.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
 
 namespace zooci::service_internal {
 
@@ -36,8 +42,6 @@ struct Workspace {
 // job_dir/zoo, whose origin then points at the head repository (for Git LFS).
 Result<Workspace> PrepareWorkspace(const WorkspaceRequest& request);
 
-}  // namespace zooci::service_internal
-
 // ---- Running a job (runner.cpp) -------------------------------------------------------------------
 
 struct RunnerConfig {
@@ -63,13 +67,6 @@ struct JobInput {
 Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor);
 
 // ---- Publishing (publisher.cpp) -------------------------------------------------------------------
-
-}  // namespace zooci::service_internal
-
-#include "github/github.h"
-#include "store/store.h"
-
-namespace zooci::service_internal {
 
 struct PublisherConfig {
   std::string check_name = "zooci";
@@ -162,3 +159,5 @@ struct IntakeContext {
 HttpReply HandleWebhook(IntakeContext& context, const std::string& event_header,
                         const std::string& delivery_id, const std::string& signature_header,
                         const std::string& body);
+
+}  // namespace zooci::service_internal

@@ -120,7 +120,7 @@ Result<Workspace> PrepareWorkspace(const WorkspaceRequest& request) {
 
   std::error_code error;
   fs::create_directories(request.mirrors_dir, error);
-  const fs::path mirror = request.mirrors_dir / MirrorName(request.repo);
+  const fs::path mirror = fs::absolute(request.mirrors_dir, error) / MirrorName(request.repo);
   if (!fs::exists(mirror / "HEAD")) {
     fs::create_directories(mirror, error);
     ZC_RETURN_IF_ERROR(GitOk(mirror, {"init", "--bare", "--quiet"}, context + ": git init"));

@@ -1,0 +1,132 @@
+# The robot end to end on SQLite with an in-process worker (the default a user gets): real git
+# repositories as the pull requests' source (the example zoo and its submission branches), the
+# real `zooci serve`, and fake-github checking every request against GitHub's documented shapes.
+# A good and a bad submission end in the right check-run conclusion, status and one comment each;
+# a bad signature queues nothing; a redelivery makes no second job; a newer push supersedes.
+ZOO="$ZOOCI_SOURCE_DIR/examples/zoo"
+FAKE="$ZOOCI_BINARY_DIR/fake-github"
+[[ -d "$ZOO/.git" ]] || fail "missing example zoo: run make examples"
+[[ -x "$FAKE" ]] || fail "fake-github is not built"
+export GIT_LFS_SKIP_SMUDGE=1
+SECRET="e2e-webhook-secret"
+printf '%s\n' "$SECRET" > secret; printf 'ghs_e2etoken\n' > token
+
+"$FAKE" --listen 127.0.0.1:0 --port-file gh.port --record gh.jsonl --token ghs_e2etoken >gh.log 2>&1 &
+FAKE_PID=$!
+"$ZOOCI" serve --listen 127.0.0.1:0 --port-file serve.port --webhook-secret-file secret \
+  --github-api-url "http://127.0.0.1:$(for i in $(seq 50); do [[ -s gh.port ]] && break; sleep 0.1; done; cat gh.port)" \
+  --github-token-file token --data-dir data --workers 1 --public-url http://zooci.test \
+  >serve.log 2>&1 &
+SERVE_PID=$!
+trap 'kill $SERVE_PID $FAKE_PID 2>/dev/null; wait 2>/dev/null' EXIT
+for i in $(seq 100); do [[ -s serve.port ]] && break; sleep 0.1; done
+[[ -s serve.port ]] || { cat serve.log; fail "zooci serve did not start"; }
+URL="http://127.0.0.1:$(cat serve.port)"
+curl -fsS "$URL/healthz" | grep -q '"ok":true' || fail "/healthz"
+
+# deliver EVENT DELIVERY_ID PAYLOAD_FILE [SECRET]: prints the HTTP status, body in reply.json.
+deliver() {
+  local sig
+  sig="sha256=$(openssl dgst -sha256 -hmac "${4:-$SECRET}" -r "$3" | cut -d' ' -f1)"
+  curl -sS -o reply.json -w '%{http_code}' -X POST "$URL/webhooks/github" \
+    -H "Content-Type: application/json" -H "X-GitHub-Event: $1" -H "X-GitHub-Delivery: $2" \
+    -H "X-Hub-Signature-256: $sig" --data-binary "@$3"
+}
+# pr_event FILE ACTION NUMBER BRANCH [SHA]: a pull_request payload shaped like GitHub's.
+pr_event() {
+  local sha="${5:-$(git -C "$ZOO" rev-parse "$4")}"
+  /usr/bin/python3 - "$1" "$2" "$3" "$4" "$sha" "$(git -C "$ZOO" rev-parse main)" "$ZOO" <<'PY'
+import json, sys
+out, action, number, branch, sha, base_sha, zoo = sys.argv[1:]
+repo = {"id": 1, "name": "zoo", "full_name": "example/zoo", "clone_url": zoo,
+        "owner": {"login": "example"}, "private": False}
+side = lambda ref, sha: {"ref": ref, "sha": sha, "label": "example:" + ref, "repo": repo,
+                         "user": {"login": "example"}}
+payload = {"action": action, "number": int(number),
+           "pull_request": {"number": int(number), "state": "open", "draft": False,
+                            "html_url": "https://github.com/example/zoo/pull/" + number,
+                            "user": {"login": "contributor"},
+                            "head": side(branch, sha), "base": side("main", base_sha)},
+           "repository": repo, "installation": {"id": 42}, "sender": {"login": "contributor"}}
+json.dump(payload, open(out, "w"))
+PY
+}
+jobs_json() { curl -fsS "$URL/api/v1/jobs"; }
+# wait_published N: until N jobs are published (or 240 s).
+wait_published() {
+  for i in $(seq 480); do
+    n=$(jobs_json | /usr/bin/python3 -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin)["jobs"] if j["published"]))')
+    [[ "$n" -ge "$1" ]] && return 0
+    sleep 0.5
+  done
+  tail -30 serve.log; jobs_json; fail "only $n of $1 jobs published"
+}
+
+# A bad signature: 401, nothing queued.
+pr_event good.json opened 1 submission/good
+[[ "$(deliver pull_request d-bad good.json wrong-secret)" == 401 ]] || fail "bad signature: $(cat reply.json)"
+[[ "$(jobs_json)" == '{"jobs":[]}' ]] || fail "a job was queued for a bad signature"
+# Malformed JSON (signed): 400.
+echo '{"action": ' > broken.json
+[[ "$(deliver pull_request d-broken broken.json)" == 400 ]] || fail "malformed JSON: $(cat reply.json)"
+# ping: answered.
+echo '{"zen": "Keep it logically awesome.", "hook_id": 1}' > ping.json
+[[ "$(deliver ping d-ping ping.json)" == 200 ]] || fail "ping"
+
+# The good submission, delivered twice (a redelivery): one job.
+[[ "$(deliver pull_request d-1 good.json)" == 202 ]] || fail "good: $(cat reply.json)"
+[[ "$(deliver pull_request d-1 good.json)" == 200 ]] || fail "redelivery: $(cat reply.json)"
+expect_in "$(cat reply.json)" '"duplicate"'
+# The bad submission (overclaims its accuracy) on PR 2.
+pr_event bad.json opened 2 submission/overclaim
+[[ "$(deliver pull_request d-2 bad.json)" == 202 ]] || fail "bad: $(cat reply.json)"
+# PR 3: a first push, then a newer one before it runs: the first is superseded.
+pr_event old.json opened 3 submission/wrong-opset "$(git -C "$ZOO" rev-parse submission/good)"
+pr_event new.json synchronize 3 submission/wrong-opset
+[[ "$(deliver pull_request d-3a old.json)" == 202 ]] || fail "PR 3 first push"
+[[ "$(deliver pull_request d-3b new.json)" == 202 ]] || fail "PR 3 second push"
+
+wait_published 4
+curl -fsS "http://127.0.0.1:$(cat gh.port)/_fake/state" > state.json
+/usr/bin/python3 - "$(git -C "$ZOO" rev-parse submission/good)" "$(git -C "$ZOO" rev-parse submission/overclaim)" \
+  "$(git -C "$ZOO" rev-parse submission/wrong-opset)" <<'PY' || { tail -40 serve.log; fail "GitHub saw the wrong thing"; }
+import json, sys
+good, bad, wrong = sys.argv[1:]
+jobs = json.load(open("jobs.json")) if False else None
+records = [json.loads(line) for line in open("gh.jsonl")]
+def calls(method, part):
+    return [r for r in records if r["method"] == method and part in r["path"]]
+completed = [r for r in calls("PATCH", "/check-runs/") if r["body"].get("status") == "completed"]
+by_sha = {}
+for r in calls("POST", "/check-runs"):
+    by_sha.setdefault(r["body"]["head_sha"], []).append(r)
+def conclusion_for(sha):
+    ids = [r["response"]["id"] for r in by_sha.get(sha, [])]
+    found = [r["body"]["conclusion"] for r in completed if int(r["path"].rsplit("/", 1)[1]) in ids]
+    return found
+assert conclusion_for(good) == ["success"], ("good", conclusion_for(good))
+assert conclusion_for(bad) == ["failure"], ("bad", conclusion_for(bad))
+assert conclusion_for(wrong) == ["failure"], ("wrong-opset", conclusion_for(wrong))
+statuses = {}
+for r in calls("POST", "/statuses/"):
+    statuses.setdefault(r["path"].rsplit("/", 1)[1], []).append(r["body"]["state"])
+assert statuses[good][-1] == "success" and statuses[bad][-1] == "failure", statuses
+comments = calls("POST", "/issues/")
+prs = sorted(int(r["path"].split("/issues/")[1].split("/")[0]) for r in comments)
+assert prs == [1, 2, 3], ("one comment per pull request", prs)
+for r in comments:
+    assert r["body"]["body"].startswith("<!-- zooci:comment -->"), r["body"]["body"][:80]
+bad_comment = [r for r in comments if "/issues/2/" in r["path"]][0]["body"]["body"]
+assert "DECLINE" in bad_comment, bad_comment[:300]
+failure_runs = [r for r in completed if r["body"]["conclusion"] == "failure"]
+assert any(r["body"]["output"].get("annotations") for r in failure_runs), "no annotations"
+print("github ok")
+PY
+# The superseded first push of PR 3 never ran.
+jobs_json | /usr/bin/python3 -c '
+import json, sys
+jobs = {j["id"]: j for j in json.load(sys.stdin)["jobs"]}
+old = [j for j in jobs.values() if j["spec"]["pr_number"] == 3 and j["state"] == "cancelled"]
+assert len(old) == 1 and old[0]["superseded_by"] > 0, jobs
+assert sorted(j["state"] for j in jobs.values()) == ["cancelled", "done", "done", "done"], jobs
+' || fail "supersede"
