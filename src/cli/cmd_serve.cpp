@@ -45,6 +45,7 @@ struct ServeFlags {
   std::string public_url;
   std::string port_file;
   bool bench = false;
+  int64_t lease_ms = 60000;
   SandboxFlags sandbox;
 };
 
@@ -72,6 +73,8 @@ int RunServeCommand(const ServeFlags& flags) {
   options.public_url = flags.public_url;
   options.port_file = flags.port_file;
   options.run_bench = flags.bench;
+  options.lease_ms = flags.lease_ms;
+  options.heartbeat_ms = std::max<int64_t>(100, flags.lease_ms / 4);
   options.zooci_version = ZOOCI_VERSION;
   auto secret = ReadSecret(flags.webhook_secret_file, "--webhook-secret-file");
   if (!secret.ok()) return usage(secret.error());
@@ -109,6 +112,7 @@ struct WorkerFlags {
   std::string data_dir;
   std::vector<std::string> labels;
   bool bench = false;
+  int64_t lease_ms = 60000;
   SandboxFlags sandbox;
 };
 
@@ -123,6 +127,7 @@ int RunWorkerCommand(const WorkerFlags& flags) {
   options.data_dir = fs::absolute(flags.data_dir, error);
   options.labels = flags.labels;
   options.run_bench = flags.bench;
+  options.lease_ms = flags.lease_ms;
   options.zooci_version = ZOOCI_VERSION;
   auto token = ReadSecret(flags.token_file, "--token-file");
   if (!token.ok()) return usage(token.error());
@@ -169,6 +174,11 @@ CommandSpec ServeCommand() {
                            "This service's URL, for links from check runs and statuses");
             app.add_option("--port-file", flags->port_file, "Write the bound port to FILE");
             app.add_flag("--bench", flags->bench, "Also run the bench step");
+            app.add_option("--lease-ms", flags->lease_ms,
+                           "A job's lease; a worker silent this long loses it (heartbeats every "
+                           "quarter)")
+                ->check(CLI::Range(int64_t{1000}, int64_t{3600000}))
+                ->capture_default_str();
             AddSandboxFlags(app, &flags->sandbox);
             return [flags] { return RunServeCommand(*flags); };
           }};
@@ -186,6 +196,11 @@ CommandSpec WorkerCommand() {
             app.add_option("--labels", flags->labels, "What this worker offers (cpu, ...)")
                 ->delimiter(',');
             app.add_flag("--bench", flags->bench, "Also run the bench step");
+            app.add_option("--lease-ms", flags->lease_ms,
+                           "A job's lease; a worker silent this long loses it (heartbeats every "
+                           "quarter)")
+                ->check(CLI::Range(int64_t{1000}, int64_t{3600000}))
+                ->capture_default_str();
             AddSandboxFlags(app, &flags->sandbox);
             return [flags] { return RunWorkerCommand(*flags); };
           }};

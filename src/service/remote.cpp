@@ -117,6 +117,8 @@ Status RunRemoteWorker(const WorkerOptions& options, Executor& executor,
   gethostname(host, sizeof(host) - 1);
   config.worker_id = std::string(host) + ":" + std::to_string(getpid());
   config.poll_ms = options.poll_ms;
+  config.lease_ms = options.lease_ms;
+  config.heartbeat_ms = std::max<int64_t>(100, options.lease_ms / 4);
   config.runner = {options.data_dir, options.run_bench, options.zooci_version};
   Log("zooci worker " + config.worker_id + ": polling " + options.coordinator_url);
   RunWorkerLoop(*source, config, executor, stop);

@@ -67,6 +67,7 @@ std::string JobToJson(const Job& job) {
                 {"spec", SpecJson(job.spec)},
                 {"state", std::string(JobStateName(job.state))},
                 {"attempts", job.attempts},
+                {"lease_owner", job.lease_owner},
                 {"error", job.error},
                 {"created_ms", job.created_ms},
                 {"updated_ms", job.updated_ms},
@@ -242,10 +243,20 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
       RunWorkerLoop(*source, config, executor, stop);
     });
   }
+  // One publisher among the coordinators sharing the store: whoever holds the "publisher" role
+  // (renewed every pass; taken over 10 s after its holder dies).
   Publisher publisher(*store, *github, {options.check_name, options.public_url});
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const std::string coordinator_id = std::string(host) + ":" + std::to_string(getpid());
+  constexpr int64_t kPublisherLeaseMs = 10000;
   while (!stop) {
-    Status published = publisher.PublishPending(NowMs());
-    if (!published.ok()) Log("publish: " + published.error().message());
+    Result<bool> publishing = store->AcquireRole("publisher", coordinator_id, kPublisherLeaseMs, NowMs());
+    if (!publishing.ok()) Log("publisher role: " + publishing.error().message());
+    if (publishing.ok() && *publishing) {
+      Status published = publisher.PublishPending(NowMs());
+      if (!published.ok()) Log("publish: " + published.error().message());
+    }
     for (int i = 0; i < 10 && !stop; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms / 10 + 1));
     }

@@ -52,6 +52,7 @@ struct WorkerOptions {
   fs::path data_dir;
   std::vector<std::string> labels;
   int64_t poll_ms = 1000;
+  int64_t lease_ms = 60000;
   bool run_bench = false;
   std::string zooci_version;
 };

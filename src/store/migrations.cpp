@@ -58,6 +58,13 @@ CREATE TABLE pull_request_comments (
       {2, "the base repository's clone URL (a fork's pull request comes from another one)", R"sql(
 ALTER TABLE jobs ADD COLUMN base_clone_url TEXT NOT NULL DEFAULT '';
 )sql"},
+      {3, "roles held by one coordinator at a time (the publisher)", R"sql(
+CREATE TABLE roles (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires_ms BIGINT NOT NULL
+);
+)sql"},
   };
   return migrations;
 }

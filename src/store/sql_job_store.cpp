@@ -125,6 +125,26 @@ class SqlJobStore final : public JobStore {
     });
   }
 
+  Result<bool> AcquireRole(std::string_view role, std::string_view owner, int64_t lease_ms,
+                           int64_t now_ms) override {
+    if (role.empty() || owner.empty()) return Error("acquire role: empty role or owner");
+    const std::string name = SanitizeText(role);
+    const std::string holder = SanitizeText(owner);
+    return Write("acquire role " + name, [&](SqlConnection& conn, bool) -> Result<bool> {
+      // Taken when free, expired, or already ours (then extended); one statement, so two
+      // coordinators racing for it cannot both win.
+      ZC_ASSIGN_OR_RETURN(
+          SqlRows rows,
+          conn.Query("INSERT INTO roles (name, owner, expires_ms) VALUES ($1, $2, $3) "
+                     "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
+                     "expires_ms = excluded.expires_ms "
+                     "WHERE roles.expires_ms < $4 OR roles.owner = excluded.owner "
+                     "RETURNING owner",
+                     {name, holder, now_ms + lease_ms, now_ms}));
+      return !rows.empty();
+    });
+  }
+
   Result<int64_t> Enqueue(const JobSpec& raw_spec, int64_t now_ms) override {
     if (raw_spec.repo.empty() || raw_spec.head_sha.empty()) {
       return Error("enqueue: a job needs a repository and a head commit");

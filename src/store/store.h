@@ -140,6 +140,12 @@ class JobStore {
   virtual Result<int64_t> RecordPullRequestComment(std::string_view repo, int64_t pr_number,
                                                    int64_t comment_id) = 0;
 
+  // A role only one process may play at a time (the publisher among coordinators sharing a
+  // database): true when `owner` holds it until now_ms + lease_ms — it was free, expired, or
+  // already `owner`'s (then extended). Holders renew well before the lease runs out.
+  virtual Result<bool> AcquireRole(std::string_view role, std::string_view owner, int64_t lease_ms,
+                                   int64_t now_ms) = 0;
+
   virtual Result<std::optional<Job>> Get(int64_t job_id) = 0;
   // Newest first, for the dashboard; Job::log is left empty (Get has it).
   virtual Result<std::vector<Job>> Recent(int limit, int offset) = 0;

@@ -83,13 +83,13 @@ ZC_INSTANTIATE_FOR_ENGINES(JobStoreTest);
 TEST_P(JobStoreTest, MigrationsAreIdempotent) {
   auto version = store_->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.error().message();
-  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(*version, 3);
   int64_t id = EnqueueOk(Spec(1, "aaa"));
   ASSERT_TRUE(store_->Migrate().ok());
   ASSERT_TRUE(store_->Migrate().ok());
   auto reopened = Open();  // migrates again, on its own connection
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(*reopened->SchemaVersion(), 2);
+  EXPECT_EQ(*reopened->SchemaVersion(), 3);
   auto job = reopened->Get(id);
   ASSERT_TRUE(job.ok() && job->has_value());
   EXPECT_EQ((*job)->spec.head_sha, "aaa");
@@ -106,7 +106,7 @@ TEST_P(JobStoreTest, StoresOpenedConcurrentlyMigrateOnce) {
   }
   for (auto& thread : threads) thread.join();
   for (const std::string& error : errors) EXPECT_EQ(error, "");
-  EXPECT_EQ(*store_->SchemaVersion(), 2);
+  EXPECT_EQ(*store_->SchemaVersion(), 3);
 }
 
 TEST_P(JobStoreTest, DeliveryIsRecordedOnce) {
@@ -120,6 +120,17 @@ TEST_P(JobStoreTest, DeliveryIsRecordedOnce) {
   auto other_store = Open();
   EXPECT_FALSE(*other_store->RecordDelivery("another", 3000));
   EXPECT_FALSE(store_->RecordDelivery("", 1000).ok());
+}
+
+// One publisher among coordinators: the role goes to one owner until its lease runs out.
+TEST_P(JobStoreTest, RoleIsHeldByOneOwnerUntilItsLeaseRunsOut) {
+  EXPECT_TRUE(*store_->AcquireRole("publisher", "coordinator-a", 10000, 1000));
+  EXPECT_FALSE(*store_->AcquireRole("publisher", "coordinator-b", 10000, 2000));
+  EXPECT_TRUE(*store_->AcquireRole("publisher", "coordinator-a", 10000, 5000));  // renewed
+  EXPECT_FALSE(*store_->AcquireRole("publisher", "coordinator-b", 10000, 14000));
+  EXPECT_TRUE(*store_->AcquireRole("publisher", "coordinator-b", 10000, 15001));  // a died
+  EXPECT_FALSE(*store_->AcquireRole("publisher", "coordinator-a", 10000, 15002));
+  EXPECT_TRUE(*store_->AcquireRole("another-role", "coordinator-a", 10000, 15002));
 }
 
 TEST_P(JobStoreTest, ClaimsOldestFirstAndKeepsEveryField) {
