@@ -9,13 +9,18 @@ namespace {
 
 const std::string kZwj = "\xE2\x80\x8D";  // U+200D ZERO WIDTH JOINER
 
-std::string S(std::string_view text) { return SanitizeUntrusted(text, 10'000); }
+std::string S(std::string_view text) {
+  return SanitizeUntrusted(text, 10'000);
+}
 
 bool IsValidUtf8(std::string_view text) {
   for (size_t pos = 0; pos < text.size();) {
     unsigned char lead = static_cast<unsigned char>(text[pos]);
-    size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                  : (lead >> 3) == 0x1E ? 4 : 0;
+    size_t length = lead < 0x80           ? 1
+                    : (lead >> 5) == 0x6  ? 2
+                    : (lead >> 4) == 0xE  ? 3
+                    : (lead >> 3) == 0x1E ? 4
+                                          : 0;
     if (length == 0 || pos + length > text.size()) return false;
     for (size_t i = 1; i < length; ++i) {
       if ((static_cast<unsigned char>(text[pos + i]) & 0xC0) != 0x80) return false;
@@ -55,8 +60,8 @@ TEST(SanitizeUntrustedTest, IssueAndCommitReferencesDoNotLink) {
   EXPECT_EQ(S("onnx/models#12"), "onnx/models\\#" + kZwj + "12");
   std::string sha = S("6dcb09b5b57875f334f61aebed695e2e4193db5e");
   EXPECT_FALSE(HasLongHexRun(sha)) << sha;
-  EXPECT_EQ(sha, "6dcb09" + kZwj + "b5b578" + kZwj + "75f334" + kZwj + "f61aeb" + kZwj +
-                     "ed695e" + kZwj + "2e4193" + kZwj + "db5e");
+  EXPECT_EQ(sha, "6dcb09" + kZwj + "b5b578" + kZwj + "75f334" + kZwj + "f61aeb" + kZwj + "ed695e" +
+                     kZwj + "2e4193" + kZwj + "db5e");
   EXPECT_FALSE(HasLongHexRun(S("onnx/models@6dcb09b")));
   EXPECT_FALSE(HasLongHexRun(S("DEADBEEFCAFE")));
   EXPECT_EQ(S("abc123"), "abc123");  // six hex digits cannot name a commit
