@@ -12,7 +12,7 @@ using github_internal::HttpResponse;
 using nlohmann::json;
 
 constexpr size_t kMaxAnnotationsPerRequest = 50;
-constexpr size_t kMaxOutputBytes = 65'535;   // output.summary, output.text
+constexpr size_t kMaxOutputBytes = 65'535;      // output.summary, output.text
 constexpr size_t kMaxAnnotationBytes = 65'535;  // message, raw_details ("64 KB")
 constexpr size_t kMaxAnnotationTitleBytes = 255;
 constexpr size_t kMaxCommentBytes = 65'536;
@@ -24,8 +24,8 @@ std::string Dump(const json& value) {
 }
 
 bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.';
 }
 
 // "owner/repo" with GitHub's name characters only, so it cannot change the request path.
@@ -66,7 +66,8 @@ json AnnotationJson(const CheckRunAnnotation& annotation) {
                               ? std::string("(no message)")
                               : CutWithNote(annotation.message, kMaxAnnotationBytes)}};
   if (start_line == end_line) {  // GitHub accepts columns on one line only
-    if (annotation.start_column) out["start_column"] = std::max<int64_t>(1, *annotation.start_column);
+    if (annotation.start_column)
+      out["start_column"] = std::max<int64_t>(1, *annotation.start_column);
     if (annotation.end_column) out["end_column"] = std::max<int64_t>(1, *annotation.end_column);
   }
   if (!annotation.title.empty()) out["title"] = CutUtf8(annotation.title, kMaxAnnotationTitleBytes);
@@ -80,9 +81,9 @@ json AnnotationJson(const CheckRunAnnotation& annotation) {
 // output; an empty title becomes "ZooCI" and an empty summary the title.
 json OutputJson(const CheckRunOutput& output, size_t begin, size_t end) {
   std::string title = output.title.empty() ? "ZooCI" : output.title;
-  json out = {{"title", CutUtf8(title, 1024)},
-              {"summary", CutWithNote(output.summary.empty() ? title : output.summary,
-                                      kMaxOutputBytes)}};
+  json out = {
+      {"title", CutUtf8(title, 1024)},
+      {"summary", CutWithNote(output.summary.empty() ? title : output.summary, kMaxOutputBytes)}};
   if (!output.text.empty()) out["text"] = CutWithNote(output.text, kMaxOutputBytes);
   if (end > begin) {
     json annotations = json::array();
@@ -102,11 +103,12 @@ class CurlGitHubApi : public GitHubApi {
   Result<int64_t> CreateCheckRun(const RepoRef& repo, const CheckRunStart& run) override {
     ZC_RETURN_IF_ERROR(CheckRepoName(repo.full_name).WithContext("CreateCheckRun"));
     if (run.status == CheckRunStatus::kCompleted) {
-      return Error("CreateCheckRun: a completed run needs a conclusion; create it queued or "
-                   "in_progress and complete it with UpdateCheckRun");
+      return Error(
+          "CreateCheckRun: a completed run needs a conclusion; create it queued or "
+          "in_progress and complete it with UpdateCheckRun");
     }
-    json body = {{"name", run.name}, {"head_sha", run.head_sha},
-                 {"status", CheckRunStatusName(run.status)}};
+    json body = {
+        {"name", run.name}, {"head_sha", run.head_sha}, {"status", CheckRunStatusName(run.status)}};
     if (!run.details_url.empty()) body["details_url"] = run.details_url;
     if (!run.external_id.empty()) body["external_id"] = run.external_id;
     const std::string path = "/repos/" + repo.full_name + "/check-runs";
@@ -124,8 +126,8 @@ class CurlGitHubApi : public GitHubApi {
     const std::string path =
         "/repos/" + repo.full_name + "/check-runs/" + std::to_string(check_run_id);
     const size_t total = output.annotations.size();
-    const bool has_output = !output.title.empty() || !output.summary.empty() ||
-                            !output.text.empty() || total > 0;
+    const bool has_output =
+        !output.title.empty() || !output.summary.empty() || !output.text.empty() || total > 0;
     // First request: the verdict and the first batch; then the other batches, appended.
     json first = {{"status", conclusion ? "completed" : CheckRunStatusName(status)}};
     if (conclusion) first["conclusion"] = CheckRunConclusionName(*conclusion);
@@ -191,8 +193,8 @@ class CurlGitHubApi : public GitHubApi {
  private:
   Result<HttpResponse> Send(const RepoRef& repo, std::string method, const std::string& path,
                             const json& body) {
-    HttpRequest request{std::move(method), api_url_ + path, path, {},
-                        body.is_null() ? std::string() : Dump(body)};
+    HttpRequest request{
+        std::move(method), api_url_ + path, path, {}, body.is_null() ? std::string() : Dump(body)};
     github_internal::RetryHooks hooks;
     hooks.before_attempt = [&](HttpRequest& attempt) -> Status {
       ZC_ASSIGN_OR_RETURN(std::string token, tokens_.Token(repo.installation_id));
@@ -216,41 +218,58 @@ class CurlGitHubApi : public GitHubApi {
 
 const char* CheckRunStatusName(CheckRunStatus status) {
   switch (status) {
-    case CheckRunStatus::kQueued: return "queued";
-    case CheckRunStatus::kInProgress: return "in_progress";
-    case CheckRunStatus::kCompleted: return "completed";
+    case CheckRunStatus::kQueued:
+      return "queued";
+    case CheckRunStatus::kInProgress:
+      return "in_progress";
+    case CheckRunStatus::kCompleted:
+      return "completed";
   }
   return "queued";
 }
 
 const char* CheckRunConclusionName(CheckRunConclusion conclusion) {
   switch (conclusion) {
-    case CheckRunConclusion::kActionRequired: return "action_required";
-    case CheckRunConclusion::kCancelled: return "cancelled";
-    case CheckRunConclusion::kFailure: return "failure";
-    case CheckRunConclusion::kNeutral: return "neutral";
-    case CheckRunConclusion::kSkipped: return "skipped";
-    case CheckRunConclusion::kSuccess: return "success";
-    case CheckRunConclusion::kTimedOut: return "timed_out";
+    case CheckRunConclusion::kActionRequired:
+      return "action_required";
+    case CheckRunConclusion::kCancelled:
+      return "cancelled";
+    case CheckRunConclusion::kFailure:
+      return "failure";
+    case CheckRunConclusion::kNeutral:
+      return "neutral";
+    case CheckRunConclusion::kSkipped:
+      return "skipped";
+    case CheckRunConclusion::kSuccess:
+      return "success";
+    case CheckRunConclusion::kTimedOut:
+      return "timed_out";
   }
   return "neutral";
 }
 
 const char* AnnotationLevelName(AnnotationLevel level) {
   switch (level) {
-    case AnnotationLevel::kNotice: return "notice";
-    case AnnotationLevel::kWarning: return "warning";
-    case AnnotationLevel::kFailure: return "failure";
+    case AnnotationLevel::kNotice:
+      return "notice";
+    case AnnotationLevel::kWarning:
+      return "warning";
+    case AnnotationLevel::kFailure:
+      return "failure";
   }
   return "warning";
 }
 
 const char* CommitStateName(CommitState state) {
   switch (state) {
-    case CommitState::kPending: return "pending";
-    case CommitState::kSuccess: return "success";
-    case CommitState::kFailure: return "failure";
-    case CommitState::kError: return "error";
+    case CommitState::kPending:
+      return "pending";
+    case CommitState::kSuccess:
+      return "success";
+    case CommitState::kFailure:
+      return "failure";
+    case CommitState::kError:
+      return "error";
   }
   return "error";
 }

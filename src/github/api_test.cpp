@@ -52,7 +52,7 @@ CheckRunAnnotation Annotation(int index) {
   annotation.path = "vision/classification/resnet/README.md";
   annotation.start_line = index + 1;
   annotation.end_line = index + 1 + (index % 2);  // odd ones span two lines
-  annotation.start_column = 3;  // dropped when the annotation spans lines
+  annotation.start_column = 3;                    // dropped when the annotation spans lines
   annotation.end_column = 9;
   annotation.level = index % 3 == 0 ? AnnotationLevel::kFailure : AnnotationLevel::kWarning;
   annotation.message = "finding " + std::to_string(index);
@@ -105,9 +105,13 @@ TEST_F(GitHubApiTest, CheckRunWith120AnnotationsTakesThreePatches) {
   EXPECT_EQ(records[1]["body"]["conclusion"], "failure");
   const json& first = records[1]["body"]["output"]["annotations"][0];
   EXPECT_EQ(first, json({{"path", "vision/classification/resnet/README.md"},
-                         {"start_line", 1}, {"end_line", 1}, {"start_column", 3},
-                         {"end_column", 9}, {"annotation_level", "failure"},
-                         {"message", "finding 0"}, {"title", "rule-0"}}));
+                         {"start_line", 1},
+                         {"end_line", 1},
+                         {"start_column", 3},
+                         {"end_column", 9},
+                         {"annotation_level", "failure"},
+                         {"message", "finding 0"},
+                         {"title", "rule-0"}}));
   EXPECT_FALSE(records[1]["body"]["output"]["annotations"][1].contains("start_column"));
   EXPECT_EQ(records[3]["body"]["output"]["annotations"][19]["message"], "finding 119");
 
@@ -175,8 +179,8 @@ TEST_F(GitHubApiTest, CommentIsCreatedThenEditedInPlace) {
   json comments = fake_->State()["comments"];
   ASSERT_EQ(comments.size(), 1u);
   EXPECT_EQ(comments[0]["body"], "ZooCI: 3 models passed");
-  EXPECT_EQ(comments[0]["html_url"], "https://github.com/onnx/models/pull/42#issuecomment-" +
-                                         std::to_string(*id));
+  EXPECT_EQ(comments[0]["html_url"],
+            "https://github.com/onnx/models/pull/42#issuecomment-" + std::to_string(*id));
 
   Status missing = api_->UpdateComment(kRepo, 12345, "x");
   ASSERT_FALSE(missing.ok());
@@ -205,8 +209,9 @@ TEST_F(GitHubApiTest, BackoffGrowsAndGivesUp) {
   Start({"--fail", "10=503"}, http);
   Result<int64_t> id = api_->CreateCheckRun(kRepo, NewRun(kSha));
   ASSERT_FALSE(id.ok());
-  EXPECT_EQ(id.error().message(),
-            "POST /repos/onnx/models/check-runs: HTTP 503: Server Error (gave up after 4 attempts)");
+  EXPECT_EQ(
+      id.error().message(),
+      "POST /repos/onnx/models/check-runs: HTTP 503: Server Error (gave up after 4 attempts)");
   EXPECT_EQ(Records().size(), 4u);
   std::vector<int64_t> sleeps = clock_.sleeps_ms();
   ASSERT_EQ(sleeps.size(), 3u);
@@ -315,8 +320,7 @@ TEST_F(GitHubApiTest, GetPullRequestForARetestComment) {
 TEST_F(GitHubApiTest, ACompletedRunNeedsAConclusion) {
   Start();
   EXPECT_FALSE(api_->CreateCheckRun(kRepo, NewRun(kSha, CheckRunStatus::kCompleted)).ok());
-  EXPECT_FALSE(
-      api_->UpdateCheckRun(kRepo, 1, CheckRunStatus::kCompleted, std::nullopt, {}).ok());
+  EXPECT_FALSE(api_->UpdateCheckRun(kRepo, 1, CheckRunStatus::kCompleted, std::nullopt, {}).ok());
   EXPECT_TRUE(Records().empty());
 }
 

@@ -73,8 +73,7 @@ bool VerifyWithPublicKey(const std::string& public_pem, const std::string& data,
   EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = key != nullptr &&
-            EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+  bool ok = key != nullptr && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
             EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
                              signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
                              data.size()) == 1;
@@ -100,8 +99,8 @@ TEST(AppJwtTest, ClaimsAndSignatureVerifyWithThePublicKey) {
     std::string signature = DecodeBase64Url(parts[2]);
     EXPECT_EQ(signature.size(), 256u);  // RSA-2048
     EXPECT_TRUE(VerifyWithPublicKey(TestKeys().public_pem, parts[0] + "." + parts[1], signature));
-    EXPECT_FALSE(VerifyWithPublicKey(TestKeys().public_pem, parts[0] + "." + parts[1] + "x",
-                                     signature));
+    EXPECT_FALSE(
+        VerifyWithPublicKey(TestKeys().public_pem, parts[0] + "." + parts[1] + "x", signature));
   }
 }
 
@@ -138,8 +137,8 @@ class AppTokenTest : public ::testing::Test {
     ASSERT_TRUE(dir.ok());
     dir_ = std::make_unique<TempDir>(std::move(dir).value());
     ASSERT_TRUE(WriteFileAtomic(dir_->path() / "app.pub", TestKeys().public_pem).ok());
-    fake_ = FakeGitHubProcess::Start({"--app-public-key", (dir_->path() / "app.pub").string(),
-                                      "--app-id", kAppId});
+    fake_ = FakeGitHubProcess::Start(
+        {"--app-public-key", (dir_->path() / "app.pub").string(), "--app-id", kAppId});
     ASSERT_NE(fake_, nullptr);
   }
 
@@ -225,8 +224,7 @@ TEST_F(AppTokenTest, AKeyGitHubDoesNotKnowIsRefused) {
   ASSERT_NE(source, nullptr);
   Result<std::string> token = source->Token(kInstallation);
   ASSERT_FALSE(token.ok());
-  EXPECT_NE(token.error().message().find(
-                "POST /app/installations/2311213/access_tokens: HTTP 401"),
+  EXPECT_NE(token.error().message().find("POST /app/installations/2311213/access_tokens: HTTP 401"),
             std::string::npos)
       << token.error().message();
   EXPECT_NE(token.error().message().find("A JSON web token could not be decoded"),

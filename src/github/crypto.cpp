@@ -47,7 +47,9 @@ std::string Base64UrlEncode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
-  auto byte = [&](size_t index) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[index])); };
+  auto byte = [&](size_t index) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(bytes[index]));
+  };
   for (; i + 3 <= bytes.size(); i += 3) {
     uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
     for (int shift = 18; shift >= 0; shift -= 6) out += kBase64UrlAlphabet[(v >> shift) & 63];
@@ -73,12 +75,18 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   int bits = 0;
   for (char c : text) {
     int value;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '-') value = 62;
-    else if (c == '_') value = 63;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '-')
+      value = 62;
+    else if (c == '_')
+      value = 63;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<uint32_t>(value);
     bits += 6;
     if (bits >= 8) {
@@ -109,9 +117,8 @@ Result<std::string> SignRs256(std::string_view private_key_pem, std::string_view
     return Error("RS256: " + OpenSslError());
   }
   std::string signature(signature_size, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()),
-                     &signature_size, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1) {
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &signature_size,
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
     return Error("RS256: " + OpenSslError());
   }
   signature.resize(signature_size);

@@ -33,8 +33,13 @@ class FakeGitHubProcess {
     const fs::path port_file = fake->dir_->path() / "port";
     fake->record_ = fake->dir_->path() / "requests.jsonl";
     ChildProcess::Options options;
-    options.argv = {std::string(ZOOCI_BINARY_DIR) + "/fake-github", "--listen", "127.0.0.1:0",
-                    "--port-file", port_file.string(), "--record", fake->record_.string()};
+    options.argv = {std::string(ZOOCI_BINARY_DIR) + "/fake-github",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--port-file",
+                    port_file.string(),
+                    "--record",
+                    fake->record_.string()};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     auto child = ChildProcess::Spawn(options);
     if (!child.ok()) {

@@ -72,8 +72,8 @@ struct WebhookEvent {
   // GET the pull request for its head). kCheckRunRerequested: the pull requests GitHub lists
   // for the check run, empty for a branch of a fork (find the PR by head_sha then).
   std::vector<int64_t> pr_numbers;
-  int64_t comment_id = 0;           // kRetestComment
-  std::string author_association;   // kRetestComment: OWNER, MEMBER or COLLABORATOR
+  int64_t comment_id = 0;          // kRetestComment
+  std::string author_association;  // kRetestComment: OWNER, MEMBER or COLLABORATOR
 
   // kCheckRunRerequested. check_run_id is 0 for a whole suite (check_suite "rerequested").
   std::string head_sha;
@@ -170,8 +170,7 @@ struct GitHubAppCredentials {
 // before its expires_at. `clock` must outlive the source.
 Result<std::unique_ptr<TokenSource>> MakeAppTokenSource(std::string api_url,
                                                         GitHubAppCredentials credentials,
-                                                        WallClock& clock,
-                                                        HttpOptions options = {});
+                                                        WallClock& clock, HttpOptions options = {});
 
 // ---- REST client -------------------------------------------------------------------------------
 
@@ -183,14 +182,20 @@ struct RepoRef {
 
 enum class CheckRunStatus { kQueued, kInProgress, kCompleted };
 enum class CheckRunConclusion {
-  kActionRequired, kCancelled, kFailure, kNeutral, kSkipped, kSuccess, kTimedOut
+  kActionRequired,
+  kCancelled,
+  kFailure,
+  kNeutral,
+  kSkipped,
+  kSuccess,
+  kTimedOut
 };
 enum class AnnotationLevel { kNotice, kWarning, kFailure };
 enum class CommitState { kPending, kSuccess, kFailure, kError };
-const char* CheckRunStatusName(CheckRunStatus status);  // "in_progress"
+const char* CheckRunStatusName(CheckRunStatus status);              // "in_progress"
 const char* CheckRunConclusionName(CheckRunConclusion conclusion);  // "timed_out"
-const char* AnnotationLevelName(AnnotationLevel level);  // "warning"
-const char* CommitStateName(CommitState state);  // "pending"
+const char* AnnotationLevelName(AnnotationLevel level);             // "warning"
+const char* CommitStateName(CommitState state);                     // "pending"
 
 struct CheckRunStart {
   std::string head_sha;
@@ -329,8 +334,8 @@ std::string CutUtf8(std::string_view text, size_t max_bytes);
 //   - nothing pings or references: a zero-width joiner (U+200D) goes after every '@' and '#'
 //     followed by a letter or digit, into "GH-123", into runs of 7+ hex digits (every 6
 //     digits), and into URL schemes and "www." so no autolink or cross-reference is made;
-//   - Markdown and HTML are inert: ASCII punctuation with a Markdown or HTML meaning
-//     (\ ` * _ { } [ ] ( ) < > # + - ! | ~ $ & = : ") is backslash-escaped;
+//   - Markdown and HTML are inert: \ ` * _ [ ] < > # + - ! | ~ $ & are backslash-escaped,
+//     and so are a leading "1." / "1)" list marker and a leading '=';
 //   - line breaks and tabs become spaces and runs of spaces one space (the result is one
 //     line); other control characters, bidirectional overrides and isolates, and BOM/zero-width
 //     spaces are dropped; invalid UTF-8 becomes U+FFFD;

@@ -30,7 +30,7 @@ Result<std::string> SignRs256(std::string_view private_key_pem, std::string_view
 struct HttpRequest {
   std::string method;  // GET, POST, PATCH
   std::string url;
-  std::string path;  // for messages: "/repos/o/r/check-runs"
+  std::string path;                  // for messages: "/repos/o/r/check-runs"
   std::vector<std::string> headers;  // "Name: value"
   std::string body;                  // sent when non-empty (or for POST/PATCH)
 };

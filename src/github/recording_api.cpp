@@ -80,8 +80,7 @@ Status RecordingGitHubApi::UpdateComment(const RepoRef& repo, int64_t comment_id
   return Record(std::move(call));
 }
 
-Result<PullRequestInfo> RecordingGitHubApi::GetPullRequest(const RepoRef& repo,
-                                                           int64_t pr_number) {
+Result<PullRequestInfo> RecordingGitHubApi::GetPullRequest(const RepoRef& repo, int64_t pr_number) {
   ZC_RETURN_IF_ERROR(Record(NewCall("GetPullRequest", repo, pr_number)));
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [repo_name, pull_request] : pull_requests_) {

@@ -23,7 +23,9 @@ double Jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-std::string Seconds(int64_t ms) { return std::to_string((ms + 999) / 1000) + " s"; }
+std::string Seconds(int64_t ms) {
+  return std::to_string((ms + 999) / 1000) + " s";
+}
 
 }  // namespace
 
@@ -49,8 +51,8 @@ RetryDecision DecideRetry(const HttpResponse& response, int attempt, const HttpO
     if (remaining && *remaining == 0 && reset) {
       int64_t wait_s = std::max<int64_t>(0, *reset - now_unix_seconds) + 1;
       return {true, wait_s * 1000,
-              http + " rate limit (x-ratelimit-remaining: 0, resets in " +
-                  std::to_string(wait_s) + " s)"};
+              http + " rate limit (x-ratelimit-remaining: 0, resets in " + std::to_string(wait_s) +
+                  " s)"};
     }
     // Without either header GitHub asks for at least a minute's pause on a rate limit.
     bool says_rate_limit =
@@ -87,7 +89,10 @@ std::string DescribeGitHubError(std::string_view body) {
           return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : "";
         };
         std::string where = field("resource");
-        if (!field("field").empty()) where += (where.empty() ? "" : ".") + field("field");
+        if (!field("field").empty()) {
+          if (!where.empty()) where += '.';
+          where += field("field");
+        }
         std::string what = !field("message").empty() ? field("message") : field("code");
         details.push_back(where.empty() ? what : where + ": " + what);
       }

@@ -68,7 +68,9 @@ bool IsInvisibleControl(char32_t cp) {
          (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
 }
 
-bool IsControl(char32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
+bool IsControl(char32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}
 
 bool IsAsciiAlnum(char32_t cp) {
   return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
@@ -76,7 +78,9 @@ bool IsAsciiAlnum(char32_t cp) {
 bool IsHexDigit(char32_t cp) {
   return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'f') || (cp >= 'A' && cp <= 'F');
 }
-char32_t AsciiLowerCp(char32_t cp) { return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp; }
+char32_t AsciiLowerCp(char32_t cp) {
+  return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+}
 
 // Characters with a meaning in GitHub Markdown or HTML, shown literally after a backslash.
 bool NeedsEscape(char32_t cp) {
@@ -117,13 +121,13 @@ std::string Unit(const std::u32string& text, size_t index, const std::vector<boo
   const char32_t cp = text[index];
   const char32_t next = index + 1 < text.size() ? text[index + 1] : 0;
   std::string unit;
-  if (cp == ':' && next == '/' && index + 2 < text.size() && text[index + 2] == '/') {
-    unit += kZwj;  // "https\u200D://": no URL autolink
-  } else if (cp == ':' && (EndsWithWord(text, index, "mailto") || EndsWithWord(text, index, "xmpp"))) {
-    unit += kZwj;
-  } else if (cp == '.' && EndsWithWord(text, index, "www")) {
-    unit += kZwj;  // "www\u200D.": no www autolink
-  }
+  // A joiner before "://" of a scheme, the ':' of mailto:/xmpp: and the '.' of "www." leaves
+  // no URL autolink.
+  bool scheme = cp == ':' && next == '/' && index + 2 < text.size() && text[index + 2] == '/';
+  bool uri =
+      cp == ':' && (EndsWithWord(text, index, "mailto") || EndsWithWord(text, index, "xmpp"));
+  bool www = cp == '.' && EndsWithWord(text, index, "www");
+  if (scheme || uri || www) unit += kZwj;
   bool leading_list_marker = false;
   if ((cp == '.' || cp == ')') && index > 0) {
     leading_list_marker = std::all_of(text.begin(), text.begin() + static_cast<ptrdiff_t>(index),

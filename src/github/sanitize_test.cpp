@@ -1,5 +1,7 @@
 // SanitizeUntrusted, QuoteUntrustedBlock and CutUtf8: what a hostile submission could put into
 // a PR comment or check-run summary, and what comes out.
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "github/github.h"
@@ -9,13 +11,18 @@ namespace {
 
 const std::string kZwj = "\xE2\x80\x8D";  // U+200D ZERO WIDTH JOINER
 
-std::string S(std::string_view text) { return SanitizeUntrusted(text, 10'000); }
+std::string S(std::string_view text) {
+  return SanitizeUntrusted(text, 10'000);
+}
 
 bool IsValidUtf8(std::string_view text) {
   for (size_t pos = 0; pos < text.size();) {
     unsigned char lead = static_cast<unsigned char>(text[pos]);
-    size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                  : (lead >> 3) == 0x1E ? 4 : 0;
+    size_t length = lead < 0x80           ? 1
+                    : (lead >> 5) == 0x6  ? 2
+                    : (lead >> 4) == 0xE  ? 3
+                    : (lead >> 3) == 0x1E ? 4
+                                          : 0;
     if (length == 0 || pos + length > text.size()) return false;
     for (size_t i = 1; i < length; ++i) {
       if ((static_cast<unsigned char>(text[pos + i]) & 0xC0) != 0x80) return false;
@@ -55,8 +62,8 @@ TEST(SanitizeUntrustedTest, IssueAndCommitReferencesDoNotLink) {
   EXPECT_EQ(S("onnx/models#12"), "onnx/models\\#" + kZwj + "12");
   std::string sha = S("6dcb09b5b57875f334f61aebed695e2e4193db5e");
   EXPECT_FALSE(HasLongHexRun(sha)) << sha;
-  EXPECT_EQ(sha, "6dcb09" + kZwj + "b5b578" + kZwj + "75f334" + kZwj + "f61aeb" + kZwj +
-                     "ed695e" + kZwj + "2e4193" + kZwj + "db5e");
+  EXPECT_EQ(sha, "6dcb09" + kZwj + "b5b578" + kZwj + "75f334" + kZwj + "f61aeb" + kZwj + "ed695e" +
+                     kZwj + "2e4193" + kZwj + "db5e");
   EXPECT_FALSE(HasLongHexRun(S("onnx/models@6dcb09b")));
   EXPECT_FALSE(HasLongHexRun(S("DEADBEEFCAFE")));
   EXPECT_EQ(S("abc123"), "abc123");  // six hex digits cannot name a commit
@@ -145,6 +152,45 @@ TEST(SanitizeUntrustedTest, CapIsOnACharacterBoundaryWithANote) {
   EXPECT_EQ(SanitizeUntrusted(long_text, 3), "…");
   EXPECT_EQ(SanitizeUntrusted(long_text, 2), "");
   EXPECT_EQ(SanitizeUntrusted("short", 5), "short");
+}
+
+// Properties over random input drawn from the characters that matter: the result fits, is
+// valid UTF-8, has no unescaped markup, no pinging '@' or linking '#', no commit-length hex run
+// and no bidi control.
+TEST(SanitizeUntrustedTest, PropertiesHoldForRandomInput) {
+  const std::vector<std::string> alphabet = {
+      "a", "b", "f", "0", "7", "@", "#", "G", "H", "-", ":", "/", "w", ".", "\\", "`", "*", "_",
+      "[", "]", "<", ">", "!", "|", "~", "$", "&", " ", "\n", "\t", "\x01", "\xff", "\xC3",
+      "é", "模", "🙂", "\u202E", "\u2066", "\u200D", "\u200B", "h", "t", "p", "s", "x"};
+  std::mt19937 random(20240503);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    size_t length = random() % 80;
+    for (size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
+    size_t cap = 3 + random() % 200;
+    std::string out = SanitizeUntrusted(text, cap);
+    ASSERT_LE(out.size(), cap) << text;
+    ASSERT_TRUE(IsValidUtf8(out)) << text;
+    ASSERT_FALSE(HasLongHexRun(out)) << text;
+    ASSERT_EQ(out.find("\u202E"), std::string::npos) << text;
+    ASSERT_EQ(out.find("\u2066"), std::string::npos) << text;
+    for (size_t at = out.find("://"); at != std::string::npos; at = out.find("://", at + 1)) {
+      ASSERT_GE(at, kZwj.size());
+      ASSERT_EQ(out.substr(at - kZwj.size(), kZwj.size()), kZwj) << out;  // no scheme before it
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      char c = out[i];
+      if (c == '\\') {
+        ++i;  // the escaped character
+        continue;
+      }
+      ASSERT_EQ(std::string_view("`*_[]<>#!|~$&").find(c), std::string_view::npos)
+          << "unescaped '" << c << "' in " << out << " from " << text;
+      if (c == '@' && i + 1 < out.size()) {
+        ASSERT_FALSE(std::isalnum(static_cast<unsigned char>(out[i + 1]))) << out;
+      }
+    }
+  }
 }
 
 TEST(CutUtf8Test, NeverSplitsASequence) {

@@ -33,7 +33,7 @@ class StaticToken : public TokenSource {
 };
 
 // Installation tokens are renewed this long before GitHub's expires_at.
-constexpr int64_t kRenewMarginSeconds = 5 * 60;
+constexpr int64_t kRenewMarginSeconds = int64_t{5} * 60;
 
 class AppTokenSource : public TokenSource {
  public:
@@ -76,20 +76,20 @@ class AppTokenSource : public TokenSource {
 
   Result<Cached> Exchange(int64_t installation_id) {
     using namespace github_internal;
-    const std::string path = "/app/installations/" + std::to_string(installation_id) +
-                             "/access_tokens";
+    const std::string path =
+        "/app/installations/" + std::to_string(installation_id) + "/access_tokens";
     HttpRequest request{"POST", api_url_ + path, path, {}, ""};
     RetryHooks hooks;
     hooks.before_attempt = [&](HttpRequest& attempt) -> Status {
-      ZC_ASSIGN_OR_RETURN(std::string jwt, MakeAppJwt(credentials_.app_id,
-                                                      credentials_.private_key_pem,
-                                                      clock_.NowUnixSeconds()));
+      ZC_ASSIGN_OR_RETURN(
+          std::string jwt,
+          MakeAppJwt(credentials_.app_id, credentials_.private_key_pem, clock_.NowUnixSeconds()));
       attempt.headers = GitHubHeaders(options_, jwt);
       return OkStatus();
     };
-    ZC_ASSIGN_OR_RETURN(HttpResponse response,
-                        SendWithRetries(request, options_, clock_, hooks)
-                            .WithContext("installation token"));
+    ZC_ASSIGN_OR_RETURN(
+        HttpResponse response,
+        SendWithRetries(request, options_, clock_, hooks).WithContext("installation token"));
     nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     const std::string what = "installation token: POST " + path + ": ";
     if (body.is_discarded() || !body.is_object() || !body.contains("token") ||
@@ -149,15 +149,16 @@ Result<std::string> MakeAppJwt(std::string_view app_id, std::string_view private
                            {"exp", now_unix_seconds + 540},
                            {"iss", std::string(app_id)}};
   std::string signing_input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
-  ZC_ASSIGN_OR_RETURN(std::string signature,
-                      github_internal::SignRs256(private_key_pem, signing_input)
-                          .WithContext("GitHub App JWT"));
+  ZC_ASSIGN_OR_RETURN(
+      std::string signature,
+      github_internal::SignRs256(private_key_pem, signing_input).WithContext("GitHub App JWT"));
   return signing_input + "." + Base64UrlEncode(signature);
 }
 
 Result<std::unique_ptr<TokenSource>> MakeTokenFromFile(const fs::path& path) {
-  ZC_ASSIGN_OR_RETURN(std::string contents,
-                      ReadFile(path, 64 * 1024).WithContext("token file " + path.string()));
+  ZC_ASSIGN_OR_RETURN(
+      std::string contents,
+      ReadFile(path, uint64_t{64} * 1024).WithContext("token file " + path.string()));
   std::string token(Trim(contents));
   if (token.empty()) return Error("token file " + path.string() + " is empty");
   if (token.find_first_of(" \t\r\n") != std::string::npos) {
@@ -176,8 +177,8 @@ Result<std::unique_ptr<TokenSource>> MakeAppTokenSource(std::string api_url,
   while (!api_url.empty() && api_url.back() == '/') api_url.pop_back();
   if (api_url.empty()) return Error("GitHub App: the API URL is empty");
   // Fail at start-up, not at the first event, when the key cannot sign.
-  ZC_RETURN_IF_ERROR(MakeAppJwt(credentials.app_id, credentials.private_key_pem,
-                                clock.NowUnixSeconds()));
+  ZC_RETURN_IF_ERROR(
+      MakeAppJwt(credentials.app_id, credentials.private_key_pem, clock.NowUnixSeconds()));
   return std::unique_ptr<TokenSource>(std::make_unique<AppTokenSource>(
       std::move(api_url), std::move(credentials), clock, std::move(options)));
 }

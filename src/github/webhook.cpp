@@ -40,8 +40,7 @@ Result<const json*> Require(const json& root, std::string_view path) {
 Result<std::string> GetString(const json& root, std::string_view path) {
   ZC_ASSIGN_OR_RETURN(const json* node, Require(root, path));
   if (!node->is_string()) {
-    return Error("field '" + std::string(path) + "' is " + JsonTypeName(*node) +
-                 ", not a string");
+    return Error("field '" + std::string(path) + "' is " + JsonTypeName(*node) + ", not a string");
   }
   return node->get<std::string>();
 }
@@ -60,8 +59,7 @@ Result<std::string> GetOptionalString(const json& root, std::string_view path) {
   const json* node = Find(root, path);
   if (node == nullptr || node->is_null()) return std::string();
   if (!node->is_string()) {
-    return Error("field '" + std::string(path) + "' is " + JsonTypeName(*node) +
-                 ", not a string");
+    return Error("field '" + std::string(path) + "' is " + JsonTypeName(*node) + ", not a string");
   }
   return node->get<std::string>();
 }
@@ -91,10 +89,11 @@ Status ParseCommon(const json& payload, WebhookEvent& event) {
   return OkStatus();
 }
 
-WebhookEvent Ignore(WebhookEvent event, std::string reason) {
+// `reason` is built before the call, so it may read `event`, which is then moved from.
+WebhookEvent Ignore(WebhookEvent& event, std::string reason) {
   event.kind = WebhookKind::kIgnored;
   event.ignored_reason = std::move(reason);
-  return event;
+  return std::move(event);
 }
 
 Result<WebhookEvent> ParsePullRequestEvent(const json& payload, WebhookEvent event) {
@@ -102,7 +101,7 @@ Result<WebhookEvent> ParsePullRequestEvent(const json& payload, WebhookEvent eve
                                                     "ready_for_review"};
   bool run = kRunActions.count(event.action) > 0;
   if (!run && event.action != "closed") {
-    return Ignore(std::move(event), "pull_request action '" + event.action + "' is not acted on");
+    return Ignore(event, "pull_request action '" + event.action + "' is not acted on");
   }
   ZC_RETURN_IF_ERROR(ParseCommon(payload, event));
   ZC_ASSIGN_OR_RETURN(const json* object, Require(payload, "pull_request"));
@@ -111,8 +110,8 @@ Result<WebhookEvent> ParsePullRequestEvent(const json& payload, WebhookEvent eve
   event.kind = WebhookKind::kPullRequest;
   event.cancel = !run;
   if (run && event.pull_request.draft) {
-    return Ignore(std::move(event), "pull request #" + std::to_string(event.pull_request.number) +
-                                        " is a draft; it runs when marked ready for review");
+    return Ignore(event, "pull request #" + std::to_string(event.pull_request.number) +
+                             " is a draft; it runs when marked ready for review");
   }
   return event;
 }
@@ -132,7 +131,7 @@ bool IsRetestCommand(std::string_view body) {
 
 Result<WebhookEvent> ParseIssueCommentEvent(const json& payload, WebhookEvent event) {
   if (event.action != "created") {
-    return Ignore(std::move(event), "issue_comment action '" + event.action + "' is not acted on");
+    return Ignore(event, "issue_comment action '" + event.action + "' is not acted on");
   }
   ZC_RETURN_IF_ERROR(ParseCommon(payload, event));
   ZC_ASSIGN_OR_RETURN(event.pull_request.number, GetInt(payload, "issue.number"));
@@ -142,26 +141,22 @@ Result<WebhookEvent> ParseIssueCommentEvent(const json& payload, WebhookEvent ev
   event.pr_numbers = {event.pull_request.number};
   const json* pull_request = Find(payload, "issue.pull_request");
   if (pull_request == nullptr || pull_request->is_null()) {
-    return Ignore(std::move(event), "comment on issue #" +
-                                        std::to_string(event.pull_request.number) +
-                                        ", not on a pull request");
+    return Ignore(event, "comment on issue #" + std::to_string(event.pull_request.number) +
+                             ", not on a pull request");
   }
   if (!IsRetestCommand(body)) {
-    return Ignore(std::move(event), "comment is not a /zooci retest command");
+    return Ignore(event, "comment is not a /zooci retest command");
   }
-  ZC_ASSIGN_OR_RETURN(event.author_association,
-                      GetString(payload, "comment.author_association"));
+  ZC_ASSIGN_OR_RETURN(event.author_association, GetString(payload, "comment.author_association"));
   static const std::set<std::string> kTrusted = {"OWNER", "MEMBER", "COLLABORATOR"};
   if (kTrusted.count(event.author_association) == 0) {
-    return Ignore(std::move(event),
-                  "/zooci retest from " + event.sender + " (author_association " +
-                      event.author_association +
-                      ") ignored: only OWNER, MEMBER or COLLABORATOR may request a retest");
+    return Ignore(event, "/zooci retest from " + event.sender + " (author_association " +
+                             event.author_association +
+                             ") ignored: only OWNER, MEMBER or COLLABORATOR may request a retest");
   }
   if (event.pull_request.state == "closed") {
-    return Ignore(std::move(event), "/zooci retest on pull request #" +
-                                        std::to_string(event.pull_request.number) +
-                                        ", which is closed");
+    return Ignore(event, "/zooci retest on pull request #" +
+                             std::to_string(event.pull_request.number) + ", which is closed");
   }
   event.kind = WebhookKind::kRetestComment;
   return event;
@@ -174,9 +169,9 @@ Result<std::vector<int64_t>> PullRequestNumbers(const json& object, const std::s
   }
   std::vector<int64_t> numbers;
   for (size_t index = 0; index < list->size(); ++index) {
-    ZC_ASSIGN_OR_RETURN(int64_t number,
-                        GetInt((*list)[index], "number").WithContext(path + "[" +
-                                                                     std::to_string(index) + "]"));
+    ZC_ASSIGN_OR_RETURN(
+        int64_t number,
+        GetInt((*list)[index], "number").WithContext(path + "[" + std::to_string(index) + "]"));
     numbers.push_back(number);
   }
   return numbers;
@@ -185,8 +180,7 @@ Result<std::vector<int64_t>> PullRequestNumbers(const json& object, const std::s
 // check_run "rerequested" (one run) and check_suite "rerequested" (all of our runs on a sha).
 Result<WebhookEvent> ParseRerequestEvent(const json& payload, WebhookEvent event) {
   if (event.action != "rerequested") {
-    return Ignore(std::move(event),
-                  event.event + " action '" + event.action + "' is not acted on");
+    return Ignore(event, event.event + " action '" + event.action + "' is not acted on");
   }
   ZC_RETURN_IF_ERROR(ParseCommon(payload, event));
   const std::string object = event.event;  // "check_run" or "check_suite"
@@ -235,11 +229,16 @@ Result<PullRequestInfo> ParsePullRequestObject(const json& object) {
 
 const char* WebhookKindName(WebhookKind kind) {
   switch (kind) {
-    case WebhookKind::kPullRequest: return "pull_request";
-    case WebhookKind::kRetestComment: return "retest_comment";
-    case WebhookKind::kCheckRunRerequested: return "check_run_rerequested";
-    case WebhookKind::kPing: return "ping";
-    case WebhookKind::kIgnored: return "ignored";
+    case WebhookKind::kPullRequest:
+      return "pull_request";
+    case WebhookKind::kRetestComment:
+      return "retest_comment";
+    case WebhookKind::kCheckRunRerequested:
+      return "check_run_rerequested";
+    case WebhookKind::kPing:
+      return "ping";
+    case WebhookKind::kIgnored:
+      return "ignored";
   }
   return "unknown";
 }
@@ -274,7 +273,7 @@ Result<WebhookEvent> ParseWebhook(std::string_view event_header, std::string_vie
   } else if (event_name == "ping") {
     parsed = ParsePing(payload, std::move(event));
   } else {
-    parsed = Ignore(std::move(event), "event '" + event_name + "' is not acted on");
+    parsed = Ignore(event, "event '" + event_name + "' is not acted on");
   }
   return std::move(parsed).WithContext(context);
 }

@@ -53,11 +53,12 @@ TEST(VerifySignatureTest, RejectsMissingOrMalformedHeaders) {
   EXPECT_FALSE(VerifySignature(kSecret, kBody, ""));
   EXPECT_FALSE(VerifySignature(kSecret, kBody, "sha256="));
   // The legacy SHA-1 header's prefix, and no prefix at all.
-  EXPECT_FALSE(VerifySignature(kSecret, kBody,
-                               "sha1=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
+  EXPECT_FALSE(VerifySignature(
+      kSecret, kBody, "sha1=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
   EXPECT_FALSE(VerifySignature(kSecret, kBody,
                                "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
-  EXPECT_FALSE(VerifySignature(kSecret, kBody, "SHA256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
+  EXPECT_FALSE(VerifySignature(
+      kSecret, kBody, "SHA256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
   // Length mismatches: truncated, one digit more, and non-hex characters.
   EXPECT_FALSE(VerifySignature(kSecret, kBody, std::string(kSignature).substr(0, 70)));
   EXPECT_FALSE(VerifySignature(kSecret, kBody, std::string(kSignature) + "0"));
@@ -170,14 +171,15 @@ TEST(ParseWebhookTest, RetestCommentFromAMember) {
 }
 
 TEST(ParseWebhookTest, RetestCommandSpellings) {
-  for (const char* body : {"/zooci retest", "/ZOOCI RETEST", " \t/zooci   retest\n",
-                           "/zooci\tretest"}) {
+  for (const char* body :
+       {"/zooci retest", "/ZOOCI RETEST", " \t/zooci   retest\n", "/zooci\tretest"}) {
     json payload = Fixture("issue_comment_created.json");
     payload["comment"]["body"] = body;
     EXPECT_EQ(ParseOk("issue_comment", payload).kind, WebhookKind::kRetestComment) << body;
   }
-  for (const char* body : {"/zooci retest please", "please /zooci retest", "/zooci", "/zoocir etest",
-                           "zooci retest", "/zooci retest\n/zooci retest", "LGTM", ""}) {
+  for (const char* body :
+       {"/zooci retest please", "please /zooci retest", "/zooci", "/zoocir etest", "zooci retest",
+        "/zooci retest\n/zooci retest", "LGTM", ""}) {
     json payload = Fixture("issue_comment_created.json");
     payload["comment"]["body"] = body;
     WebhookEvent event = ParseOk("issue_comment", payload);
@@ -192,8 +194,8 @@ TEST(ParseWebhookTest, RetestNeedsATrustedAuthor) {
     payload["comment"]["author_association"] = association;
     EXPECT_EQ(ParseOk("issue_comment", payload).kind, WebhookKind::kRetestComment);
   }
-  for (const char* association : {"CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE",
-                                  "MANNEQUIN"}) {
+  for (const char* association :
+       {"CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"}) {
     json payload = Fixture("issue_comment_created.json");
     payload["comment"]["author_association"] = association;
     WebhookEvent event = ParseOk("issue_comment", payload);

@@ -32,8 +32,7 @@ bool VerifyRs256(const std::string& public_key_pem, std::string_view data,
       PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
   if (!key) return false;
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  return ctx &&
-         EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                           signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
                           data.size()) == 1;
@@ -97,8 +96,8 @@ std::optional<std::string> CheckAppJwt(std::string_view jwt, const std::string& 
   }
   if (exp - iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
   if (!claims.contains("iss")) return "'Issuer' claim ('iss') must be present";
-  std::string iss = claims["iss"].is_string() ? claims["iss"].get<std::string>()
-                                              : claims["iss"].dump();
+  std::string iss =
+      claims["iss"].is_string() ? claims["iss"].get<std::string>() : claims["iss"].dump();
   if (!app_id.empty() && iss != app_id) return "Integration not found";
   return std::nullopt;
 }

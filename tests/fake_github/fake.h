@@ -26,7 +26,7 @@ bool ParseFailure(const std::string& count, const std::string& spec, Failure* fa
 
 struct Options {
   std::string host = "127.0.0.1";
-  int port = 0;                    // 0: any free port, written to port_file
+  int port = 0;  // 0: any free port, written to port_file
   std::string port_file;
   std::string record_path;         // JSON lines; empty: kept in memory only
   std::deque<Failure> failures;    // applied in order to the first API requests

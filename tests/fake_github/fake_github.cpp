@@ -86,4 +86,6 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace fake_github
 
-int main(int argc, char** argv) { return fake_github::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return fake_github::Main(argc, argv);
+}

@@ -9,7 +9,7 @@ namespace fake_github {
 namespace {
 
 constexpr size_t kMaxOutputBytes = 65'535;  // "Maximum length: 65535 characters"; counted in bytes
-constexpr size_t kMaxAnnotationBytes = 64 * 1024;
+constexpr size_t kMaxAnnotationBytes = size_t{64} * 1024;
 constexpr size_t kMaxAnnotationTitle = 255;
 constexpr size_t kMaxAnnotations = 50;
 constexpr size_t kMaxDescriptionChars = 140;
@@ -66,13 +66,14 @@ class Checker {
     }
   }
 
-  void MaxBytes(const json& object, const std::string& key, const std::string& field,
-                size_t limit, bool required) {
+  void MaxBytes(const json& object, const std::string& key, const std::string& field, size_t limit,
+                bool required) {
     if (!Has(object, key, field, "string", required)) return;
     size_t size = object[key].get_ref<const std::string&>().size();
     if (size > limit) {
-      Add(field, "too_long", field + " is too long (" + std::to_string(size) +
-                                 " bytes; the maximum is " + std::to_string(limit) + ")");
+      Add(field, "too_long",
+          field + " is too long (" + std::to_string(size) + " bytes; the maximum is " +
+              std::to_string(limit) + ")");
     }
   }
 
@@ -167,10 +168,10 @@ std::vector<FieldError> ValidateCheckRun(const json& body, bool create) {
   } else {
     check.OneOf(body, "status", "status", {"queued", "in_progress", "completed"}, false);
   }
-  check.OneOf(body, "conclusion", "conclusion",
-              {"action_required", "cancelled", "failure", "neutral", "success", "skipped",
-               "timed_out"},
-              false);
+  check.OneOf(
+      body, "conclusion", "conclusion",
+      {"action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"},
+      false);
   bool has_conclusion = body.contains("conclusion") && !body["conclusion"].is_null();
   bool says_completed = (body.contains("status") && body["status"] == "completed") ||
                         (body.contains("completed_at") && !body["completed_at"].is_null());
