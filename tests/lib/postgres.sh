@@ -10,6 +10,7 @@ start_postgres() {
   PG_DIR="$1"
   [[ -x "$PG_BIN/initdb" ]] || skip "PostgreSQL server binaries not found"
   mkdir -p "$PG_DIR"; chmod 0777 "$(dirname "$PG_DIR")" 2>/dev/null || true
+  chmod o+x "$SCRATCH" 2>/dev/null || true  # mktemp -d is 0700: let nobody through
   [[ "$(id -u)" == 0 ]] && chown nobody:nogroup "$PG_DIR"
   as_pg_user "$PG_BIN/initdb" -D "$PG_DIR/data" -U zooci --auth=trust -E UTF8 --no-locale \
     --no-sync >"$PG_DIR/../initdb.log" 2>&1 || { cat "$PG_DIR/../initdb.log"; fail "initdb failed"; }
