@@ -93,10 +93,11 @@ class PostgresConnection final : public SqlConnection {
     last_failure_retryable_ = false;
     ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string message = TrimmedMessage(result != nullptr ? PQresultErrorMessage(result)
-                                                             : PQerrorMessage(conn_));
+      std::string message =
+          TrimmedMessage(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
       if (message.empty()) message = TrimmedMessage(PQerrorMessage(conn_));
-      const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+      const char* state =
+          result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
       std::string sqlstate = state != nullptr ? state : "";
       PQclear(result);
       // 40001 serialization failure, 40P01 deadlock detected: the transaction was rolled back
@@ -181,8 +182,8 @@ class PostgresPool final : public ConnectionPool {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PostgresConnection>> all_;  // guarded by mutex_
-  std::vector<SqlConnection*> idle_;                       // guarded by mutex_
-  size_t opening_ = 0;                                     // guarded by mutex_
+  std::vector<SqlConnection*> idle_;                      // guarded by mutex_
+  size_t opening_ = 0;                                    // guarded by mutex_
 };
 
 }  // namespace
