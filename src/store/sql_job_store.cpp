@@ -110,7 +110,7 @@ class SqlJobStore final : public JobStore {
     if (delivery_id.empty()) return Error("record delivery: empty delivery id");
     const std::string id = SanitizeText(delivery_id);
     const std::string token = NewToken();
-    return Write("record delivery " + id, [&](SqlConnection& conn, bool retry) -> Result<bool> {
+    return WriteOne("record delivery " + id, [&](SqlConnection& conn, bool retry) -> Result<bool> {
       ZC_ASSIGN_OR_RETURN(SqlRows inserted,
                           conn.Query("INSERT INTO deliveries (delivery_id, received_ms, token) "
                                      "VALUES ($1, $2, $3) ON CONFLICT (delivery_id) DO NOTHING "
@@ -168,7 +168,7 @@ class SqlJobStore final : public JobStore {
   Result<int64_t> CancelPullRequest(std::string_view raw_repo, int64_t pr_number,
                                     int64_t now_ms) override {
     const std::string repo = SanitizeText(raw_repo);
-    return Write(
+    return WriteOne(
         "cancel " + std::string(repo) + "#" + std::to_string(pr_number),
         [&](SqlConnection& conn, bool) -> Result<int64_t> {
           ZC_ASSIGN_OR_RETURN(
@@ -208,16 +208,16 @@ class SqlJobStore final : public JobStore {
   Result<bool> Heartbeat(int64_t job_id, std::string_view raw_worker_id, int64_t lease_ms,
                          int64_t now_ms) override {
     const std::string worker_id = SanitizeText(raw_worker_id);
-    return Write("heartbeat of job " + std::to_string(job_id),
-                 [&](SqlConnection& conn, bool) -> Result<bool> {
-                   ZC_ASSIGN_OR_RETURN(
-                       SqlRows extended,
-                       conn.Query("UPDATE jobs SET lease_expires_ms = $1, updated_ms = $2 "
-                                  "WHERE id = $3 AND state = 'running' AND lease_owner = $4 "
-                                  "RETURNING id",
-                                  {now_ms + lease_ms, now_ms, job_id, worker_id}));
-                   return !extended.empty();
-                 });
+    return WriteOne("heartbeat of job " + std::to_string(job_id),
+                    [&](SqlConnection& conn, bool) -> Result<bool> {
+                      ZC_ASSIGN_OR_RETURN(
+                          SqlRows extended,
+                          conn.Query("UPDATE jobs SET lease_expires_ms = $1, updated_ms = $2 "
+                                     "WHERE id = $3 AND state = 'running' AND lease_owner = $4 "
+                                     "RETURNING id",
+                                     {now_ms + lease_ms, now_ms, job_id, worker_id}));
+                      return !extended.empty();
+                    });
   }
 
   Result<bool> Complete(int64_t job_id, std::string_view raw_worker_id,
@@ -226,30 +226,30 @@ class SqlJobStore final : public JobStore {
     const std::string worker_id = SanitizeText(raw_worker_id);
     const std::string result = SanitizeText(result_json);
     const std::string text = SanitizeText(log);
-    return Write("complete job " + std::to_string(job_id),
-                 [&](SqlConnection& conn, bool retry) -> Result<bool> {
-                   ZC_ASSIGN_OR_RETURN(
-                       SqlRows completed,
-                       conn.Query("UPDATE jobs SET state = 'done', result_json = $1, log = $2, "
-                                  "lease_expires_ms = 0, updated_ms = $3 WHERE id = $4 AND "
-                                  "state = 'running' AND lease_owner = $5 RETURNING id",
-                                  {result, text, now_ms, job_id, worker_id}));
-                   if (!completed.empty()) return true;
-                   if (!retry) return false;
-                   ZC_ASSIGN_OR_RETURN(
-                       SqlRows mine,
-                       conn.Query("SELECT 1 FROM jobs WHERE id = $1 AND state = 'done' AND "
-                                  "lease_owner = $2 AND updated_ms = $3 AND result_json = $4",
-                                  {job_id, worker_id, now_ms, result}));
-                   return !mine.empty();
-                 });
+    return WriteOne("complete job " + std::to_string(job_id),
+                    [&](SqlConnection& conn, bool retry) -> Result<bool> {
+                      ZC_ASSIGN_OR_RETURN(
+                          SqlRows completed,
+                          conn.Query("UPDATE jobs SET state = 'done', result_json = $1, log = $2, "
+                                     "lease_expires_ms = 0, updated_ms = $3 WHERE id = $4 AND "
+                                     "state = 'running' AND lease_owner = $5 RETURNING id",
+                                     {result, text, now_ms, job_id, worker_id}));
+                      if (!completed.empty()) return true;
+                      if (!retry) return false;
+                      ZC_ASSIGN_OR_RETURN(
+                          SqlRows mine,
+                          conn.Query("SELECT 1 FROM jobs WHERE id = $1 AND state = 'done' AND "
+                                     "lease_owner = $2 AND updated_ms = $3 AND result_json = $4",
+                                     {job_id, worker_id, now_ms, result}));
+                      return !mine.empty();
+                    });
   }
 
   Result<bool> Fail(int64_t job_id, std::string_view raw_worker_id, std::string_view reason,
                     int64_t now_ms) override {
     const std::string worker_id = SanitizeText(raw_worker_id);
     const std::string error = SanitizeText(reason);
-    return Write(
+    return WriteOne(
         "fail job " + std::to_string(job_id), [&](SqlConnection& conn, bool retry) -> Result<bool> {
           ZC_ASSIGN_OR_RETURN(
               SqlRows failed,
@@ -395,7 +395,7 @@ class SqlJobStore final : public JobStore {
         "check_run_id = CASE WHEN $2 <> 0 THEN $2 ELSE check_run_id END, "
         "comment_id = CASE WHEN $3 <> 0 THEN $3 ELSE comment_id END, updated_ms = $4 "
         "WHERE id = $1 RETURNING id";
-    return Write(what, [&](SqlConnection& conn, bool) -> Status {
+    return WriteOne(what, [&](SqlConnection& conn, bool) -> Status {
       ZC_ASSIGN_OR_RETURN(SqlRows updated,
                           conn.Query(sql, {job_id, check_run_id, comment_id, now_ms}));
       if (updated.empty()) return Error("no job " + std::to_string(job_id));
@@ -408,6 +408,12 @@ class SqlJobStore final : public JobStore {
   auto Write(const std::string& what, Body&& body)
       -> decltype(body(std::declval<SqlConnection&>(), false)) {
     return Run(what, /*transaction=*/true, body);
+  }
+  // Write, for a body whose first attempt is a single statement (atomic on its own).
+  template <typename Body>
+  auto WriteOne(const std::string& what, Body&& body)
+      -> decltype(body(std::declval<SqlConnection&>(), false)) {
+    return Run(what, /*transaction=*/dialect_.single_statement_in_transaction, body);
   }
   template <typename Body>
   auto Read(const std::string& what, Body&& body)

@@ -133,6 +133,7 @@ const Dialect& SqliteDialect() {
       .engine_name = "sqlite",
       .begin_write = "BEGIN IMMEDIATE",
       .skip_locked = "",
+      .single_statement_in_transaction = true,
       .id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
       .migration_lock = "",
   };
