@@ -1,10 +1,11 @@
 // The JobStore logic, written once against SqlConnection and run on either engine.
 //
-// Every write runs in one transaction (Dialect::begin_write). When a transaction fails because its
-// connection was lost, it is repeated once on the reopened connection. If the loss hit the COMMIT,
-// the first attempt may have been applied; the repeated bodies therefore first look for their own
-// effect (by a per-call token, or by the exact values they write) and return it instead of acting
-// twice. Reads run without an explicit transaction.
+// Every write runs in one transaction: Dialect::begin_write ... COMMIT, or, for a single statement
+// on PostgreSQL, the statement's own. When a transaction fails because its connection was lost, it
+// is repeated once on the reopened connection. If the loss hit the COMMIT, the first attempt may
+// have been applied; the repeated bodies therefore first look for their own effect (by a per-call
+// token, or by the exact values they write) and return it instead of acting twice. Reads run
+// without an explicit transaction.
 #include "store/sql.h"
 
 namespace zooci::store_internal {
