@@ -57,14 +57,21 @@ int main(int argc, char** argv) {
   Options options;
   for (int index = 1; index < argc; ++index) {
     std::string flag = argv[index];
-    if (index + 1 >= argc) return Fail("usage: see bench/store_claims.cpp; missing value for " + flag);
+    if (index + 1 >= argc)
+      return Fail("usage: see bench/store_claims.cpp; missing value for " + flag);
     std::string value = argv[++index];
-    if (flag == "--engine") options.engine = value;
-    else if (flag == "--url") options.url = value;
-    else if (flag == "--jobs") options.jobs = std::atoi(value.c_str());
-    else if (flag == "--threads") options.threads = std::atoi(value.c_str());
-    else if (flag == "--fsync") options.fsync = value == "on";
-    else return Fail("unknown flag " + flag + " (--engine, --url, --jobs, --threads, --fsync)");
+    if (flag == "--engine")
+      options.engine = value;
+    else if (flag == "--url")
+      options.url = value;
+    else if (flag == "--jobs")
+      options.jobs = std::atoi(value.c_str());
+    else if (flag == "--threads")
+      options.threads = std::atoi(value.c_str());
+    else if (flag == "--fsync")
+      options.fsync = value == "on";
+    else
+      return Fail("unknown flag " + flag + " (--engine, --url, --jobs, --threads, --fsync)");
   }
   if (options.engine != "sqlite" && options.engine != "postgresql") {
     return Fail("--engine is sqlite or postgresql, not " + options.engine);
@@ -127,8 +134,10 @@ int main(int argc, char** argv) {
         if (!claimed.ok() || !claimed->has_value()) break;
         auto completed = store->Complete((*claimed)->id, worker, R"({"verdict":"pass"})",
                                          "bench log line\n", NowMs());
-        if (!completed.ok()) error = completed.error().message();
-        else if (!*completed) error = "completion refused for job " + std::to_string((*claimed)->id);
+        if (!completed.ok())
+          error = completed.error().message();
+        else if (!*completed)
+          error = "completion refused for job " + std::to_string((*claimed)->id);
       }
       latencies.pop_back();  // the final, empty claim
       std::lock_guard<std::mutex> lock(mutex);
@@ -152,7 +161,7 @@ int main(int argc, char** argv) {
       "\"sqlite_version\":\"%s\"}\n",
       options.engine.c_str(), options.threads, options.jobs,
       options.engine == "sqlite" ? "synchronous=FULL" : (options.fsync ? "on" : "off"),
-      options.jobs / enqueue_s, drain_s, options.jobs / drain_s,
-      Quantile(claim_latencies_ms, 0.5), Quantile(claim_latencies_ms, 0.99), sqlite3_libversion());
+      options.jobs / enqueue_s, drain_s, options.jobs / drain_s, Quantile(claim_latencies_ms, 0.5),
+      Quantile(claim_latencies_ms, 0.99), sqlite3_libversion());
   return 0;
 }

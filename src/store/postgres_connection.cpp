@@ -1,9 +1,10 @@
 // PostgreSQL engine: libpq connections in a small pool. Parameters always travel separately from
-// the statement (PQexecParams, typed int8/text); nothing is spliced into SQL text.
+// the statement (prepared statements, typed int8/text); nothing is spliced into SQL text.
 #include <libpq-fe.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <unordered_map>
 
 #include "store/sql.h"
 
@@ -62,11 +63,22 @@ class PostgresConnection final : public SqlConnection {
         formats[index] = 1;
       }
     }
-    std::string statement(sql);
-    PGresult* result = PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()),
-                                    types.data(), values.data(), lengths.data(), formats.data(),
-                                    /*resultFormat=*/0);
-    return TakeResult(result);
+    if (params.empty()) {  // BEGIN, COMMIT, ROLLBACK, ...: the simple protocol, one round trip
+      return TakeResult(PQexec(conn_, std::string(sql).c_str()));
+    }
+    // Parsed and planned once per connection: the same statement text always comes with the same
+    // parameter types.
+    std::string key(sql);
+    auto prepared = prepared_.find(key);
+    if (prepared == prepared_.end()) {
+      std::string name = "zooci_" + std::to_string(prepared_.size() + 1);
+      ZC_RETURN_IF_ERROR(TakeResult(PQprepare(conn_, name.c_str(), key.c_str(),
+                                              static_cast<int>(params.size()), types.data())));
+      prepared = prepared_.emplace(std::move(key), std::move(name)).first;
+    }
+    return TakeResult(PQexecPrepared(conn_, prepared->second.c_str(),
+                                     static_cast<int>(params.size()), values.data(), lengths.data(),
+                                     formats.data(), /*resultFormat=*/0));
   }
 
   Status ExecScript(std::string_view sql) override {
@@ -79,6 +91,7 @@ class PostgresConnection final : public SqlConnection {
   bool Broken() const override { return PQstatus(conn_) != CONNECTION_OK; }
 
   Status Reconnect() override {
+    prepared_.clear();  // they belonged to the lost session
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) {
       return Error("cannot reconnect: " + TrimmedMessage(PQerrorMessage(conn_)));
@@ -93,10 +106,11 @@ class PostgresConnection final : public SqlConnection {
     last_failure_retryable_ = false;
     ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string message = TrimmedMessage(result != nullptr ? PQresultErrorMessage(result)
-                                                             : PQerrorMessage(conn_));
+      std::string message =
+          TrimmedMessage(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
       if (message.empty()) message = TrimmedMessage(PQerrorMessage(conn_));
-      const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+      const char* state =
+          result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
       std::string sqlstate = state != nullptr ? state : "";
       PQclear(result);
       // 40001 serialization failure, 40P01 deadlock detected: the transaction was rolled back
@@ -120,6 +134,7 @@ class PostgresConnection final : public SqlConnection {
 
   PGconn* conn_;
   bool last_failure_retryable_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text -> prepared name
 };
 
 class PostgresPool final : public ConnectionPool {
@@ -181,8 +196,8 @@ class PostgresPool final : public ConnectionPool {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PostgresConnection>> all_;  // guarded by mutex_
-  std::vector<SqlConnection*> idle_;                       // guarded by mutex_
-  size_t opening_ = 0;                                     // guarded by mutex_
+  std::vector<SqlConnection*> idle_;                      // guarded by mutex_
+  size_t opening_ = 0;                                    // guarded by mutex_
 };
 
 }  // namespace
@@ -192,6 +207,7 @@ const Dialect& PostgresDialect() {
       .engine_name = "postgresql",
       .begin_write = "BEGIN",
       .skip_locked = " FOR UPDATE SKIP LOCKED",
+      .single_statement_in_transaction = false,
       .id_column = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
       // An arbitrary key; every zooci uses the same one.
       .migration_lock = "SELECT pg_advisory_xact_lock(495873221481)",

@@ -58,6 +58,11 @@ struct Dialect {
   // Appended to the claim's "SELECT id ... LIMIT n": PostgreSQL's FOR UPDATE SKIP LOCKED; empty
   // for SQLite, where the write lock already serialises claimers.
   std::string_view skip_locked;
+  // Whether a write of one statement still runs inside begin_write ... COMMIT. SQLite: yes; a
+  // plain statement would read first and could then fail to upgrade its lock
+  // (SQLITE_BUSY_SNAPSHOT, not retried by the busy timeout). PostgreSQL: no; one statement is a
+  // transaction of its own, two round trips fewer.
+  bool single_statement_in_transaction;
   // The jobs.id column's definition.
   std::string_view id_column;
   // Run first in each migration's transaction: PostgreSQL serialises concurrent migrators with an

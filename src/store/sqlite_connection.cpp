@@ -19,8 +19,8 @@ std::string SqliteParameters(std::string_view sql) {
   for (size_t pos = 0; pos < sql.size(); ++pos) {
     char c = sql[pos];
     if (c == '\'') in_quote = !in_quote;
-    bool placeholder = !in_quote && c == '$' && pos + 1 < sql.size() && sql[pos + 1] >= '0' &&
-                       sql[pos + 1] <= '9';
+    bool placeholder =
+        !in_quote && c == '$' && pos + 1 < sql.size() && sql[pos + 1] >= '0' && sql[pos + 1] <= '9';
     out.push_back(placeholder ? '?' : c);
   }
   return out;
@@ -133,6 +133,7 @@ const Dialect& SqliteDialect() {
       .engine_name = "sqlite",
       .begin_write = "BEGIN IMMEDIATE",
       .skip_locked = "",
+      .single_statement_in_transaction = true,
       .id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
       .migration_lock = "",
   };
@@ -157,7 +158,8 @@ Result<std::unique_ptr<ConnectionPool>> OpenSqlitePool(const std::string& path,
     return Error("cannot switch to WAL journal mode (still '" + mode + "')");
   }
   // FULL: a commit is on disk before it returns. Each row is a webhook GitHub was told it got.
-  ZC_RETURN_IF_ERROR(connection->ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
+  ZC_RETURN_IF_ERROR(
+      connection->ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
   return std::unique_ptr<ConnectionPool>(std::make_unique<SqlitePool>(std::move(connection)));
 }
 

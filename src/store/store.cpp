@@ -75,8 +75,9 @@ Result<StoreUrl> ParseStoreUrl(std::string_view url) {
     if (StartsWith(path, "//")) {
       path.remove_prefix(2);
       if (!StartsWith(path, "/")) {
-        return Error(shown + ": sqlite:// takes an absolute path (sqlite:///var/lib/zooci/jobs.db);"
-                             " write a relative one as sqlite:PATH");
+        return Error(shown +
+                     ": sqlite:// takes an absolute path (sqlite:///var/lib/zooci/jobs.db);"
+                     " write a relative one as sqlite:PATH");
       }
     }
     if (path.empty()) return Error(shown + ": no database file after 'sqlite:'");

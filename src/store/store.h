@@ -10,6 +10,7 @@
 // publisher that dies retries from Unpublished().
 //
 // Times are unix milliseconds passed in by the caller (`now_ms`), so tests control the clock.
+// Text is stored as UTF-8: invalid bytes and NULs (a crashed run's log) become U+FFFD.
 // Every method is thread-safe.
 #pragma once
 
@@ -28,7 +29,7 @@ namespace zooci {
 struct JobSpec {
   std::string repo;             // "owner/zoo"
   int64_t installation_id = 0;  // GitHub App installation; 0 when none
-  int64_t pr_number = 0;
+  int64_t pr_number = 0;        // 0: not a pull request (never superseded)
   std::string head_sha;
   std::string head_ref;
   std::string base_ref;
@@ -48,14 +49,14 @@ struct Job {
   int64_t id = 0;
   JobSpec spec;
   JobState state = JobState::kQueued;
-  int attempts = 0;          // claims so far (the running attempt included)
-  int max_attempts = 0;      // an attempt ending without a result after this many claims: kDead
-  int lease_expirations = 0; // attempts that ended because their lease ran out
-  std::string lease_owner;   // worker holding (or last holding) the lease; "" before any claim
+  int attempts = 0;              // claims so far (the running attempt included)
+  int max_attempts = 0;          // an attempt ending without a result after this many claims: kDead
+  int lease_expirations = 0;     // attempts that ended because their lease ran out
+  std::string lease_owner;       // worker holding (or last holding) the lease; "" before any claim
   int64_t lease_expires_ms = 0;  // while kRunning; 0 otherwise
-  std::string result_json;   // set once, by Complete
-  std::string log;           // set by Complete; left empty by Recent()
-  std::string error;         // why the job is dead or cancelled, or why its last attempt failed
+  std::string result_json;       // set once, by Complete
+  std::string log;               // set by Complete; left empty by Recent()
+  std::string error;             // why the job is dead or cancelled, or why its last attempt failed
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   // Publication (filled by the publisher): the check run and PR comment this job reported to.
@@ -120,10 +121,11 @@ class JobStore {
   virtual Result<bool> Fail(int64_t job_id, std::string_view worker_id, std::string_view reason,
                             int64_t now_ms) = 0;
 
-  // Jobs in a final state (done, dead, cancelled) not yet marked published, oldest first. The
-  // publisher reports each (a dead job as a failure; a cancelled one only if it had a check run)
-  // and then calls MarkPublished; one that dies in between retries from here. Reporting twice
-  // must be harmless: it edits the recorded check run and comment rather than creating new ones.
+  // Jobs in a final state (done, dead, cancelled) not yet marked published, oldest first, at most
+  // `limit` (capped at 1000). The publisher reports each (a dead job as a failure; a cancelled one
+  // only if it had a check run) and then calls MarkPublished; one that dies in between retries
+  // from here. Reporting twice must be harmless: it edits the recorded check run and comment
+  // rather than creating new ones. Not a lease: two publishers may read the same job.
   virtual Result<std::vector<Job>> Unpublished(int limit) = 0;
   // Marks the job published; non-zero ids are recorded (0 keeps the stored one).
   virtual Status MarkPublished(int64_t job_id, int64_t check_run_id, int64_t comment_id,
@@ -147,7 +149,8 @@ class JobStore {
                                    int64_t now_ms) = 0;
 
   virtual Result<std::optional<Job>> Get(int64_t job_id) = 0;
-  // Newest first, for the dashboard; Job::log is left empty (Get has it).
+  // Newest first, for the dashboard: at most `limit` (capped at 1000) after skipping `offset`.
+  // Job::log is left empty (Get has it).
   virtual Result<std::vector<Job>> Recent(int limit, int offset) = 0;
   virtual Result<JobCounts> CountByState() = 0;
 };
@@ -178,7 +181,9 @@ struct StoreOptions {
 // connection serialised by a mutex. PostgreSQL: a small pool; an operation that fails because its
 // connection was lost (server restarted) is retried once on a fresh connection. Errors name the
 // redacted URL.
-Result<std::unique_ptr<JobStore>> OpenJobStore(const StoreUrl& url, const StoreOptions& options = {});
-Result<std::unique_ptr<JobStore>> OpenJobStore(std::string_view url, const StoreOptions& options = {});
+Result<std::unique_ptr<JobStore>> OpenJobStore(const StoreUrl& url,
+                                               const StoreOptions& options = {});
+Result<std::unique_ptr<JobStore>> OpenJobStore(std::string_view url,
+                                               const StoreOptions& options = {});
 
 }  // namespace zooci

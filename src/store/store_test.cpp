@@ -40,15 +40,13 @@ TEST(StoreUrlTest, RejectsBadUrlsWithTheFormsExpected) {
     const char* url;
     const char* expected;  // in the message
   };
-  for (const Case& bad : {Case{"mysql://ci@db/zooci", "unknown scheme 'mysql'"},
-                          Case{"jobs.db", "no scheme"},
-                          Case{"sqlite:", "no database file"},
-                          Case{"sqlite://relative/jobs.db", "absolute path"},
-                          Case{"postgresql://ci:s3cret@db/zooci?nonsense=1", "nonsense"}}) {
+  for (const Case& bad :
+       {Case{"mysql://ci@db/zooci", "unknown scheme 'mysql'"}, Case{"jobs.db", "no scheme"},
+        Case{"sqlite:", "no database file"}, Case{"sqlite://relative/jobs.db", "absolute path"},
+        Case{"postgresql://ci:s3cret@db/zooci?nonsense=1", "nonsense"}}) {
     auto url = ParseStoreUrl(bad.url);
     ASSERT_FALSE(url.ok()) << bad.url;
-    EXPECT_NE(url.error().message().find(bad.expected), std::string::npos)
-        << url.error().message();
+    EXPECT_NE(url.error().message().find(bad.expected), std::string::npos) << url.error().message();
     EXPECT_EQ(url.error().message().find("s3cret"), std::string::npos) << url.error().message();
   }
   auto unknown = ParseStoreUrl("redis://localhost");
@@ -65,6 +63,16 @@ TEST(StoreUrlTest, UnreachablePostgresFailsAtOpenNamingTheRedactedUrl) {
   EXPECT_EQ(store.error().message().find("s3cret"), std::string::npos);
 }
 
+TEST(StoreUrlTest, InMemorySqliteOpens) {
+  auto store = OpenJobStore("sqlite::memory:");
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  JobSpec spec;
+  spec.repo = "owner/zoo";
+  spec.head_sha = "aaa";
+  ASSERT_TRUE((*store)->Enqueue(spec, 1).ok());
+  EXPECT_EQ((*store)->CountByState()->queued, 1);
+}
+
 TEST(JobStateTest, NamesRoundTrip) {
   for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kDone, JobState::kDead,
                          JobState::kCancelled}) {
@@ -75,7 +83,8 @@ TEST(JobStateTest, NamesRoundTrip) {
   EXPECT_FALSE(ParseJobState("finished").ok());
 }
 
-// ---- Both engines --------------------------------------------------------------------------------
+// ---- Both engines
+// --------------------------------------------------------------------------------
 
 class JobStoreTest : public StoreFixture {};
 ZC_INSTANTIATE_FOR_ENGINES(JobStoreTest);
@@ -220,6 +229,8 @@ TEST_P(JobStoreTest, ClosingThePullRequestCancelsItsJobs) {
     EXPECT_EQ(GetOk(id).state, JobState::kCancelled);
     EXPECT_EQ(GetOk(id).error, "pull request closed");
   }
+  EXPECT_EQ(GetOk(running).lease_expires_ms, 0);
+  EXPECT_EQ(GetOk(running).lease_owner, "worker-a");  // who was running it, for the record
   EXPECT_EQ(GetOk(other).state, JobState::kQueued);
   EXPECT_FALSE(*store_->Heartbeat(running, "worker-a", 60000, 4001));
   EXPECT_EQ(*store_->CancelPullRequest("owner/zoo", 5, 4002), 0);
@@ -319,8 +330,8 @@ TEST_P(JobStoreTest, TextIsStoredAsValidUtf8) {
   int64_t id = EnqueueOk(Spec(1, "aaa"));
   ASSERT_EQ(ClaimOk("worker-a", 60000, 2000), id);
   const std::string log = std::string("crash \xff\xfe then a NUL ") + '\0' + " caf\xc3\xa9";
-  ASSERT_TRUE(*store_->Complete(id, "worker-a", "{\"name\":\"r\xc3\xa9seau \xe2\x9c\x93\"}", log,
-                                3000));
+  ASSERT_TRUE(
+      *store_->Complete(id, "worker-a", "{\"name\":\"r\xc3\xa9seau \xe2\x9c\x93\"}", log, 3000));
   Job job = GetOk(id);
   EXPECT_EQ(job.result_json, "{\"name\":\"r\xc3\xa9seau \xe2\x9c\x93\"}");
   EXPECT_EQ(job.log, "crash \xef\xbf\xbd\xef\xbf\xbd then a NUL \xef\xbf\xbd caf\xc3\xa9");

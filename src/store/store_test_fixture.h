@@ -92,8 +92,8 @@ class StoreFixture : public ::testing::TestWithParam<Engine> {
   std::unique_ptr<JobStore> store_;
 };
 
-#define ZC_INSTANTIATE_FOR_ENGINES(fixture)                                                     \
-  INSTANTIATE_TEST_SUITE_P(Engines, fixture, ::testing::Values(Engine::kSqlite, Engine::kPostgres), \
-                           EngineName)
+#define ZC_INSTANTIATE_FOR_ENGINES(fixture)  \
+  INSTANTIATE_TEST_SUITE_P(Engines, fixture, \
+                           ::testing::Values(Engine::kSqlite, Engine::kPostgres), EngineName)
 
 }  // namespace zooci

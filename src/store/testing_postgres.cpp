@@ -20,7 +20,9 @@ namespace {
 constexpr const char* kUser = "zooci";
 constexpr const char* kServerUser = "nobody";  // when running as root
 
-bool RunningAsRoot() { return geteuid() == 0; }
+bool RunningAsRoot() {
+  return geteuid() == 0;
+}
 
 // A port nobody listens on right now (the kernel's pick for an ephemeral bind).
 Result<int> FreePort() {
@@ -99,16 +101,16 @@ Result<std::unique_ptr<TestingPostgres>> TestingPostgres::Start(const Options& o
   std::unique_ptr<TestingPostgres> server(new TestingPostgres(std::move(owned_dir), options));
 
   std::vector<std::string> initdb = server->AsServerUser();
-  initdb.insert(initdb.end(),
-                {(BinDir() / "initdb").string(), "-D", (server->dir_->path() / "data").string(),
-                 "-U", kUser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync",
-                 "--no-instructions"});
+  initdb.insert(
+      initdb.end(),
+      {(BinDir() / "initdb").string(), "-D", (server->dir_->path() / "data").string(), "-U", kUser,
+       "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"});
   CommandOptions command_options;
   command_options.timeout_ms = 120000;
   ZC_ASSIGN_OR_RETURN(CommandResult result, RunCapturedCommand(initdb, command_options));
   if (!result.exit.exited || result.exit.exit_code != 0) {
-    return Error("initdb failed (" + result.exit.Describe() + "): " +
-                 Tail(result.stderr_text + result.stdout_text));
+    return Error("initdb failed (" + result.exit.Describe() +
+                 "): " + Tail(result.stderr_text + result.stdout_text));
   }
   // Another process may take the port between FreePort and the server's bind: try a few.
   Status launched = OkStatus();
@@ -138,8 +140,8 @@ Status TestingPostgres::Launch() {
   options.argv = AsServerUser();
   options.argv.insert(options.argv.end(),
                       {(BinDir() / "postgres").string(), "-D", (dir_->path() / "data").string(),
-                       "-k", dir_->path().string(), "-h", "127.0.0.1", "-p",
-                       std::to_string(port_), "-c", options_.fsync ? "fsync=on" : "fsync=off"});
+                       "-k", dir_->path().string(), "-h", "127.0.0.1", "-p", std::to_string(port_),
+                       "-c", options_.fsync ? "fsync=on" : "fsync=off"});
   for (const std::string& setting : options_.settings) {
     options.argv.insert(options.argv.end(), {"-c", setting});
   }
@@ -163,7 +165,9 @@ Status TestingPostgres::Launch() {
   return Error("postgres did not accept connections within 30 s: " + Tail(Log()));
 }
 
-TestingPostgres::~TestingPostgres() { (void)Stop(); }
+TestingPostgres::~TestingPostgres() {
+  (void)Stop();
+}
 
 std::string TestingPostgres::Url(std::string_view database) const {
   return "postgresql://" + std::string(kUser) + "@127.0.0.1:" + std::to_string(port_) + "/" +

@@ -18,6 +18,7 @@
 
 namespace zooci::testing {
 
+// Not thread-safe: one owner (Shared() hands out one instance, to be used from the main thread).
 class TestingPostgres {
  public:
   struct Options {

@@ -11,7 +11,7 @@ export GIT_LFS_SKIP_SMUDGE=1
 SECRET="pg-webhook-secret"
 printf '%s\n' "$SECRET" > secret; printf 'ghs_pgtoken\n' > token; printf 'agent-secret\n' > agent
 PIDS=()
-cleanup() { kill -9 "${PIDS[@]}" 2>/dev/null; stop_postgres; wait 2>/dev/null; }
+cleanup() { kill -9 "${PIDS[@]}" 2>/dev/null; stop_postgres; }
 trap cleanup EXIT
 start_postgres "$SCRATCH/pg/db"
 

@@ -21,19 +21,27 @@ start_postgres() {
   PG_URL="postgresql://zooci@127.0.0.1:$PG_PORT/zooci"
 }
 launch_postgres() {
-  as_pg_user "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR" -h 127.0.0.1 -p "$PG_PORT" \
+  # Not through the as_pg_user function: a backgrounded function is a subshell, and its pid is
+  # not the server's. setpriv execs postgres, so $! is the postmaster.
+  local run=()
+  [[ "$(id -u)" == 0 ]] && run=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  "${run[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR" -h 127.0.0.1 -p "$PG_PORT" \
     -c fsync=off >>"$PG_DIR/../postgres.log" 2>&1 &
   PG_PID=$!
   for i in $(seq 100); do
-    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && return 0
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U zooci && return 0
     sleep 0.1
   done
   cat "$PG_DIR/../postgres.log"; fail "postgres did not start"
 }
 stop_postgres() {
   [[ -n "${PG_PID:-}" ]] || return 0
-  kill -INT "$PG_PID" 2>/dev/null || true
-  for i in $(seq 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+  local pid="$PG_PID"
+  [[ -s "$PG_DIR/data/postmaster.pid" ]] && pid="$(head -1 "$PG_DIR/data/postmaster.pid")"
+  kill -INT "$pid" 2>/dev/null || true  # fast shutdown: sessions are cut, as in a real restart
+  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$PG_PID" 2>/dev/null || true
   PG_PID=""
 }
 restart_postgres() { stop_postgres; launch_postgres; }
