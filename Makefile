@@ -37,6 +37,11 @@ demo: build examples
 	if [ $$code -ne 1 ]; then echo "demo: expected the overclaiming submission to be declined (exit 1), got exit $$code" >&2; exit 1; fi
 	@echo "HTML reports: examples/zoo-report.html, examples/zoo-submission-report.html"
 
+# The robot on this machine: a fake GitHub, zooci serve, two signed pull-request webhooks.
+.PHONY: demo-serve
+demo-serve: build examples
+	BUILD_DIR=$(BUILD_DIR) bash scripts/demo_serve.sh
+
 bench: build examples
 	bash bench/test_corpus.sh
 
