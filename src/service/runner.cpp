@@ -6,6 +6,7 @@
 //    "report": FormatValidateJson's document}
 // Annotation paths are relative to the repository root (the zoo is the repository here).
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/pipeline.h"
@@ -46,7 +47,9 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
   auto log = [&](const std::string& line) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    output.log += "[" + FormatDouble(seconds, 3) + " s] " + line + "\n";
+    char stamp[32];
+    std::snprintf(stamp, sizeof(stamp), "[%.3f s] ", seconds);
+    output.log += stamp + line + "\n";
   };
   WorkspaceRequest request;
   request.repo = job.repo;
