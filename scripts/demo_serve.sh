@@ -26,19 +26,7 @@ echo "zooci serve at $URL (fake GitHub at http://127.0.0.1:$(cat gh.port))"
 n=0
 for branch in submission/good submission/overclaim; do
   n=$((n + 1))
-  /usr/bin/python3 - "$n.json" "$n" "$branch" "$(git -C "$ZOO" rev-parse "$branch")" \
-    "$(git -C "$ZOO" rev-parse main)" "$ZOO" <<'PY'
-import json, sys
-out, number, branch, sha, base_sha, zoo = sys.argv[1:]
-repo = {"id": 1, "name": "zoo", "full_name": "example/zoo", "clone_url": zoo, "owner": {"login": "example"}}
-side = lambda ref, sha: {"ref": ref, "sha": sha, "repo": repo, "user": {"login": "example"}}
-json.dump({"action": "opened", "number": int(number),
-           "pull_request": {"number": int(number), "state": "open", "draft": False,
-                            "html_url": "https://github.com/example/zoo/pull/" + number,
-                            "user": {"login": "contributor"}, "head": side(branch, sha),
-                            "base": side("main", base_sha)},
-           "repository": repo, "installation": {"id": 1}, "sender": {"login": "contributor"}}, open(out, "w"))
-PY
+  /usr/bin/python3 "$OLDPWD/tests/lib/pr_event.py" "$n.json" opened "$n" "$branch" "$ZOO"
   sig="sha256=$(openssl dgst -sha256 -hmac "$SECRET" -r "$n.json" | cut -d' ' -f1)"
   echo "webhook: pull_request opened #$n ($branch): $(curl -sS -X POST "$URL/webhooks/github" \
     -H "X-GitHub-Event: pull_request" -H "X-GitHub-Delivery: demo-$n" -H "X-Hub-Signature-256: $sig" \

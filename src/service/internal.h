@@ -90,6 +90,7 @@ class Publisher {
   Status Start(const Job& job, int64_t now_ms);
   Status Finish(const Job& job, int64_t now_ms);
   std::string JobUrl(int64_t id) const;
+  CheckRunStart InProgress(const Job& job) const;  // the check run shown while a job runs
 
   JobStore& store_;
   GitHubApi& github_;

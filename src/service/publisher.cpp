@@ -57,15 +57,19 @@ std::string Publisher::JobUrl(int64_t id) const {
   return config_.public_url.empty() ? "" : config_.public_url + "/jobs/" + std::to_string(id);
 }
 
-Status Publisher::Start(const Job& job, int64_t now_ms) {
-  const RepoRef repo{job.spec.repo, job.spec.installation_id};
+CheckRunStart Publisher::InProgress(const Job& job) const {
   CheckRunStart start;
   start.head_sha = job.spec.head_sha;
   start.name = config_.check_name;
   start.status = CheckRunStatus::kInProgress;
   start.details_url = JobUrl(job.id);
   start.external_id = std::to_string(job.id);
-  ZC_ASSIGN_OR_RETURN(int64_t check_run_id, github_.CreateCheckRun(repo, start));
+  return start;
+}
+
+Status Publisher::Start(const Job& job, int64_t now_ms) {
+  const RepoRef repo{job.spec.repo, job.spec.installation_id};
+  ZC_ASSIGN_OR_RETURN(int64_t check_run_id, github_.CreateCheckRun(repo, InProgress(job)));
   ZC_RETURN_IF_ERROR(store_.SetPublication(job.id, check_run_id, 0, now_ms));
   CommitStatus status;
   status.state = CommitState::kPending;
@@ -104,13 +108,7 @@ Status Publisher::Finish(const Job& job, int64_t now_ms) {
   }
   const Verdict verdict = VerdictOf(envelope);
   if (check_run_id == 0) {
-    CheckRunStart start;
-    start.head_sha = job.spec.head_sha;
-    start.name = config_.check_name;
-    start.status = CheckRunStatus::kInProgress;
-    start.details_url = JobUrl(job.id);
-    start.external_id = std::to_string(job.id);
-    ZC_ASSIGN_OR_RETURN(check_run_id, github_.CreateCheckRun(repo, start));
+    ZC_ASSIGN_OR_RETURN(check_run_id, github_.CreateCheckRun(repo, InProgress(job)));
     ZC_RETURN_IF_ERROR(store_.SetPublication(job.id, check_run_id, 0, now_ms));
   }
   const std::string markdown = envelope.value("markdown", std::string());

@@ -47,17 +47,7 @@ deliver() {  # deliver URL EVENT DELIVERY FILE
     --data-binary "@$4"
 }
 pr_event() {  # pr_event FILE NUMBER BRANCH
-  /usr/bin/python3 - "$1" "$2" "$3" "$(git -C "$ZOO" rev-parse "$3")" "$(git -C "$ZOO" rev-parse main)" "$ZOO" <<'PY'
-import json, sys
-out, number, branch, sha, base_sha, zoo = sys.argv[1:]
-repo = {"id": 1, "name": "zoo", "full_name": "example/zoo", "clone_url": zoo, "owner": {"login": "example"}}
-side = lambda ref, sha: {"ref": ref, "sha": sha, "repo": repo, "user": {"login": "example"}}
-json.dump({"action": "opened", "number": int(number),
-           "pull_request": {"number": int(number), "state": "open", "draft": False,
-                            "html_url": "https://github.com/example/zoo/pull/" + number,
-                            "user": {"login": "c"}, "head": side(branch, sha), "base": side("main", base_sha)},
-           "repository": repo, "installation": {"id": 7}, "sender": {"login": "c"}}, open(out, "w"))
-PY
+  /usr/bin/python3 "$ZOOCI_SOURCE_DIR/tests/lib/pr_event.py" "$1" opened "$2" "$3" "$ZOO"
 }
 job_field() {  # job_field URL PR FIELD
   curl -fsS "$1/api/v1/jobs" | /usr/bin/python3 -c '

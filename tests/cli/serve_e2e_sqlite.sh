@@ -33,24 +33,7 @@ deliver() {
     -H "X-Hub-Signature-256: $sig" --data-binary "@$3"
 }
 # pr_event FILE ACTION NUMBER BRANCH [SHA]: a pull_request payload shaped like GitHub's.
-pr_event() {
-  local sha="${5:-$(git -C "$ZOO" rev-parse "$4")}"
-  /usr/bin/python3 - "$1" "$2" "$3" "$4" "$sha" "$(git -C "$ZOO" rev-parse main)" "$ZOO" <<'PY'
-import json, sys
-out, action, number, branch, sha, base_sha, zoo = sys.argv[1:]
-repo = {"id": 1, "name": "zoo", "full_name": "example/zoo", "clone_url": zoo,
-        "owner": {"login": "example"}, "private": False}
-side = lambda ref, sha: {"ref": ref, "sha": sha, "label": "example:" + ref, "repo": repo,
-                         "user": {"login": "example"}}
-payload = {"action": action, "number": int(number),
-           "pull_request": {"number": int(number), "state": "open", "draft": False,
-                            "html_url": "https://github.com/example/zoo/pull/" + number,
-                            "user": {"login": "contributor"},
-                            "head": side(branch, sha), "base": side("main", base_sha)},
-           "repository": repo, "installation": {"id": 42}, "sender": {"login": "contributor"}}
-json.dump(payload, open(out, "w"))
-PY
-}
+pr_event() { /usr/bin/python3 "$ZOOCI_SOURCE_DIR/tests/lib/pr_event.py" "$1" "$2" "$3" "$4" "$ZOO" ${5:+"$5"}; }
 jobs_json() { curl -fsS "$URL/api/v1/jobs"; }
 # wait_published N: until N jobs are published (or 240 s).
 wait_published() {
