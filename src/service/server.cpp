@@ -169,6 +169,23 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
     for (const Job& job : *jobs) list.push_back(json::parse(JobToJson(job)));
     SendJson(response, 200, {{"jobs", list}});
   });
+  // Admin: queue a job's pull request again (a manual retest), with the admin token.
+  server.Post(R"(/api/v1/admin/jobs/(\d+)/retest)", [&options, &store](
+                                                         const httplib::Request& request,
+                                                         httplib::Response& response) {
+    if (!BearerMatches(request, options.admin_token)) {
+      return SendJson(response, 401, {{"error", "a valid admin token is required"}});
+    }
+    Result<std::optional<Job>> job = store.Get(std::stoll(request.matches[1]));
+    if (!job.ok()) return SendJson(response, 503, {{"error", job.error().message()}});
+    if (!job->has_value()) return SendJson(response, 404, {{"error", "no such job"}});
+    JobSpec spec = (*job)->spec;
+    spec.trigger = "admin.retest";
+    spec.delivery_id.clear();
+    Result<int64_t> id = store.Enqueue(spec, NowMs());
+    if (!id.ok()) return SendJson(response, 503, {{"error", id.error().message()}});
+    SendJson(response, 202, {{"queued", *id}});
+  });
   server.Get(R"(/jobs/(\d+))", [&store](const httplib::Request& request,
                                         httplib::Response& response) {
     Result<std::optional<Job>> job = store.Get(std::stoll(request.matches[1]));

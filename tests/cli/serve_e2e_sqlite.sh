@@ -9,13 +9,14 @@ FAKE="$ZOOCI_BINARY_DIR/fake-github"
 [[ -x "$FAKE" ]] || fail "fake-github is not built"
 export GIT_LFS_SKIP_SMUDGE=1
 SECRET="e2e-webhook-secret"
-printf '%s\n' "$SECRET" > secret; printf 'ghs_e2etoken\n' > token
+printf '%s\n' "$SECRET" > secret; printf 'ghs_e2etoken\n' > token; printf 'admin-token\n' > admin
 
 "$FAKE" --listen 127.0.0.1:0 --port-file gh.port --record gh.jsonl --token ghs_e2etoken >gh.log 2>&1 &
 FAKE_PID=$!
 "$ZOOCI" serve --listen 127.0.0.1:0 --port-file serve.port --webhook-secret-file secret \
   --github-api-url "http://127.0.0.1:$(for i in $(seq 50); do [[ -s gh.port ]] && break; sleep 0.1; done; cat gh.port)" \
   --github-token-file token --data-dir data --workers 1 --public-url http://zooci.test \
+  --admin-token-file admin \
   >serve.log 2>&1 &
 SERVE_PID=$!
 trap 'kill $SERVE_PID $FAKE_PID 2>/dev/null; wait 2>/dev/null' EXIT
@@ -113,3 +114,35 @@ old = [j for j in jobs.values() if j["spec"]["pr_number"] == 3 and j["state"] ==
 assert len(old) == 1 and old[0]["superseded_by"] > 0, jobs
 assert sorted(j["state"] for j in jobs.values()) == ["cancelled", "done", "done", "done"], jobs
 ' || fail "supersede"
+
+# A retest comment from a member on PR 1 queues its current head (from GitHub's pull request) and
+# the result edits PR 1's comment; an admin retest of job 1 does the same; without the token, 401.
+curl -fsS -X PUT "http://127.0.0.1:$(cat gh.port)/_fake/repos/example/zoo/pulls/1" --data-binary @- <<JSON >/dev/null
+$(/usr/bin/python3 -c '
+import json, sys
+pr = json.load(open("good.json"))["pull_request"]
+print(json.dumps(pr))')
+JSON
+/usr/bin/python3 - <<'PY'
+import json
+payload = {"action": "created", "issue": {"number": 1, "state": "open", "pull_request": {"url": "x"}},
+           "comment": {"id": 77, "body": "/zooci retest", "author_association": "MEMBER", "user": {"login": "maintainer"}},
+           "repository": {"full_name": "example/zoo", "name": "zoo", "owner": {"login": "example"}},
+           "installation": {"id": 42}, "sender": {"login": "maintainer"}}
+json.dump(payload, open("retest.json", "w"))
+PY
+[[ "$(deliver issue_comment d-retest retest.json)" == 202 ]] || fail "retest comment: $(cat reply.json)"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' -d '' "$URL/api/v1/admin/jobs/1/retest")" == 401 ]] ||
+  fail "admin retest without a token"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' -d '' -H 'Authorization: Bearer admin-token' \
+      "$URL/api/v1/admin/jobs/1/retest")" == 202 ]] || fail "admin retest"
+wait_published 6
+/usr/bin/python3 - <<'PY' || fail "retests did not edit PR 1's one comment"
+import json
+records = [json.loads(line) for line in open("gh.jsonl")]
+created = [r for r in records if r["method"] == "POST" and "/issues/1/comments" in r["path"]]
+edited = [r for r in records if r["method"] == "PATCH" and "/issues/comments/" in r["path"]]
+assert len(created) == 1, len(created)
+comment_id = created[0]["response"]["id"]
+assert sum(1 for r in edited if r["path"].endswith("/" + str(comment_id))) >= 2, [r["path"] for r in edited]
+PY
