@@ -53,6 +53,10 @@ pr_event good.json opened 1 submission/good
 # Malformed JSON (signed): 400.
 echo '{"action": ' > broken.json
 [[ "$(deliver pull_request d-broken broken.json)" == 400 ]] || fail "malformed JSON: $(cat reply.json)"
+# A body over GitHub's 25 MB limit: 413, refused before it is read in full or parsed.
+head -c $((26 * 1024 * 1024)) /dev/zero > huge.json
+[[ "$(deliver pull_request d-huge huge.json)" == 413 ]] || fail "oversized body: $(head -c 200 reply.json)"
+rm huge.json
 # ping: answered.
 echo '{"zen": "Keep it logically awesome.", "hook_id": 1}' > ping.json
 [[ "$(deliver ping d-ping ping.json)" == 200 ]] || fail "ping"
