@@ -40,10 +40,24 @@ HttpReply Queue(IntakeContext& context, const JobSpec& spec) {
   return Reply(202, {{"queued", *id}});
 }
 
-// A retest or re-run names a pull request; its head comes from GitHub.
+// A retest or re-run names a pull request; its head comes from GitHub — after the answer when
+// the server defers it (GitHub may be slow or rate-limiting; the webhook is answered at once).
+HttpReply LookUpAndQueue(IntakeContext& context, const WebhookEvent& event, int64_t number,
+                         const std::string& trigger, const std::string& delivery_id);
+
 HttpReply QueuePullRequest(IntakeContext& context, const WebhookEvent& event, int64_t number,
                            const std::string& trigger, const std::string& delivery_id) {
   if (context.github == nullptr) return Reply(503, {{"error", "no GitHub API configured"}});
+  if (!context.defer) return LookUpAndQueue(context, event, number, trigger, delivery_id);
+  context.defer([&context, event, number, trigger, delivery_id] {
+    HttpReply reply = LookUpAndQueue(context, event, number, trigger, delivery_id);
+    if (reply.status >= 300) Log("retest of #" + std::to_string(number) + ": " + reply.body);
+  });
+  return Reply(202, {{"accepted", trigger}, {"pull_request", number}});
+}
+
+HttpReply LookUpAndQueue(IntakeContext& context, const WebhookEvent& event, int64_t number,
+                         const std::string& trigger, const std::string& delivery_id) {
   Result<PullRequestInfo> pr =
       context.github->GetPullRequest({event.repo_full_name, event.installation_id}, number);
   if (!pr.ok()) return Reply(502, {{"error", pr.error().message()}});

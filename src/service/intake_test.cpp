@@ -34,7 +34,7 @@ class IntakeTest : public ::testing::Test {
     auto store = OpenJobStore("sqlite:" + (dir_->path() / "jobs.db").string());
     ASSERT_TRUE(store.ok()) << store.error().message();
     store_ = std::move(*store);
-    context_ = {store_.get(), &github_, "s3cret"};
+    context_ = {store_.get(), &github_, "s3cret", {}};
   }
 
   HttpReply Deliver(const std::string& event, const std::string& delivery, const std::string& body,

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -151,6 +152,9 @@ struct IntakeContext {
   JobStore* store = nullptr;
   GitHubApi* github = nullptr;  // for retest comments and re-run requests (the PR's head)
   std::string webhook_secret;
+  // Runs work that needs GitHub (the pull request's head for a retest) after the answer, so
+  // that a slow or retrying GitHub never delays it; unset: run it inline (tests).
+  std::function<void(std::function<void()>)> defer;
 };
 
 // POST /webhooks/github, after the server checked the size: the signature before anything is

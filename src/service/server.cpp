@@ -3,7 +3,10 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -219,7 +222,31 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
   ZC_ASSIGN_OR_RETURN(std::unique_ptr<GitHubApi> github,
                       MakeGitHubApi(options.github_api_url, *tokens));
 
-  IntakeContext intake{store.get(), github.get(), options.webhook_secret};
+  // One thread for the intake's deferred GitHub lookups (retests, re-runs), drained at stop.
+  std::mutex deferred_mutex;
+  std::condition_variable deferred_cv;
+  std::deque<std::function<void()>> deferred;
+  bool deferred_stop = false;
+  auto run_deferred = [&] {
+    std::unique_lock<std::mutex> lock(deferred_mutex);
+    while (true) {
+      deferred_cv.wait(lock, [&] { return deferred_stop || !deferred.empty(); });
+      if (deferred.empty()) return;
+      std::function<void()> task = std::move(deferred.front());
+      deferred.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  };
+  IntakeContext intake{store.get(), github.get(), options.webhook_secret,
+                       [&](std::function<void()> task) {
+                         {
+                           std::lock_guard<std::mutex> lock(deferred_mutex);
+                           deferred.push_back(std::move(task));
+                         }
+                         deferred_cv.notify_one();
+                       }};
   httplib::Server server;
   server.set_payload_max_length(static_cast<size_t>(options.max_body_bytes));
   server.set_read_timeout(10, 0);
@@ -244,6 +271,7 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
                                                                            : db_url.find("://") + 3) +
       ", " + std::to_string(options.workers) + " in-process workers");
 
+  std::thread deferred_thread(run_deferred);  // started once nothing below can return early
   std::thread listener([&server] { server.listen_after_bind(); });
   std::vector<std::thread> workers;
   for (int i = 0; i < options.workers; ++i) {
@@ -280,6 +308,12 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
   }
   server.stop();
   listener.join();
+  {
+    std::lock_guard<std::mutex> lock(deferred_mutex);
+    deferred_stop = true;
+  }
+  deferred_cv.notify_one();
+  deferred_thread.join();
   for (std::thread& worker : workers) worker.join();
   return OkStatus();
 }
