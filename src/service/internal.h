@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -164,5 +166,29 @@ struct IntakeContext {
 HttpReply HandleWebhook(IntakeContext& context, const std::string& event_header,
                         const std::string& delivery_id, const std::string& signature_header,
                         const std::string& body);
+
+// ---- Dashboard (dashboard.cpp) -------------------------------------------------------------------
+
+struct DashboardFilter {
+  std::string repo, state, verdict;  // "" = any
+  int offset = 0;
+  int limit = 50;
+};
+
+// Counters the coordinator keeps for /metrics (per process; a scrape per coordinator).
+struct ServiceCounters {
+  mutable std::mutex mutex;
+  std::map<int, int64_t> deliveries_by_status;  // guarded by mutex
+  std::atomic<int64_t> publish_failures{0};
+};
+
+std::string JobVerdict(const Job& job);  // the envelope's verdict of a done job, else ""
+std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& filter,
+                         const JobCounts& counts);
+std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters);
+std::string BadgeSvg(const std::string& verdict);
+// The newest verdict of `folder` in `repo` among `jobs` (newest first); "" when never reviewed.
+std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,
+                         const std::string& folder);
 
 }  // namespace zooci::service_internal

@@ -109,15 +109,55 @@ Result<Job> JobFromJson(std::string_view text) {
 namespace {
 
 void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& store,
-               IntakeContext& intake) {
+               IntakeContext& intake, ServiceCounters& counters) {
+  // Pages ship no script: the policy forbids any, and everything shown is escaped.
+  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& response) {
+    response.set_header("Content-Security-Policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                        "form-action 'self'; frame-ancestors 'none'");
+    response.set_header("X-Content-Type-Options", "nosniff");
+  });
+  server.Get("/", [&store](const httplib::Request& request, httplib::Response& response) {
+    DashboardFilter filter;
+    filter.repo = request.get_param_value("repo");
+    filter.state = request.get_param_value("state");
+    filter.verdict = request.get_param_value("verdict");
+    try {
+      filter.offset = std::clamp(std::stoi("0" + request.get_param_value("offset")), 0, 1000000);
+    } catch (const std::exception&) {
+      filter.offset = 0;
+    }
+    Result<std::vector<Job>> jobs = store.Recent(filter.limit, filter.offset);
+    Result<JobCounts> counts = store.CountByState();
+    if (!jobs.ok() || !counts.ok()) return SendJson(response, 503, {{"error", "store unavailable"}});
+    response.set_content(OverviewPage(*jobs, filter, *counts), "text/html; charset=utf-8");
+  });
+  server.Get("/metrics", [&store, &counters](const httplib::Request&, httplib::Response& response) {
+    Result<JobCounts> counts = store.CountByState();
+    if (!counts.ok()) return SendJson(response, 503, {{"error", counts.error().message()}});
+    response.set_content(MetricsText(*counts, counters), "text/plain; version=0.0.4");
+  });
+  // /badge/OWNER/REPO/MODEL/FOLDER.svg: the newest verdict of that model folder.
+  server.Get(R"(/badge/([^/]+/[^/]+)/(.+)\.svg)", [&store](const httplib::Request& request,
+                                                           httplib::Response& response) {
+    Result<std::vector<Job>> jobs = store.Recent(500, 0);
+    const std::string verdict =
+        jobs.ok() ? ModelVerdict(*jobs, request.matches[1], request.matches[2]) : "";
+    response.set_header("Cache-Control", "no-cache");
+    response.set_content(BadgeSvg(verdict), "image/svg+xml");
+  });
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
     SendJson(response, 200, {{"ok", true}});
   });
-  server.Post("/webhooks/github", [&intake](const httplib::Request& request,
-                                            httplib::Response& response) {
+  server.Post("/webhooks/github", [&intake, &counters](const httplib::Request& request,
+                                                       httplib::Response& response) {
     HttpReply reply = HandleWebhook(intake, request.get_header_value("X-GitHub-Event"),
                                     request.get_header_value("X-GitHub-Delivery"),
                                     request.get_header_value("X-Hub-Signature-256"), request.body);
+    {
+      std::lock_guard<std::mutex> lock(counters.mutex);
+      ++counters.deliveries_by_status[reply.status];
+    }
     response.status = reply.status;
     response.set_content(reply.body, "application/json");
   });
@@ -251,7 +291,8 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
   server.set_payload_max_length(static_cast<size_t>(options.max_body_bytes));
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
-  AddRoutes(server, options, *store, intake);
+  ServiceCounters counters;
+  AddRoutes(server, options, *store, intake, counters);
 
   int port = options.listen_port;
   if (port == 0) {
@@ -300,7 +341,10 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
     if (!publishing.ok()) Log("publisher role: " + publishing.error().message());
     if (publishing.ok() && *publishing) {
       Status published = publisher.PublishPending(NowMs());
-      if (!published.ok()) Log("publish: " + published.error().message());
+      if (!published.ok()) {
+        ++counters.publish_failures;
+        Log("publish: " + published.error().message());
+      }
     }
     for (int i = 0; i < 10 && !stop; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms / 10 + 1));

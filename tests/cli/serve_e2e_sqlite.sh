@@ -150,3 +150,28 @@ assert len(created) == 1, len(created)
 comment_id = created[0]["response"]["id"]
 assert sum(1 for r in edited if r["path"].endswith("/" + str(comment_id))) >= 2, [r["path"] for r in edited]
 PY
+
+# The dashboard's first pages: the overview lists the jobs with a Content-Security-Policy and no
+# script; a branch name carrying HTML is shown as text; /metrics counts jobs and deliveries; the
+# badge shows a model folder's newest verdict.
+pr_event evil.json opened 9 submission/good
+/usr/bin/python3 - <<'PY'
+import json
+payload = json.load(open("evil.json"))
+payload["pull_request"]["head"]["ref"] = "<script>alert('branch')</script>"
+json.dump(payload, open("evil.json", "w"))
+PY
+[[ "$(deliver pull_request d-evil evil.json)" == 202 ]] || fail "hostile branch name: $(cat reply.json)"
+curl -fsS -D headers.txt "$URL/" > overview.html
+grep -qi "^Content-Security-Policy: default-src 'none'" headers.txt || fail "no CSP header"
+grep -q "&lt;script&gt;alert(&apos;branch&apos;)&lt;/script&gt;" overview.html || fail "branch not escaped"
+! grep -qi "<script" overview.html || fail "a script tag in the overview"
+grep -q 'href="/jobs/1"' overview.html || fail "job 1 not listed"
+curl -fsS "$URL/?verdict=DECLINE" | grep -q 'class="DECLINE"' || fail "verdict filter"
+curl -fsS "$URL/metrics" > metrics.txt
+grep -q '^zooci_jobs{state="done"} [1-9]' metrics.txt || fail "metrics: $(head -5 metrics.txt)"
+grep -q '^zooci_webhook_deliveries_total{status="202"} [1-9]' metrics.txt || fail "delivery metrics"
+grep -q '^zooci_webhook_deliveries_total{status="401"} 1$' metrics.txt || fail "401 not counted once"
+badge=$(curl -fsS "$URL/badge/example/zoo/validated/vision/classification/digits_v2.svg")
+[[ "$badge" == *"zooci: ACCEPT"* || "$badge" == *"zooci: DECLINE"* ]] || fail "badge: $badge"
+[[ "$(curl -fsS "$URL/badge/example/zoo/no/such/model.svg")" == *"zooci: unknown"* ]] || fail "unknown badge"

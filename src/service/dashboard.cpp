@@ -1,0 +1,158 @@
+// The dashboard's first pages, rendered on the server from the store: the overview of jobs, the
+// Prometheus metrics and the README status badge. Everything shown comes from pull requests and is
+// escaped; pages carry no script at all (the Content-Security-Policy forbids any).
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "service/internal.h"
+
+namespace zooci::service_internal {
+namespace {
+
+using json = nlohmann::json;
+
+std::string H(std::string_view text) { return EscapeXml(text); }
+
+// A URL query value, percent-encoded.
+std::string Encode(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string DurationText(const Job& job) {
+  if (job.state == JobState::kQueued) return "";
+  const double seconds = static_cast<double>(job.updated_ms - job.created_ms) / 1000;
+  return FormatDouble(seconds, 3) + " s";
+}
+
+}  // namespace
+
+std::string JobVerdict(const Job& job) {
+  if (job.state != JobState::kDone) return "";
+  json envelope = json::parse(job.result_json, nullptr, false);
+  return envelope.is_object() ? envelope.value("verdict", std::string()) : std::string();
+}
+
+std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& filter,
+                         const JobCounts& counts) {
+  std::vector<const Job*> shown;
+  for (const Job& job : jobs) {
+    if (!filter.repo.empty() && job.spec.repo != filter.repo) continue;
+    if (!filter.state.empty() && JobStateName(job.state) != filter.state) continue;
+    if (!filter.verdict.empty() && JobVerdict(job) != filter.verdict) continue;
+    shown.push_back(&job);
+  }
+  const bool active = counts.queued + counts.running > 0;
+  std::string page =
+      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ZooCI</title>";
+  if (active) page += "<meta http-equiv=\"refresh\" content=\"5\">";  // no script needed
+  page +=
+      "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+      "td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}"
+      ".ACCEPT{color:#1a7f37}.DECLINE,.ERROR{color:#cf222e}.INCOMPLETE{color:#9a6700}</style>"
+      "</head><body><h1>ZooCI</h1>";
+  page += "<p>" + std::to_string(counts.queued) + " queued · " + std::to_string(counts.running) +
+          " running · " + std::to_string(counts.done) + " done · " + std::to_string(counts.dead) +
+          " dead · " + std::to_string(counts.cancelled) + " cancelled</p>";
+  page += "<form method=\"get\" action=\"/\">repository <input name=\"repo\" value=\"" +
+          H(filter.repo) + "\"> state <input name=\"state\" value=\"" + H(filter.state) +
+          "\"> verdict <input name=\"verdict\" value=\"" + H(filter.verdict) +
+          "\"> <button>filter</button></form>";
+  page +=
+      "<table><thead><tr><th>job</th><th>repository</th><th>pull request</th><th>head</th>"
+      "<th>branch</th><th>trigger</th><th>state</th><th>verdict</th><th>duration</th></tr>"
+      "</thead><tbody>";
+  for (const Job* job : shown) {
+    const std::string verdict = JobVerdict(*job);
+    page += "<tr><td><a href=\"/jobs/" + std::to_string(job->id) + "\">" +
+            std::to_string(job->id) + "</a></td><td>" + H(job->spec.repo) + "</td><td>#" +
+            std::to_string(job->spec.pr_number) + "</td><td><code>" +
+            H(job->spec.head_sha.substr(0, 12)) + "</code></td><td>" + H(job->spec.head_ref) +
+            "</td><td>" + H(job->spec.trigger) + "</td><td>" +
+            H(std::string(JobStateName(job->state))) + "</td><td class=\"" + H(verdict) + "\">" +
+            H(verdict) + "</td><td>" + DurationText(*job) + "</td></tr>";
+  }
+  page += "</tbody></table>";
+  const std::string query = "repo=" + Encode(filter.repo) + "&amp;state=" + Encode(filter.state) +
+                            "&amp;verdict=" + Encode(filter.verdict);
+  if (filter.offset > 0) {
+    page += "<a href=\"/?" + query + "&amp;offset=" +
+            std::to_string(std::max(0, filter.offset - filter.limit)) + "\">newer</a> ";
+  }
+  if (static_cast<int>(jobs.size()) >= filter.limit) {
+    page += "<a href=\"/?" + query + "&amp;offset=" + std::to_string(filter.offset + filter.limit) +
+            "\">older</a>";
+  }
+  return page + "</body></html>\n";
+}
+
+std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters) {
+  std::string out =
+      "# HELP zooci_jobs Jobs in the store by state.\n# TYPE zooci_jobs gauge\n";
+  for (const auto& [state, value] :
+       {std::pair{"queued", counts.queued}, {"running", counts.running}, {"done", counts.done},
+        {"dead", counts.dead}, {"cancelled", counts.cancelled}}) {
+    out += "zooci_jobs{state=\"" + std::string(state) + "\"} " + std::to_string(value) + "\n";
+  }
+  out += "# HELP zooci_queue_depth Jobs waiting for a worker.\n# TYPE zooci_queue_depth gauge\n";
+  out += "zooci_queue_depth " + std::to_string(counts.queued) + "\n";
+  out +=
+      "# HELP zooci_webhook_deliveries_total Webhook deliveries by HTTP answer.\n"
+      "# TYPE zooci_webhook_deliveries_total counter\n";
+  std::lock_guard<std::mutex> lock(counters.mutex);
+  for (const auto& [status, value] : counters.deliveries_by_status) {
+    out += "zooci_webhook_deliveries_total{status=\"" + std::to_string(status) + "\"} " +
+           std::to_string(value) + "\n";
+  }
+  out +=
+      "# HELP zooci_publish_failures_total Publishing passes that GitHub failed (retried).\n"
+      "# TYPE zooci_publish_failures_total counter\n";
+  out += "zooci_publish_failures_total " + std::to_string(counters.publish_failures) + "\n";
+  return out;
+}
+
+std::string BadgeSvg(const std::string& verdict) {
+  const std::string text = verdict.empty() ? "unknown" : verdict;
+  const char* color = verdict == "ACCEPT"       ? "#2da44e"
+                      : verdict == "DECLINE"    ? "#cf222e"
+                      : verdict == "INCOMPLETE" ? "#bf8700"
+                                                : "#6e7781";
+  const int right = 10 + 7 * static_cast<int>(text.size());
+  const int width = 44 + right;
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) +
+         "\" height=\"20\" role=\"img\" aria-label=\"zooci: " + H(text) + "\"><title>zooci: " +
+         H(text) + "</title><rect width=\"44\" height=\"20\" fill=\"#555\"/><rect x=\"44\" width=\"" +
+         std::to_string(right) + "\" height=\"20\" fill=\"" + color +
+         "\"/><g fill=\"#fff\" font-family=\"Verdana,sans-serif\" font-size=\"11\">"
+         "<text x=\"6\" y=\"14\">zooci</text><text x=\"49\" y=\"14\">" +
+         H(text) + "</text></g></svg>\n";
+}
+
+std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,
+                         const std::string& folder) {
+  for (const Job& job : jobs) {  // newest first
+    if (job.spec.repo != repo || job.state != JobState::kDone) continue;
+    json envelope = json::parse(job.result_json, nullptr, false);
+    if (!envelope.is_object() || !envelope.contains("report")) continue;
+    const json& report = envelope["report"];
+    if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) continue;
+    for (const json& model : report["models"]) {
+      if (model.is_object() && model.value("folder", "") == folder) {
+        return model.value("verdict", std::string());
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace zooci::service_internal
