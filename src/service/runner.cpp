@@ -3,7 +3,7 @@
 //   {"verdict": "ACCEPT|DECLINE|INCOMPLETE", "models": N, "counts": "1 of 1 model declined",
 //    "head_sha", "base_sha", "merged": bool, "markdown": the PR comment,
 //    "annotations": [{"path", "line", "level": "failure|warning", "title", "message"}],
-//    "report": FormatValidateJson's document}
+//    "report": FormatValidateJson's document, "html": FormatValidateHtml's page}
 // Annotation paths are relative to the repository root (the zoo is the repository here).
 #include <chrono>
 #include <cstdio>
@@ -109,6 +109,7 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
   envelope["markdown"] = FormatValidateMarkdown(*report);
   envelope["annotations"] = Annotations(*report);
   envelope["report"] = json::parse(FormatValidateJson(*report), nullptr, false);
+  envelope["html"] = FormatValidateHtml(*report);  // the job page: every step, histograms
   output.result_json = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
   return output;
 }

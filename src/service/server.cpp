@@ -45,22 +45,42 @@ void SendJson(httplib::Response& response, int status, const json& body) {
 
 std::string HtmlEscape(std::string_view text) { return EscapeXml(text); }
 
-// The job page linked from check runs and statuses: state, times, the report as text.
+// The job page linked from check runs and statuses: a banner with the job's state and links,
+// then the review's own HTML report (every model and step, diagnostics, eval claims, latency
+// histograms) when the job is done, and the log.
 std::string JobPage(const Job& job) {
-  std::string markdown;
+  std::string html;
   json envelope = json::parse(job.result_json, nullptr, false);
-  if (envelope.is_object()) markdown = envelope.value("markdown", std::string());
+  if (envelope.is_object()) html = envelope.value("html", std::string());
+  const std::string pr_url = "https://github.com/" + job.spec.repo + "/pull/" +
+                             std::to_string(job.spec.pr_number);
+  std::string banner = "<div class=\"zooci-job\" style=\"padding:8px;border-bottom:1px solid #ccc\">"
+                       "<a href=\"/\">ZooCI</a> · job " + std::to_string(job.id) + " · " +
+                       HtmlEscape(job.spec.repo) + " <a href=\"" + HtmlEscape(pr_url) + "\">#" +
+                       std::to_string(job.spec.pr_number) + "</a> at <code>" +
+                       HtmlEscape(job.spec.head_sha.substr(0, 12)) + "</code> (" +
+                       HtmlEscape(job.spec.head_ref) + ") · <strong>" +
+                       HtmlEscape(std::string(JobStateName(job.state))) + "</strong>";
+  if (!job.error.empty()) banner += " — " + HtmlEscape(job.error);
+  banner += "</div>";
+  const std::string log =
+      job.log.empty() ? "" : "<h2>Log</h2><pre>" + HtmlEscape(job.log) + "</pre>";
+  const size_t body = html.find("<body>");
+  const size_t end = html.rfind("</body>");
+  if (body != std::string::npos && end != std::string::npos && end > body) {
+    return html.substr(0, body + 6) + banner + html.substr(body + 6, end - body - 6) + log +
+           html.substr(end);
+  }
   std::string page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>zooci job " +
-                     std::to_string(job.id) +
-                     "</title></head><body><h1>zooci job " + std::to_string(job.id) + "</h1>";
-  page += "<p>" + HtmlEscape(job.spec.repo) + " #" + std::to_string(job.spec.pr_number) +
-          " at <code>" + HtmlEscape(job.spec.head_sha) + "</code>: <strong>" +
-          HtmlEscape(std::string(JobStateName(job.state))) + "</strong>";
-  if (!job.error.empty()) page += " — " + HtmlEscape(job.error);
-  page += "</p>";
-  if (!markdown.empty()) page += "<pre>" + HtmlEscape(markdown) + "</pre>";
-  if (!job.log.empty()) page += "<h2>Log</h2><pre>" + HtmlEscape(job.log) + "</pre>";
-  return page + "</body></html>\n";
+                     std::to_string(job.id) + "</title>";
+  if (job.state == JobState::kQueued || job.state == JobState::kRunning) {
+    page += "<meta http-equiv=\"refresh\" content=\"3\">";  // follow the log without script
+  }
+  page += "</head><body>" + banner;
+  if (envelope.is_object() && envelope.contains("markdown")) {
+    page += "<pre>" + HtmlEscape(envelope.value("markdown", std::string())) + "</pre>";
+  }
+  return page + log + "</body></html>\n";
 }
 
 }  // namespace

@@ -175,3 +175,10 @@ grep -q '^zooci_webhook_deliveries_total{status="401"} 1$' metrics.txt || fail "
 badge=$(curl -fsS "$URL/badge/example/zoo/validated/vision/classification/digits_v2.svg")
 [[ "$badge" == *"zooci: ACCEPT"* || "$badge" == *"zooci: DECLINE"* ]] || fail "badge: $badge"
 [[ "$(curl -fsS "$URL/badge/example/zoo/no/such/model.svg")" == *"zooci: unknown"* ]] || fail "unknown badge"
+# The job page of the declined submission: the banner, the review's own HTML report with its
+# reasons, the log; no script.
+curl -fsS "$URL/jobs/2" > job2.html
+grep -q 'class="zooci-job"' job2.html || fail "job page banner"
+grep -q "DECLINE" job2.html || fail "job page verdict"
+grep -q "<h2>Log</h2>" job2.html || fail "job page log"
+! grep -qi "<script" job2.html || fail "a script tag in the job page"
