@@ -64,6 +64,16 @@ std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& fi
   page += "<p>" + std::to_string(counts.queued) + " queued · " + std::to_string(counts.running) +
           " running · " + std::to_string(counts.done) + " done · " + std::to_string(counts.dead) +
           " dead · " + std::to_string(counts.cancelled) + " cancelled</p>";
+  // Workers at work: the holders of running jobs' leases, with when their lease runs out (each
+  // heartbeat extends it).
+  std::string workers;
+  for (const Job& job : jobs) {
+    if (job.state != JobState::kRunning) continue;
+    workers += "<li><code>" + H(job.lease_owner) + "</code> on job <a href=\"/jobs/" +
+               std::to_string(job.id) + "\">" + std::to_string(job.id) + "</a>, lease until " +
+               std::to_string(job.lease_expires_ms) + " (unix ms)</li>";
+  }
+  if (!workers.empty()) page += "<h2>Workers at work</h2><ul>" + workers + "</ul>";
   page += "<form method=\"get\" action=\"/\">repository <input name=\"repo\" value=\"" +
           H(filter.repo) + "\"> state <input name=\"state\" value=\"" + H(filter.state) +
           "\"> verdict <input name=\"verdict\" value=\"" + H(filter.verdict) +
@@ -96,7 +106,8 @@ std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& fi
   return page + "</body></html>\n";
 }
 
-std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters) {
+std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters,
+                        const std::vector<Job>& recent) {
   std::string out =
       "# HELP zooci_jobs Jobs in the store by state.\n# TYPE zooci_jobs gauge\n";
   for (const auto& [state, value] :
@@ -118,6 +129,47 @@ std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters
       "# HELP zooci_publish_failures_total Publishing passes that GitHub failed (retried).\n"
       "# TYPE zooci_publish_failures_total counter\n";
   out += "zooci_publish_failures_total " + std::to_string(counters.publish_failures) + "\n";
+  // Step durations of the recent finished jobs, as a histogram per step.
+  static constexpr double kBounds[] = {0.1, 0.5, 1, 5, 15, 60, 300, 1800};
+  std::map<std::string, std::pair<std::vector<int64_t>, double>> steps;  // name -> buckets, sum
+  std::map<std::string, int64_t> step_counts;
+  for (const Job& job : recent) {
+    if (job.state != JobState::kDone) continue;
+    json envelope = json::parse(job.result_json, nullptr, false);
+    if (!envelope.is_object() || !envelope.contains("report")) continue;
+    const json& report = envelope["report"];
+    if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) continue;
+    for (const json& model : report["models"]) {
+      if (!model.is_object() || !model.contains("steps") || !model["steps"].is_array()) continue;
+      for (const json& step : model["steps"]) {
+        if (!step.is_object() || !step.contains("seconds") || !step["seconds"].is_number()) continue;
+        const std::string name = step.value("name", "");
+        if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) {
+          continue;  // step names are ours; anything else is not a label value we emit
+        }
+        const double seconds = step["seconds"].get<double>();
+        auto& [buckets, sum] = steps[name];
+        buckets.resize(std::size(kBounds), 0);
+        for (size_t i = 0; i < std::size(kBounds); ++i) buckets[i] += seconds <= kBounds[i] ? 1 : 0;
+        sum += seconds;
+        ++step_counts[name];
+      }
+    }
+  }
+  out +=
+      "# HELP zooci_step_seconds Step durations of the latest 500 jobs' reviews.\n"
+      "# TYPE zooci_step_seconds histogram\n";
+  for (const auto& [name, data] : steps) {
+    for (size_t i = 0; i < std::size(kBounds); ++i) {
+      out += "zooci_step_seconds_bucket{step=\"" + name + "\",le=\"" + FormatDouble(kBounds[i]) +
+             "\"} " + std::to_string(data.first[i]) + "\n";
+    }
+    out += "zooci_step_seconds_bucket{step=\"" + name + "\",le=\"+Inf\"} " +
+           std::to_string(step_counts[name]) + "\n";
+    out += "zooci_step_seconds_sum{step=\"" + name + "\"} " + FormatDouble(data.second) + "\n";
+    out += "zooci_step_seconds_count{step=\"" + name + "\"} " +
+           std::to_string(step_counts[name]) + "\n";
+  }
   return out;
 }
 

@@ -185,7 +185,9 @@ struct ServiceCounters {
 std::string JobVerdict(const Job& job);  // the envelope's verdict of a done job, else ""
 std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& filter,
                          const JobCounts& counts);
-std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters);
+// `recent`: the latest jobs, whose reports give the step-duration histograms.
+std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters,
+                        const std::vector<Job>& recent);
 std::string BadgeSvg(const std::string& verdict);
 // The newest verdict of `folder` in `repo` among `jobs` (newest first); "" when never reviewed.
 std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,

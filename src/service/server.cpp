@@ -154,8 +154,9 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
   });
   server.Get("/metrics", [&store, &counters](const httplib::Request&, httplib::Response& response) {
     Result<JobCounts> counts = store.CountByState();
-    if (!counts.ok()) return SendJson(response, 503, {{"error", counts.error().message()}});
-    response.set_content(MetricsText(*counts, counters), "text/plain; version=0.0.4");
+    Result<std::vector<Job>> recent = store.Recent(500, 0);
+    if (!counts.ok() || !recent.ok()) return SendJson(response, 503, {{"error", "store unavailable"}});
+    response.set_content(MetricsText(*counts, counters, *recent), "text/plain; version=0.0.4");
   });
   // /badge/OWNER/REPO/MODEL/FOLDER.svg: the newest verdict of that model folder.
   server.Get(R"(/badge/([^/]+/[^/]+)/(.+)\.svg)", [&store](const httplib::Request& request,

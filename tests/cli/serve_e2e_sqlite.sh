@@ -172,6 +172,8 @@ curl -fsS "$URL/metrics" > metrics.txt
 grep -q '^zooci_jobs{state="done"} [1-9]' metrics.txt || fail "metrics: $(head -5 metrics.txt)"
 grep -q '^zooci_webhook_deliveries_total{status="202"} [1-9]' metrics.txt || fail "delivery metrics"
 grep -q '^zooci_webhook_deliveries_total{status="401"} 1$' metrics.txt || fail "401 not counted once"
+grep -q '^zooci_step_seconds_count{step="check"} [1-9]' metrics.txt || fail "step histogram: $(grep step_seconds metrics.txt | head -3)"
+grep -q '^zooci_step_seconds_bucket{step="eval",le="+Inf"} [1-9]' metrics.txt || fail "eval step histogram"
 badge=$(curl -fsS "$URL/badge/example/zoo/validated/vision/classification/digits_v2.svg")
 [[ "$badge" == *"zooci: ACCEPT"* || "$badge" == *"zooci: DECLINE"* ]] || fail "badge: $badge"
 [[ "$(curl -fsS "$URL/badge/example/zoo/no/such/model.svg")" == *"zooci: unknown"* ]] || fail "unknown badge"
