@@ -2,6 +2,7 @@
 // Prometheus metrics and the README status badge. Everything shown comes from pull requests and is
 // escaped; pages carry no script at all (the Content-Security-Policy forbids any).
 #include <algorithm>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "service/internal.h"
@@ -207,4 +208,136 @@ std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,
   return "";
 }
 
+namespace {
+
+struct ModelPoint {
+  int64_t job_id = 0;
+  std::string verdict;
+  std::optional<double> top1_percent, claimed_percent, p50_ms;
+};
+
+// An SVG line chart of `values` (job order, oldest first) with an optional dashed reference line.
+std::string LineChart(const std::string& title, const std::string& unit,
+                      const std::vector<std::pair<int64_t, double>>& values,
+                      std::optional<double> reference) {
+  constexpr double kWidth = 560, kLeft = 50, kRight = 540, kTop = 30, kBottom = 170;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" height=\"200\" "
+                    "role=\"img\"><title>" + H(title) + "</title><text x=\"" +
+                    FormatDouble(kWidth / 2) + "\" y=\"18\" text-anchor=\"middle\" "
+                    "font-family=\"sans-serif\" font-size=\"13\">" + H(title) + "</text>";
+  if (values.empty()) {
+    return svg + "<text x=\"280\" y=\"100\" text-anchor=\"middle\" font-family=\"sans-serif\" "
+                 "fill=\"#666\">no figures yet</text></svg>";
+  }
+  double lo = values.front().second, hi = lo;
+  for (const auto& [id, value] : values) {
+    lo = std::min(lo, value);
+    hi = std::max(hi, value);
+  }
+  if (reference) {
+    lo = std::min(lo, *reference);
+    hi = std::max(hi, *reference);
+  }
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
+  }
+  auto x = [&](size_t i) {
+    return values.size() == 1 ? (kLeft + kRight) / 2
+                              : kLeft + (kRight - kLeft) * static_cast<double>(i) /
+                                            static_cast<double>(values.size() - 1);
+  };
+  auto y = [&](double v) { return kBottom - (v - lo) / (hi - lo) * (kBottom - kTop); };
+  svg += "<g font-family=\"sans-serif\" font-size=\"10\" fill=\"#555\"><text x=\"4\" y=\"" +
+         FormatDouble(y(hi) + 4) + "\">" + FormatDouble(hi, 4) + " " + H(unit) +
+         "</text><text x=\"4\" y=\"" + FormatDouble(y(lo) + 4) + "\">" + FormatDouble(lo, 4) + " " +
+         H(unit) + "</text></g>";
+  if (reference) {
+    svg += "<line x1=\"" + FormatDouble(kLeft) + "\" x2=\"" + FormatDouble(kRight) + "\" y1=\"" +
+           FormatDouble(y(*reference)) + "\" y2=\"" + FormatDouble(y(*reference)) +
+           "\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"><title>claimed " +
+           FormatDouble(*reference, 4) + "</title></line>";
+  }
+  std::string points;
+  for (size_t i = 0; i < values.size(); ++i) {
+    points += FormatDouble(x(i)) + "," + FormatDouble(y(values[i].second)) + " ";
+  }
+  svg += "<polyline class=\"series\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"" +
+         points + "\"/>";
+  for (size_t i = 0; i < values.size(); ++i) {
+    svg += "<circle cx=\"" + FormatDouble(x(i)) + "\" cy=\"" + FormatDouble(y(values[i].second)) +
+           "\" r=\"3\" fill=\"#0969da\"><title>job " + std::to_string(values[i].first) + ": " +
+           FormatDouble(values[i].second, 4) + " " + H(unit) + "</title></circle>";
+  }
+  return svg + "</svg>";
+}
+
+}  // namespace
+
+std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
+                      const std::string& folder) {
+  std::vector<ModelPoint> points;  // oldest first
+  for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
+    const Job& job = *it;
+    if (job.spec.repo != repo || job.state != JobState::kDone) continue;
+    json envelope = json::parse(job.result_json, nullptr, false);
+    if (!envelope.is_object() || !envelope.contains("report")) continue;
+    const json& report = envelope["report"];
+    if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) continue;
+    for (const json& model : report["models"]) {
+      if (!model.is_object() || model.value("folder", "") != folder) continue;
+      ModelPoint point;
+      point.job_id = job.id;
+      point.verdict = model.value("verdict", "");
+      if (model.contains("steps") && model["steps"].is_array()) {
+        for (const json& step : model["steps"]) {
+          if (!step.is_object() || !step.contains("details") || !step["details"].is_object()) continue;
+          const json& details = step["details"];
+          const std::string name = step.value("name", "");
+          if (name == "eval" && details.contains("top1_percent") && details["top1_percent"].is_number()) {
+            point.top1_percent = details["top1_percent"].get<double>();
+            if (details.contains("claims") && details["claims"].is_array()) {
+              for (const json& claim : details["claims"]) {
+                if (claim.is_object() && claim.contains("claimed_percent") &&
+                    claim["claimed_percent"].is_number()) {
+                  point.claimed_percent = claim["claimed_percent"].get<double>();
+                  break;
+                }
+              }
+            }
+          }
+          if (name == "bench" && details.contains("latency_ms") && details["latency_ms"].is_object() &&
+              details["latency_ms"].contains("p50") && details["latency_ms"]["p50"].is_number()) {
+            point.p50_ms = details["latency_ms"]["p50"].get<double>();
+          }
+        }
+      }
+      points.push_back(std::move(point));
+    }
+  }
+  std::vector<std::pair<int64_t, double>> accuracy, latency;
+  std::optional<double> claimed;
+  for (const ModelPoint& point : points) {
+    if (point.top1_percent) accuracy.emplace_back(point.job_id, *point.top1_percent);
+    if (point.claimed_percent) claimed = point.claimed_percent;
+    if (point.p50_ms) latency.emplace_back(point.job_id, *point.p50_ms);
+  }
+  std::string page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
+                     H(folder) + " · ZooCI</title></head><body style=\"font-family:sans-serif;"
+                     "margin:2em\"><p><a href=\"/\">ZooCI</a> · " + H(repo) + "</p><h1>" +
+                     H(folder) + "</h1><p>" + BadgeSvg(points.empty() ? "" : points.back().verdict) +
+                     "</p>";
+  page += "<figure>" + LineChart("top-1 accuracy (claimed: dashed)", "%", accuracy, claimed) +
+          "</figure><figure>" + LineChart("p50 latency", "ms", latency, std::nullopt) + "</figure>";
+  page += "<h2>Reviews</h2><table><tr><th>job</th><th>verdict</th><th>top-1</th><th>p50</th></tr>";
+  for (auto it = points.rbegin(); it != points.rend(); ++it) {
+    page += "<tr><td><a href=\"/jobs/" + std::to_string(it->job_id) + "\">" +
+            std::to_string(it->job_id) + "</a></td><td>" + H(it->verdict) + "</td><td>" +
+            (it->top1_percent ? FormatDouble(*it->top1_percent, 4) + " %" : "") + "</td><td>" +
+            (it->p50_ms ? FormatDouble(*it->p50_ms, 4) + " ms" : "") + "</td></tr>";
+  }
+  return page + "</table></body></html>\n";
+}
+
 }  // namespace zooci::service_internal
+

@@ -189,6 +189,10 @@ std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& fi
 std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters,
                         const std::vector<Job>& recent);
 std::string BadgeSvg(const std::string& verdict);
+// The model page: the folder's reviews among `jobs` (newest first) with SVG charts of top-1
+// accuracy against the claim and of p50 latency, drawn on the server.
+std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
+                      const std::string& folder);
 // The newest verdict of `folder` in `repo` among `jobs` (newest first); "" when never reviewed.
 std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,
                          const std::string& folder);

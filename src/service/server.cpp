@@ -158,6 +158,14 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
     if (!counts.ok() || !recent.ok()) return SendJson(response, 503, {{"error", "store unavailable"}});
     response.set_content(MetricsText(*counts, counters, *recent), "text/plain; version=0.0.4");
   });
+  // /models/OWNER/REPO/FOLDER: the folder's history across jobs.
+  server.Get(R"(/models/([^/]+/[^/]+)/(.+))", [&store](const httplib::Request& request,
+                                                       httplib::Response& response) {
+    Result<std::vector<Job>> jobs = store.Recent(500, 0);
+    if (!jobs.ok()) return SendJson(response, 503, {{"error", jobs.error().message()}});
+    response.set_content(ModelPage(*jobs, request.matches[1], request.matches[2]),
+                         "text/html; charset=utf-8");
+  });
   // /badge/OWNER/REPO/MODEL/FOLDER.svg: the newest verdict of that model folder.
   server.Get(R"(/badge/([^/]+/[^/]+)/(.+)\.svg)", [&store](const httplib::Request& request,
                                                            httplib::Response& response) {

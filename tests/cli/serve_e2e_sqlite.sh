@@ -184,3 +184,8 @@ grep -q 'class="zooci-job"' job2.html || fail "job page banner"
 grep -q "DECLINE" job2.html || fail "job page verdict"
 grep -q "<h2>Log</h2>" job2.html || fail "job page log"
 ! grep -qi "<script" job2.html || fail "a script tag in the job page"
+# The model page: the folder's reviews and the accuracy chart drawn on the server.
+curl -fsS "$URL/models/example/zoo/validated/vision/classification/digits_v2" > model.html
+grep -q '<polyline class="series"' model.html || fail "no accuracy chart on the model page"
+grep -q 'href="/jobs/1"' model.html || fail "the model page does not list job 1"
+! grep -qi "<script" model.html || fail "a script tag in the model page"
