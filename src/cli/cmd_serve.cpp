@@ -30,6 +30,14 @@ Result<std::string> ReadSecret(const std::string& path, const std::string& what)
   return secret;
 }
 
+// --lease-ms, shared by serve (its in-process workers) and worker.
+void AddLeaseOption(CLI::App& app, int64_t* lease_ms) {
+  app.add_option("--lease-ms", *lease_ms,
+                 "A job's lease; a worker silent this long loses it (heartbeats every quarter)")
+      ->check(CLI::Range(int64_t{1000}, int64_t{3600000}))
+      ->capture_default_str();
+}
+
 struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string db;
@@ -174,11 +182,7 @@ CommandSpec ServeCommand() {
                            "This service's URL, for links from check runs and statuses");
             app.add_option("--port-file", flags->port_file, "Write the bound port to FILE");
             app.add_flag("--bench", flags->bench, "Also run the bench step");
-            app.add_option("--lease-ms", flags->lease_ms,
-                           "A job's lease; a worker silent this long loses it (heartbeats every "
-                           "quarter)")
-                ->check(CLI::Range(int64_t{1000}, int64_t{3600000}))
-                ->capture_default_str();
+            AddLeaseOption(app, &flags->lease_ms);
             AddSandboxFlags(app, &flags->sandbox);
             return [flags] { return RunServeCommand(*flags); };
           }};
@@ -196,11 +200,7 @@ CommandSpec WorkerCommand() {
             app.add_option("--labels", flags->labels, "What this worker offers (cpu, ...)")
                 ->delimiter(',');
             app.add_flag("--bench", flags->bench, "Also run the bench step");
-            app.add_option("--lease-ms", flags->lease_ms,
-                           "A job's lease; a worker silent this long loses it (heartbeats every "
-                           "quarter)")
-                ->check(CLI::Range(int64_t{1000}, int64_t{3600000}))
-                ->capture_default_str();
+            AddLeaseOption(app, &flags->lease_ms);
             AddSandboxFlags(app, &flags->sandbox);
             return [flags] { return RunWorkerCommand(*flags); };
           }};

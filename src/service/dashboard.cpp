@@ -30,6 +30,18 @@ std::string Encode(std::string_view text) {
   return out;
 }
 
+// The models array of a done job's stored report (the runner's envelope), or an empty array.
+json ReportModels(const Job& job) {
+  if (job.state != JobState::kDone) return json::array();
+  json envelope = json::parse(job.result_json, nullptr, false);
+  if (!envelope.is_object() || !envelope.contains("report")) return json::array();
+  json& report = envelope["report"];
+  if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) {
+    return json::array();
+  }
+  return std::move(report["models"]);
+}
+
 std::string DurationText(const Job& job) {
   if (job.state == JobState::kQueued) return "";
   const double seconds = static_cast<double>(job.updated_ms - job.created_ms) / 1000;
@@ -135,12 +147,7 @@ std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters
   std::map<std::string, std::pair<std::vector<int64_t>, double>> steps;  // name -> buckets, sum
   std::map<std::string, int64_t> step_counts;
   for (const Job& job : recent) {
-    if (job.state != JobState::kDone) continue;
-    json envelope = json::parse(job.result_json, nullptr, false);
-    if (!envelope.is_object() || !envelope.contains("report")) continue;
-    const json& report = envelope["report"];
-    if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) continue;
-    for (const json& model : report["models"]) {
+    for (const json& model : ReportModels(job)) {
       if (!model.is_object() || !model.contains("steps") || !model["steps"].is_array()) continue;
       for (const json& step : model["steps"]) {
         if (!step.is_object() || !step.contains("seconds") || !step["seconds"].is_number()) continue;
@@ -194,12 +201,8 @@ std::string BadgeSvg(const std::string& verdict) {
 std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,
                          const std::string& folder) {
   for (const Job& job : jobs) {  // newest first
-    if (job.spec.repo != repo || job.state != JobState::kDone) continue;
-    json envelope = json::parse(job.result_json, nullptr, false);
-    if (!envelope.is_object() || !envelope.contains("report")) continue;
-    const json& report = envelope["report"];
-    if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) continue;
-    for (const json& model : report["models"]) {
+    if (job.spec.repo != repo) continue;
+    for (const json& model : ReportModels(job)) {
       if (model.is_object() && model.value("folder", "") == folder) {
         return model.value("verdict", std::string());
       }
@@ -279,12 +282,8 @@ std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
   std::vector<ModelPoint> points;  // oldest first
   for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
     const Job& job = *it;
-    if (job.spec.repo != repo || job.state != JobState::kDone) continue;
-    json envelope = json::parse(job.result_json, nullptr, false);
-    if (!envelope.is_object() || !envelope.contains("report")) continue;
-    const json& report = envelope["report"];
-    if (!report.is_object() || !report.contains("models") || !report["models"].is_array()) continue;
-    for (const json& model : report["models"]) {
+    if (job.spec.repo != repo) continue;
+    for (const json& model : ReportModels(job)) {
       if (!model.is_object() || model.value("folder", "") != folder) continue;
       ModelPoint point;
       point.job_id = job.id;
