@@ -193,7 +193,11 @@ ModelReport CheckWith(const ModelParser& parse, const fs::path& model_dir,
   onnx::ModelProto& model = *google::protobuf::Arena::CreateMessage<onnx::ModelProto>(&arena);
   std::string reason;
   if (!parse(&model, &reason)) {
-    sink.Report(RuleId::kUnparseableModel, Location{}, reason);
+    // The rule's hint is about broken exports; an LFS pointer needs fetching instead.
+    const bool lfs = reason.starts_with("a Git LFS pointer");
+    sink.Report(RuleId::kUnparseableModel, Location{}, reason,
+                lfs ? "Fetch the object (git lfs pull --include PATH) and check the real file."
+                    : "");
     return report;
   }
   report.ir_version = model.ir_version();
