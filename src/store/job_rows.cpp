@@ -40,14 +40,15 @@ class RowReader {
 }  // namespace
 
 // Column order read by JobFromRow.
-std::string JobColumns(bool with_log) {
+std::string JobColumns(bool with_log, bool with_result) {
   return std::string(
              "id, repo, installation_id, pr_number, head_sha, head_ref, base_ref, base_sha, "
              "clone_url, trigger_event, delivery_id, state, attempts, max_attempts, "
-             "lease_expirations, lease_owner, lease_expires_ms, result_json, ") +
+             "lease_expirations, lease_owner, lease_expires_ms, ") +
+         (with_result ? "result_json, " : "'' AS result_json, ") +
          (with_log ? "log" : "'' AS log") +
          ", error, created_ms, updated_ms, published, published_ms, check_run_id, comment_id, "
-         "superseded_by, base_clone_url";
+         "superseded_by, base_clone_url, verdict";
 }
 
 Result<Job> JobFromRow(const SqlRow& row) {
@@ -81,6 +82,7 @@ Result<Job> JobFromRow(const SqlRow& row) {
   job.comment_id = reader.Int("comment_id");
   job.superseded_by = reader.Int("superseded_by");
   job.spec.base_clone_url = reader.Text();
+  job.verdict = reader.Text();
   ZC_RETURN_IF_ERROR(reader.Finish().WithContext("job row"));
   if (!state.ok()) return state.error().WithContext("job " + std::to_string(job.id));
   job.state = *state;

@@ -65,6 +65,19 @@ CREATE TABLE roles (
   expires_ms BIGINT NOT NULL
 );
 )sql"},
+      {4, "the dashboard: verdict column, filters by repository, workers", R"sql(
+ALTER TABLE jobs ADD COLUMN verdict TEXT NOT NULL DEFAULT '';
+CREATE INDEX jobs_repo ON jobs (repo, id);
+CREATE INDEX jobs_verdict ON jobs (verdict, id);
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  labels TEXT NOT NULL,
+  job_id BIGINT NOT NULL,
+  started_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+);
+CREATE INDEX workers_last_seen ON workers (last_seen_ms);
+)sql"},
   };
   return migrations;
 }

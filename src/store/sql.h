@@ -100,8 +100,9 @@ const std::vector<Migration>& Migrations();
 
 // ---- Job rows (job_rows.cpp) --------------------------------------------------------------------
 
-// The columns of a job, in the order JobFromRow reads them; with_log false selects '' for the log.
-std::string JobColumns(bool with_log);
+// The columns of a job, in the order JobFromRow reads them; with_log (with_result) false selects
+// '' for the log (the result).
+std::string JobColumns(bool with_log, bool with_result = true);
 Result<Job> JobFromRow(const SqlRow& row);
 Result<std::vector<Job>> JobsFromRows(const SqlRows& rows);
 // The first column of the first row as an integer; an error naming `what` when there is none.
@@ -114,5 +115,17 @@ std::string NewToken();
 // `text` as valid UTF-8 without NUL bytes: each invalid byte and each NUL becomes U+FFFD.
 // PostgreSQL refuses both in TEXT; logs of crashed runs contain them.
 std::string SanitizeText(std::string_view text);
+
+// The dashboard's statements (dashboard_queries.cpp), run by SqlJobStore inside its retrying
+// Read/Write wrappers.
+Result<std::vector<Job>> FindJobs(SqlConnection& conn, const JobQuery& query);
+Result<bool> CancelJob(SqlConnection& conn, int64_t job_id, const std::string& reason,
+                       int64_t now_ms);
+Result<bool> AppendJobLog(SqlConnection& conn, int64_t job_id, const std::string& worker_id,
+                          const std::string& text, int64_t now_ms);
+Status UpsertWorker(SqlConnection& conn, const WorkerInfo& worker);
+Result<std::vector<WorkerInfo>> SelectWorkers(SqlConnection& conn, int64_t since_ms);
+// The verdict Complete stores beside the result: the envelope's top-level "verdict" string.
+std::string VerdictOfResult(std::string_view result_json);
 
 }  // namespace zooci::store_internal

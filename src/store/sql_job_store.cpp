@@ -249,14 +249,16 @@ class SqlJobStore final : public JobStore {
     const std::string worker_id = SanitizeText(raw_worker_id);
     const std::string result = SanitizeText(result_json);
     const std::string text = SanitizeText(log);
+    const std::string verdict = VerdictOfResult(result);
     return WriteOne("complete job " + std::to_string(job_id),
                     [&](SqlConnection& conn, bool retry) -> Result<bool> {
                       ZC_ASSIGN_OR_RETURN(
                           SqlRows completed,
                           conn.Query("UPDATE jobs SET state = 'done', result_json = $1, log = $2, "
-                                     "lease_expires_ms = 0, updated_ms = $3 WHERE id = $4 AND "
-                                     "state = 'running' AND lease_owner = $5 RETURNING id",
-                                     {result, text, now_ms, job_id, worker_id}));
+                                     "lease_expires_ms = 0, updated_ms = $3, verdict = $6 WHERE "
+                                     "id = $4 AND state = 'running' AND lease_owner = $5 "
+                                     "RETURNING id",
+                                     {result, text, now_ms, job_id, worker_id, verdict}));
                       if (!completed.empty()) return true;
                       if (!retry) return false;
                       ZC_ASSIGN_OR_RETURN(
@@ -390,6 +392,36 @@ class SqlJobStore final : public JobStore {
       }
       return counts;
     });
+  }
+
+  Result<std::vector<Job>> Find(const JobQuery& query) override {
+    return Read("find jobs", [&](SqlConnection& conn, bool) { return FindJobs(conn, query); });
+  }
+  Result<bool> Cancel(int64_t job_id, std::string_view reason, int64_t now_ms) override {
+    const std::string why = SanitizeText(reason);
+    return WriteOne("cancel job " + std::to_string(job_id), [&](SqlConnection& conn, bool) {
+      return CancelJob(conn, job_id, why, now_ms);
+    });
+  }
+  Result<bool> AppendLog(int64_t job_id, std::string_view worker_id, std::string_view text,
+                         int64_t now_ms) override {
+    const std::string worker = SanitizeText(worker_id);
+    const std::string line = SanitizeText(text);
+    // Not repeated after a lost connection: a line twice is worse than a line missing, and
+    // Complete stores the whole log anyway.
+    return WriteOne("append to the log of job " + std::to_string(job_id),
+                [&](SqlConnection& conn, bool retry) -> Result<bool> {
+                  if (retry) return false;
+                  return AppendJobLog(conn, job_id, worker, line, now_ms);
+                });
+  }
+  Status RecordWorker(const WorkerInfo& worker) override {
+    return WriteOne("record worker " + SanitizeText(worker.id), [&](SqlConnection& conn, bool) {
+      return UpsertWorker(conn, worker);
+    });
+  }
+  Result<std::vector<WorkerInfo>> Workers(int64_t since_ms) override {
+    return Read("workers", [&](SqlConnection& conn, bool) { return SelectWorkers(conn, since_ms); });
   }
 
  private:

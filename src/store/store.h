@@ -65,6 +65,29 @@ struct Job {
   int64_t check_run_id = 0;
   int64_t comment_id = 0;
   int64_t superseded_by = 0;  // the newer job that cancelled this one; 0 when none
+  // The result envelope's top-level "verdict" (ACCEPT, DECLINE, INCOMPLETE, ERROR), kept in its
+  // own column by Complete so the dashboard filters and lists jobs without reading results.
+  std::string verdict;
+};
+
+// What the dashboard lists: newest first, filtered, one page at a time.
+struct JobQuery {
+  std::string repo;                 // "" = any
+  std::optional<JobState> state;    // nullopt = any
+  std::string verdict;              // "" = any
+  int limit = 50;                   // capped at 1000
+  int offset = 0;
+  bool with_results = false;        // false: result_json and log are left empty (cheap)
+};
+
+// A worker as it was last seen by the store (at a claim, a poll with nothing to claim, or a
+// heartbeat).
+struct WorkerInfo {
+  std::string id;
+  std::string labels;       // comma-separated, as the worker declared them
+  int64_t job_id = 0;       // the job it holds; 0 when idle
+  int64_t started_ms = 0;   // first seen
+  int64_t last_seen_ms = 0;
 };
 
 struct JobCounts {
@@ -153,6 +176,21 @@ class JobStore {
   // Job::log is left empty (Get has it).
   virtual Result<std::vector<Job>> Recent(int limit, int offset) = 0;
   virtual Result<JobCounts> CountByState() = 0;
+
+  // The dashboard's queries and actions.
+  virtual Result<std::vector<Job>> Find(const JobQuery& query) = 0;
+  // Cancels a queued or running job (an administrator's request); its worker sees it at its next
+  // heartbeat. False when the job is already final or does not exist.
+  virtual Result<bool> Cancel(int64_t job_id, std::string_view reason, int64_t now_ms) = 0;
+  // Appends to a running job's log, only for the lease holder (the log streamed while the job
+  // runs; Complete replaces it with the whole log). Stops growing at 1 MiB. False when the lease
+  // is not held.
+  virtual Result<bool> AppendLog(int64_t job_id, std::string_view worker_id,
+                                 std::string_view text, int64_t now_ms) = 0;
+  // Records that a worker was seen (insert or update by id).
+  virtual Status RecordWorker(const WorkerInfo& worker) = 0;
+  // Workers seen at or after `since_ms`, most recently seen first.
+  virtual Result<std::vector<WorkerInfo>> Workers(int64_t since_ms) = 0;
 };
 
 // Where the store lives, parsed once from a URL:

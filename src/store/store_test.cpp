@@ -92,13 +92,13 @@ ZC_INSTANTIATE_FOR_ENGINES(JobStoreTest);
 TEST_P(JobStoreTest, MigrationsAreIdempotent) {
   auto version = store_->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.error().message();
-  EXPECT_EQ(*version, 3);
+  EXPECT_EQ(*version, 4);
   int64_t id = EnqueueOk(Spec(1, "aaa"));
   ASSERT_TRUE(store_->Migrate().ok());
   ASSERT_TRUE(store_->Migrate().ok());
   auto reopened = Open();  // migrates again, on its own connection
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(*reopened->SchemaVersion(), 3);
+  EXPECT_EQ(*reopened->SchemaVersion(), 4);
   auto job = reopened->Get(id);
   ASSERT_TRUE(job.ok() && job->has_value());
   EXPECT_EQ((*job)->spec.head_sha, "aaa");
@@ -115,7 +115,7 @@ TEST_P(JobStoreTest, StoresOpenedConcurrentlyMigrateOnce) {
   }
   for (auto& thread : threads) thread.join();
   for (const std::string& error : errors) EXPECT_EQ(error, "");
-  EXPECT_EQ(*store_->SchemaVersion(), 3);
+  EXPECT_EQ(*store_->SchemaVersion(), 4);
 }
 
 TEST_P(JobStoreTest, DeliveryIsRecordedOnce) {
