@@ -50,6 +50,8 @@ struct ServeFlags {
   std::string data_dir;
   std::string agent_token_file;
   std::string admin_token_file;
+  std::string dashboard_auth = "none";
+  std::string dashboard_token_file;
   std::string public_url;
   std::string port_file;
   bool bench = false;
@@ -106,6 +108,14 @@ int RunServeCommand(const ServeFlags& flags) {
   auto admin = ReadSecret(flags.admin_token_file, "--admin-token-file");
   if (!admin.ok()) return usage(admin.error());
   options.admin_token = *admin;
+  if (flags.dashboard_auth == "token") {
+    auto viewer = ReadSecret(flags.dashboard_token_file, "--dashboard-token-file");
+    if (!viewer.ok()) return usage(viewer.error());
+    if (viewer->empty()) return usage(Error("--dashboard-auth token needs --dashboard-token-file"));
+    options.dashboard_token = *viewer;
+  } else if (!flags.dashboard_token_file.empty()) {
+    return usage(Error("--dashboard-token-file needs --dashboard-auth token"));
+  }
   auto sandbox = MakeWorkerSandbox(flags.sandbox, std::max(1, flags.workers));
   if (!sandbox.ok()) return usage(sandbox.error());
   StopOnSignals();
@@ -177,7 +187,15 @@ CommandSpec ServeCommand() {
                 ->required();
             app.add_option("--agent-token-file", flags->agent_token_file,
                            "Bearer token of remote workers (none: no remote workers)");
-            app.add_option("--admin-token-file", flags->admin_token_file, "Bearer token of admins");
+            app.add_option("--admin-token-file", flags->admin_token_file,
+                           "Token of admins: the admin API, and rerun/cancel on the pages");
+            app.add_option("--dashboard-auth", flags->dashboard_auth,
+                           "none: read-only pages are public; token: they need "
+                           "--dashboard-token-file's token (or the admin token)")
+                ->check(CLI::IsMember({"none", "token"}))
+                ->capture_default_str();
+            app.add_option("--dashboard-token-file", flags->dashboard_token_file,
+                           "The dashboard's viewer token (with --dashboard-auth token)");
             app.add_option("--public-url", flags->public_url,
                            "This service's URL, for links from check runs and statuses");
             app.add_option("--port-file", flags->port_file, "Write the bound port to FILE");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <nlohmann/json.hpp>
 
 #include "base/base.h"
 #include "github/github.h"
@@ -67,7 +68,9 @@ struct JobInput {
 // Checks the pull request out (PrepareWorkspace), reviews the changed folders with the validate
 // pipeline (--changed-since the base, Git LFS objects of the reviewed folders fetched), and
 // removes the checkout. An error is a failed attempt (the job goes back to the queue).
-Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor);
+// `stream`, when set, gets each log line as it is written (the worker streams them to the store).
+Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor,
+                         const std::function<void(const std::string&)>& stream = {});
 
 // ---- Publishing (publisher.cpp) -------------------------------------------------------------------
 
@@ -117,10 +120,16 @@ class JobSource {
                                 const std::string& result_json, const std::string& log) = 0;
   virtual Result<bool> Fail(int64_t job_id, const std::string& worker_id,
                             const std::string& reason) = 0;
+  // Appends to the running job's log (streamed to the job page). False when the lease is lost.
+  virtual Result<bool> AppendLog(int64_t job_id, const std::string& worker_id,
+                                 const std::string& text) = 0;
 };
-std::unique_ptr<JobSource> MakeStoreJobSource(JobStore& store);
+// Both sources record the worker (id, `labels`, the job it holds) in the store at every claim
+// and heartbeat, for the dashboard's list of workers.
+std::unique_ptr<JobSource> MakeStoreJobSource(JobStore& store, std::string labels = "");
 // The agent API at `coordinator_url` with a bearer token (remote.cpp).
-std::unique_ptr<JobSource> MakeRemoteJobSource(std::string coordinator_url, std::string token);
+std::unique_ptr<JobSource> MakeRemoteJobSource(std::string coordinator_url, std::string token,
+                                               std::string labels = "");
 
 struct WorkerLoopConfig {
   std::string worker_id;
@@ -167,6 +176,40 @@ HttpReply HandleWebhook(IntakeContext& context, const std::string& event_header,
                         const std::string& delivery_id, const std::string& signature_header,
                         const std::string& body);
 
+// ---- Access (access.cpp) -------------------------------------------------------------------------
+
+// Who a dashboard request comes from. Tokens arrive as "Authorization: Bearer T" (scripts, the API)
+// or as the session cookie /login sets: "zooci_session=ROLE.MAC", MAC = HMAC-SHA256 of the role
+// under the role's token, so the cookie names no token, dies when the token changes, and cannot
+// be forged without it. HttpOnly, SameSite=Strict.
+enum class Access { kNone, kViewer, kAdmin };
+
+struct AccessTokens {
+  std::string viewer;  // "" = pages public
+  std::string admin;   // "" = no administrator
+};
+
+struct RequestCredentials {
+  std::string authorization;  // the Authorization header
+  std::string cookie;         // the Cookie header
+};
+
+Access AccessOf(const RequestCredentials& request, const AccessTokens& tokens);
+// True when `access` may read the pages (always, when they are public).
+bool CanView(Access access, const AccessTokens& tokens);
+// The Set-Cookie value for a session of `token` (admin if it is the admin token, else viewer);
+// "" when the token is neither.
+std::string SessionCookie(std::string_view token, const AccessTokens& tokens);
+// The session cookie's value from a Cookie header ("" when none).
+std::string SessionOf(std::string_view cookie_header);
+// The CSRF token the pages' admin forms carry: an HMAC of the admin session under the admin token.
+std::string CsrfToken(std::string_view session, const AccessTokens& tokens);
+// A cookie-authenticated admin POST is allowed when its form carries the session's CSRF token and
+// its Origin (when sent) is this server's own. Bearer-authenticated requests carry no cookie and
+// need no CSRF token.
+bool CsrfValid(std::string_view session, std::string_view form_token, std::string_view origin,
+               std::string_view host, const AccessTokens& tokens);
+
 // ---- Dashboard (dashboard.cpp) -------------------------------------------------------------------
 
 struct DashboardFilter {
@@ -182,9 +225,22 @@ struct ServiceCounters {
   std::atomic<int64_t> publish_failures{0};
 };
 
-std::string JobVerdict(const Job& job);  // the envelope's verdict of a done job, else ""
+std::string JobVerdict(const Job& job);  // the verdict of a done job, else ""
+// The models array of a done job's stored report (the runner's envelope), or an empty array.
+nlohmann::json ReportModels(const Job& job);
+// The overview: `jobs` is the page already filtered by the store (one more than filter.limit when
+// there is an older page), `workers` those seen lately.
 std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& filter,
-                         const JobCounts& counts);
+                         const JobCounts& counts, const std::vector<WorkerInfo>& workers,
+                         int64_t now_ms);
+
+struct JobPageOptions {
+  bool admin = false;  // show rerun/cancel forms
+  std::string csrf;    // their CSRF token
+};
+std::string JobPage(const Job& job, const JobPageOptions& options);
+// /static/zooci.js: the dashboard's only script (follows a running job's log).
+const char* DashboardScript();
 // `recent`: the latest jobs, whose reports give the step-duration histograms.
 std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters,
                         const std::vector<Job>& recent);
@@ -193,6 +249,10 @@ std::string BadgeSvg(const std::string& verdict);
 // accuracy against the claim and of p50 latency, drawn on the server.
 std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
                       const std::string& folder);
+// The same as JSON for /api/v1/models: {"repo", "folder", "verdict", "reviews": [{"job_id",
+// "verdict", "top1_percent", "claimed_top1_percent", "p50_ms", "p90_ms"}] newest first, "manifest"}.
+std::string ModelHistoryJson(const std::vector<Job>& jobs, const std::string& repo,
+                             const std::string& folder);
 // The newest verdict of `folder` in `repo` among `jobs` (newest first); "" when never reviewed.
 std::string ModelVerdict(const std::vector<Job>& jobs, const std::string& repo,
                          const std::string& folder);

@@ -20,21 +20,27 @@ size_t AppendBody(char* data, size_t size, size_t count, void* out) {
 
 class RemoteJobSource : public JobSource {
  public:
-  RemoteJobSource(std::string url, std::string token)
-      : url_(std::move(url)), token_(std::move(token)) {
+  RemoteJobSource(std::string url, std::string token, std::string labels)
+      : url_(std::move(url)), token_(std::move(token)), labels_(std::move(labels)) {
     while (!url_.empty() && url_.back() == '/') url_.pop_back();
   }
 
   Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t lease_ms) override {
     long status = 0;
     ZC_ASSIGN_OR_RETURN(std::string body,
-                        Post("claim", {{"worker_id", worker_id}, {"lease_ms", lease_ms}}, &status));
+                        Post("claim", {{"worker_id", worker_id}, {"lease_ms", lease_ms}, {"labels", labels_}},
+                             &status));
     if (status == 204) return std::optional<Job>();
     ZC_ASSIGN_OR_RETURN(Job job, JobFromJson(body));
     return std::optional<Job>(std::move(job));
   }
   Result<bool> Heartbeat(int64_t job_id, const std::string& worker_id, int64_t lease_ms) override {
-    return Verb("heartbeat", {{"worker_id", worker_id}, {"job_id", job_id}, {"lease_ms", lease_ms}});
+    return Verb("heartbeat", {{"worker_id", worker_id}, {"job_id", job_id}, {"lease_ms", lease_ms},
+                              {"labels", labels_}});
+  }
+  Result<bool> AppendLog(int64_t job_id, const std::string& worker_id,
+                         const std::string& text) override {
+    return Verb("log", {{"worker_id", worker_id}, {"job_id", job_id}, {"text", text}});
   }
   Result<bool> Complete(int64_t job_id, const std::string& worker_id,
                         const std::string& result_json, const std::string& log) override {
@@ -94,12 +100,15 @@ class RemoteJobSource : public JobSource {
 
   std::string url_;
   std::string token_;
+  std::string labels_;
 };
 
 }  // namespace
 
-std::unique_ptr<JobSource> MakeRemoteJobSource(std::string coordinator_url, std::string token) {
-  return std::make_unique<RemoteJobSource>(std::move(coordinator_url), std::move(token));
+std::unique_ptr<JobSource> MakeRemoteJobSource(std::string coordinator_url, std::string token,
+                                               std::string labels) {
+  return std::make_unique<RemoteJobSource>(std::move(coordinator_url), std::move(token),
+                                           std::move(labels));
 }
 
 }  // namespace service_internal
@@ -111,7 +120,9 @@ Status RunRemoteWorker(const WorkerOptions& options, Executor& executor,
   if (options.token.empty()) return Error("the agent token is empty");
   std::error_code error;
   fs::create_directories(options.data_dir, error);
-  auto source = MakeRemoteJobSource(options.coordinator_url, options.token);
+  std::string labels;
+  for (const std::string& label : options.labels) labels += (labels.empty() ? "" : ",") + label;
+  auto source = MakeRemoteJobSource(options.coordinator_url, options.token, labels);
   WorkerLoopConfig config;
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);

@@ -3,7 +3,8 @@
 //   {"verdict": "ACCEPT|DECLINE|INCOMPLETE", "models": N, "counts": "1 of 1 model declined",
 //    "head_sha", "base_sha", "merged": bool, "markdown": the PR comment,
 //    "annotations": [{"path", "line", "level": "failure|warning", "title", "message"}],
-//    "report": FormatValidateJson's document, "html": FormatValidateHtml's page}
+//    "report": FormatValidateJson's document, "html": FormatValidateHtml's page,
+//    "manifest": {folder: [its ONNX_HUB_MANIFEST.json entries]}}
 // Annotation paths are relative to the repository root (the zoo is the repository here).
 #include <chrono>
 #include <cstdio>
@@ -39,9 +40,33 @@ json Annotations(const ValidateReport& report) {
   return annotations;
 }
 
+// The manifest entries (ONNX_HUB_MANIFEST.json at the zoo's root) of each reviewed folder, for
+// the model page: {folder: [entries whose model_path lies in it]}. Read inside the checkout only;
+// a missing or unreadable manifest gives {} (integrity reports it).
+json ManifestOf(const fs::path& zoo, const ValidateReport& report) {
+  json out = json::object();
+  Result<std::string> text = ReadFileInside(zoo, zoo / "ONNX_HUB_MANIFEST.json", 64u << 20);
+  if (!text.ok()) return out;
+  const json manifest = json::parse(*text, nullptr, false);
+  if (!manifest.is_array()) return out;
+  for (const ModelReview& model : report.models) {
+    json entries = json::array();
+    const std::string prefix = model.folder + "/";
+    for (const json& entry : manifest) {
+      if (!entry.is_object() || !entry.contains("model_path") || !entry["model_path"].is_string()) {
+        continue;
+      }
+      if (entry["model_path"].get<std::string>().rfind(prefix, 0) == 0) entries.push_back(entry);
+    }
+    if (!entries.empty()) out[model.folder] = std::move(entries);
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor) {
+Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Executor& executor,
+                         const std::function<void(const std::string&)>& stream) {
   const auto started = std::chrono::steady_clock::now();
   JobOutput output;
   auto log = [&](const std::string& line) {
@@ -49,7 +74,9 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     char stamp[32];
     std::snprintf(stamp, sizeof(stamp), "[%.3f s] ", seconds);
-    output.log += stamp + line + "\n";
+    const std::string text = stamp + line + "\n";
+    output.log += text;
+    if (stream) stream(text);
   };
   WorkspaceRequest request;
   request.repo = job.repo;
@@ -81,7 +108,12 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
   options.zooci_version = config.zooci_version;
   options.executor_config = "service";
   log("review the folders changed since " + workspace->base_sha);
-  Result<ValidateReport> report = Validate(options, executor, {});
+  Result<ValidateReport> report =
+      Validate(options, executor, [&](const ModelReview& review, int done, int total) {
+        log("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + review.folder + ": " +
+            VerdictName(review.verdict));
+      });
+  const json manifest = report.ok() ? ManifestOf(workspace->dir, *report) : json::object();
   std::error_code error;
   fs::remove_all(request.job_dir, error);
   if (!report.ok()) {
@@ -110,6 +142,7 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
   envelope["annotations"] = Annotations(*report);
   envelope["report"] = json::parse(FormatValidateJson(*report), nullptr, false);
   envelope["html"] = FormatValidateHtml(*report);  // the job page: every step, histograms
+  envelope["manifest"] = manifest;
   output.result_json = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
   return output;
 }

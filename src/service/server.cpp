@@ -1,6 +1,5 @@
 // The coordinator: the HTTP server (webhooks, health, the agent API for remote workers, job pages
 // and the JSON API), in-process workers and the publisher, all over one JobStore.
-#include <httplib.h>
 #include <openssl/crypto.h>
 
 #include <condition_variable>
@@ -11,8 +10,7 @@
 #include <thread>
 
 #include "report/report.h"
-#include "service/internal.h"
-#include "service/service.h"
+#include "service/routes.h"
 
 namespace zooci {
 namespace service_internal {
@@ -35,52 +33,6 @@ bool BearerMatches(const httplib::Request& request, const std::string& token) {
   const std::string expected = "Bearer " + token;
   return header.size() == expected.size() &&
          CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
-}
-
-void SendJson(httplib::Response& response, int status, const json& body) {
-  response.status = status;
-  response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
-                       "application/json");
-}
-
-std::string HtmlEscape(std::string_view text) { return EscapeXml(text); }
-
-// The job page linked from check runs and statuses: a banner with the job's state and links,
-// then the review's own HTML report (every model and step, diagnostics, eval claims, latency
-// histograms) when the job is done, and the log.
-std::string JobPage(const Job& job) {
-  std::string html;
-  json envelope = json::parse(job.result_json, nullptr, false);
-  if (envelope.is_object()) html = envelope.value("html", std::string());
-  const std::string pr_url = "https://github.com/" + job.spec.repo + "/pull/" +
-                             std::to_string(job.spec.pr_number);
-  std::string banner = "<div class=\"zooci-job\" style=\"padding:8px;border-bottom:1px solid #ccc\">"
-                       "<a href=\"/\">ZooCI</a> · job " + std::to_string(job.id) + " · " +
-                       HtmlEscape(job.spec.repo) + " <a href=\"" + HtmlEscape(pr_url) + "\">#" +
-                       std::to_string(job.spec.pr_number) + "</a> at <code>" +
-                       HtmlEscape(job.spec.head_sha.substr(0, 12)) + "</code> (" +
-                       HtmlEscape(job.spec.head_ref) + ") · <strong>" +
-                       HtmlEscape(std::string(JobStateName(job.state))) + "</strong>";
-  if (!job.error.empty()) banner += " — " + HtmlEscape(job.error);
-  banner += "</div>";
-  const std::string log =
-      job.log.empty() ? "" : "<h2>Log</h2><pre>" + HtmlEscape(job.log) + "</pre>";
-  const size_t body = html.find("<body>");
-  const size_t end = html.rfind("</body>");
-  if (body != std::string::npos && end != std::string::npos && end > body) {
-    return html.substr(0, body + 6) + banner + html.substr(body + 6, end - body - 6) + log +
-           html.substr(end);
-  }
-  std::string page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>zooci job " +
-                     std::to_string(job.id) + "</title>";
-  if (job.state == JobState::kQueued || job.state == JobState::kRunning) {
-    page += "<meta http-equiv=\"refresh\" content=\"3\">";  // follow the log without script
-  }
-  page += "</head><body>" + banner;
-  if (envelope.is_object() && envelope.contains("markdown")) {
-    page += "<pre>" + HtmlEscape(envelope.value("markdown", std::string())) + "</pre>";
-  }
-  return page + log + "</body></html>\n";
 }
 
 }  // namespace
@@ -130,50 +82,14 @@ namespace {
 
 void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& store,
                IntakeContext& intake, ServiceCounters& counters) {
-  // Pages ship no script: the policy forbids any, and everything shown is escaped.
+  // The only script a page may run is the one the server ships (/static/zooci.js); inline
+  // scripts and handlers are refused by the browser, and everything shown is escaped anyway.
   server.set_post_routing_handler([](const httplib::Request&, httplib::Response& response) {
     response.set_header("Content-Security-Policy",
-                        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                        "form-action 'self'; frame-ancestors 'none'");
+                        "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                        "style-src 'unsafe-inline'; img-src 'self' data:; "
+                        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     response.set_header("X-Content-Type-Options", "nosniff");
-  });
-  server.Get("/", [&store](const httplib::Request& request, httplib::Response& response) {
-    DashboardFilter filter;
-    filter.repo = request.get_param_value("repo");
-    filter.state = request.get_param_value("state");
-    filter.verdict = request.get_param_value("verdict");
-    try {
-      filter.offset = std::clamp(std::stoi("0" + request.get_param_value("offset")), 0, 1000000);
-    } catch (const std::exception&) {
-      filter.offset = 0;
-    }
-    Result<std::vector<Job>> jobs = store.Recent(filter.limit, filter.offset);
-    Result<JobCounts> counts = store.CountByState();
-    if (!jobs.ok() || !counts.ok()) return SendJson(response, 503, {{"error", "store unavailable"}});
-    response.set_content(OverviewPage(*jobs, filter, *counts), "text/html; charset=utf-8");
-  });
-  server.Get("/metrics", [&store, &counters](const httplib::Request&, httplib::Response& response) {
-    Result<JobCounts> counts = store.CountByState();
-    Result<std::vector<Job>> recent = store.Recent(500, 0);
-    if (!counts.ok() || !recent.ok()) return SendJson(response, 503, {{"error", "store unavailable"}});
-    response.set_content(MetricsText(*counts, counters, *recent), "text/plain; version=0.0.4");
-  });
-  // /models/OWNER/REPO/FOLDER: the folder's history across jobs.
-  server.Get(R"(/models/([^/]+/[^/]+)/(.+))", [&store](const httplib::Request& request,
-                                                       httplib::Response& response) {
-    Result<std::vector<Job>> jobs = store.Recent(500, 0);
-    if (!jobs.ok()) return SendJson(response, 503, {{"error", jobs.error().message()}});
-    response.set_content(ModelPage(*jobs, request.matches[1], request.matches[2]),
-                         "text/html; charset=utf-8");
-  });
-  // /badge/OWNER/REPO/MODEL/FOLDER.svg: the newest verdict of that model folder.
-  server.Get(R"(/badge/([^/]+/[^/]+)/(.+)\.svg)", [&store](const httplib::Request& request,
-                                                           httplib::Response& response) {
-    Result<std::vector<Job>> jobs = store.Recent(500, 0);
-    const std::string verdict =
-        jobs.ok() ? ModelVerdict(*jobs, request.matches[1], request.matches[2]) : "";
-    response.set_header("Cache-Control", "no-cache");
-    response.set_content(BadgeSvg(verdict), "image/svg+xml");
   });
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
     SendJson(response, 200, {{"ok", true}});
@@ -190,7 +106,8 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
     response.status = reply.status;
     response.set_content(reply.body, "application/json");
   });
-  // The agent API: remote workers claim, heartbeat, complete and fail jobs through it.
+  // The agent API: remote workers claim, heartbeat, stream their log, complete and fail jobs
+  // through it.
   auto agent = [&options, &store](const std::string& verb) {
     return [&options, &store, verb](const httplib::Request& request, httplib::Response& response) {
       if (!BearerMatches(request, options.agent_token)) {
@@ -202,6 +119,16 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
         SendJson(response, 400, {{"error", "the body is not a JSON object"}});
         return;
       }
+      for (const char* text_field : {"worker_id", "labels", "result_json", "log", "reason", "text"}) {
+        if (body.contains(text_field) && !body[text_field].is_string()) {
+          return SendJson(response, 400, {{"error", std::string(text_field) + " must be a string"}});
+        }
+      }
+      for (const char* int_field : {"job_id", "lease_ms"}) {
+        if (body.contains(int_field) && !body[int_field].is_number_integer()) {
+          return SendJson(response, 400, {{"error", std::string(int_field) + " must be an integer"}});
+        }
+      }
       const std::string worker = body.value("worker_id", "");
       const int64_t job_id = body.value("job_id", int64_t{0});
       const int64_t lease_ms = std::clamp<int64_t>(body.value("lease_ms", options.lease_ms), 1000,
@@ -210,8 +137,16 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
         SendJson(response, 400, {{"error", "worker_id is required"}});
         return;
       }
+      const std::string labels = body.value("labels", "").substr(0, 200);
+      if (verb == "claim" || verb == "heartbeat") {
+        const int64_t holding = verb == "heartbeat" ? job_id : 0;
+        (void)store.RecordWorker({worker, labels, holding, NowMs(), NowMs()});
+      }
       if (verb == "claim") {
         Result<std::optional<Job>> job = store.Claim(worker, lease_ms, NowMs());
+        if (job.ok() && job->has_value()) {
+          (void)store.RecordWorker({worker, labels, (*job)->id, NowMs(), NowMs()});
+        }
         if (!job.ok()) return SendJson(response, 503, {{"error", job.error().message()}});
         if (!job->has_value()) {
           response.status = 204;
@@ -223,6 +158,8 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
       }
       Result<bool> result = verb == "heartbeat"
                                 ? store.Heartbeat(job_id, worker, lease_ms, NowMs())
+                            : verb == "log"
+                                ? store.AppendLog(job_id, worker, body.value("text", ""), NowMs())
                             : verb == "complete"
                                 ? store.Complete(job_id, worker, body.value("result_json", ""),
                                                  body.value("log", ""), NowMs())
@@ -231,40 +168,10 @@ void AddRoutes(httplib::Server& server, const ServeOptions& options, JobStore& s
       SendJson(response, 200, {{"ok", *result}});
     };
   };
-  for (const char* verb : {"claim", "heartbeat", "complete", "fail"}) {
+  for (const char* verb : {"claim", "heartbeat", "log", "complete", "fail"}) {
     server.Post(std::string("/api/v1/agent/") + verb, agent(verb));
   }
-  server.Get("/api/v1/jobs", [&store](const httplib::Request&, httplib::Response& response) {
-    Result<std::vector<Job>> jobs = store.Recent(100, 0);
-    if (!jobs.ok()) return SendJson(response, 503, {{"error", jobs.error().message()}});
-    json list = json::array();
-    for (const Job& job : *jobs) list.push_back(json::parse(JobToJson(job)));
-    SendJson(response, 200, {{"jobs", list}});
-  });
-  // Admin: queue a job's pull request again (a manual retest), with the admin token.
-  server.Post(R"(/api/v1/admin/jobs/(\d+)/retest)", [&options, &store](
-                                                         const httplib::Request& request,
-                                                         httplib::Response& response) {
-    if (!BearerMatches(request, options.admin_token)) {
-      return SendJson(response, 401, {{"error", "a valid admin token is required"}});
-    }
-    Result<std::optional<Job>> job = store.Get(std::stoll(request.matches[1]));
-    if (!job.ok()) return SendJson(response, 503, {{"error", job.error().message()}});
-    if (!job->has_value()) return SendJson(response, 404, {{"error", "no such job"}});
-    JobSpec spec = (*job)->spec;
-    spec.trigger = "admin.retest";
-    spec.delivery_id.clear();
-    Result<int64_t> id = store.Enqueue(spec, NowMs());
-    if (!id.ok()) return SendJson(response, 503, {{"error", id.error().message()}});
-    SendJson(response, 202, {{"queued", *id}});
-  });
-  server.Get(R"(/jobs/(\d+))", [&store](const httplib::Request& request,
-                                        httplib::Response& response) {
-    Result<std::optional<Job>> job = store.Get(std::stoll(request.matches[1]));
-    if (!job.ok()) return SendJson(response, 503, {{"error", job.error().message()}});
-    if (!job->has_value()) return SendJson(response, 404, {{"error", "no such job"}});
-    response.set_content(JobPage(**job), "text/html; charset=utf-8");
-  });
+  AddDashboardRoutes(server, options, store, counters);
 }
 
 }  // namespace
@@ -346,7 +253,7 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
   std::vector<std::thread> workers;
   for (int i = 0; i < options.workers; ++i) {
     workers.emplace_back([&, i] {
-      auto source = MakeStoreJobSource(*store);
+      auto source = MakeStoreJobSource(*store, "in-process");
       WorkerLoopConfig config;
       char host[256] = {};
       gethostname(host, sizeof(host) - 1);

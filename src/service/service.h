@@ -30,7 +30,11 @@ struct ServeOptions {
   std::string github_app_key_pem;
   fs::path data_dir;         // mirrors/, jobs/, cache/, the default SQLite file
   std::string agent_token;   // remote workers' bearer token ("" = no remote workers)
-  std::string admin_token;   // for the admin API ("" = none)
+  std::string admin_token;   // for the admin API and the pages' rerun/cancel ("" = none)
+  // Dashboard access: "" = read-only pages public; otherwise viewers need this token (or the
+  // admin token), as a bearer header or through /login's session cookie (`--dashboard-auth
+  // token`). Webhooks, the agent API and /healthz have their own rules.
+  std::string dashboard_token;
   std::string public_url;    // base of the job pages linked from check runs and statuses
   fs::path port_file;        // where the bound port is written (tests, scripts)
   int64_t max_body_bytes = int64_t{25} << 20;  // GitHub caps payloads at 25 MB

@@ -13,12 +13,21 @@ namespace {
 
 class StoreJobSource : public JobSource {
  public:
-  explicit StoreJobSource(JobStore& store) : store_(store) {}
+  StoreJobSource(JobStore& store, std::string labels) : store_(store), labels_(std::move(labels)) {}
   Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t lease_ms) override {
-    return store_.Claim(worker_id, lease_ms, NowMs());
+    const int64_t now_ms = NowMs();
+    Result<std::optional<Job>> job = store_.Claim(worker_id, lease_ms, now_ms);
+    if (job.ok()) Seen(worker_id, job->has_value() ? (*job)->id : 0, now_ms);
+    return job;
   }
   Result<bool> Heartbeat(int64_t job_id, const std::string& worker_id, int64_t lease_ms) override {
-    return store_.Heartbeat(job_id, worker_id, lease_ms, NowMs());
+    const int64_t now_ms = NowMs();
+    Seen(worker_id, job_id, now_ms);
+    return store_.Heartbeat(job_id, worker_id, lease_ms, now_ms);
+  }
+  Result<bool> AppendLog(int64_t job_id, const std::string& worker_id,
+                         const std::string& text) override {
+    return store_.AppendLog(job_id, worker_id, text, NowMs());
   }
   Result<bool> Complete(int64_t job_id, const std::string& worker_id,
                         const std::string& result_json, const std::string& log) override {
@@ -30,7 +39,12 @@ class StoreJobSource : public JobSource {
   }
 
  private:
+  void Seen(const std::string& worker_id, int64_t job_id, int64_t now_ms) {
+    Status recorded = store_.RecordWorker({worker_id, labels_, job_id, now_ms, now_ms});
+    if (!recorded.ok()) Log("worker " + worker_id + ": " + recorded.error().message());
+  }
   JobStore& store_;
+  const std::string labels_;
 };
 
 // Sleeps up to `ms`, waking early when `stop` is set (checked every 50 ms).
@@ -75,8 +89,8 @@ int64_t NowMs() {
       .count();
 }
 
-std::unique_ptr<JobSource> MakeStoreJobSource(JobStore& store) {
-  return std::make_unique<StoreJobSource>(store);
+std::unique_ptr<JobSource> MakeStoreJobSource(JobStore& store, std::string labels) {
+  return std::make_unique<StoreJobSource>(store, std::move(labels));
 }
 
 void RunWorkerLoop(JobSource& source, const WorkerLoopConfig& config, Executor& executor,
@@ -100,17 +114,35 @@ void RunWorkerLoop(JobSource& source, const WorkerLoopConfig& config, Executor& 
     std::condition_variable finished_cv;
     bool finished = false;
     std::atomic<bool> lease_lost{false};
+    std::string unsent_log;  // guarded by mutex; sent at least once a second
+    auto flush_log = [&](std::unique_lock<std::mutex>& lock) {
+      if (unsent_log.empty()) return;
+      const std::string text = std::move(unsent_log);
+      unsent_log.clear();
+      lock.unlock();
+      (void)source.AppendLog(job.id, config.worker_id, text);
+      lock.lock();
+    };
     std::thread heartbeat([&] {
+      const int64_t tick_ms = std::min<int64_t>(config.heartbeat_ms, 1000);
+      auto next_heartbeat = std::chrono::steady_clock::now();
       std::unique_lock<std::mutex> lock(mutex);
-      while (!finished_cv.wait_for(lock, std::chrono::milliseconds(config.heartbeat_ms),
+      while (!finished_cv.wait_for(lock, std::chrono::milliseconds(tick_ms),
                                    [&] { return finished; })) {
+        flush_log(lock);
+        if (std::chrono::steady_clock::now() < next_heartbeat) continue;
+        next_heartbeat += std::chrono::milliseconds(config.heartbeat_ms);
         lock.unlock();
         Result<bool> held = source.Heartbeat(job.id, config.worker_id, config.lease_ms);
         if (held.ok() && !*held) lease_lost = true;
         lock.lock();
       }
     });
-    Result<JobOutput> output = RunJob(InputOf(job), config.runner, executor);
+    Result<JobOutput> output =
+        RunJob(InputOf(job), config.runner, executor, [&](const std::string& line) {
+          std::lock_guard<std::mutex> lock(mutex);
+          unsent_log += line;
+        });
     {
       std::lock_guard<std::mutex> lock(mutex);
       finished = true;
