@@ -51,6 +51,7 @@ struct PullRequestInfo {
   std::string state;     // "open" or "closed"
   std::string author;    // user.login
   std::string html_url;  // https://github.com/owner/repo/pull/N
+  std::string title;     // untrusted text: escape wherever it is shown
   PullRequestBranch head;
   PullRequestBranch base;
 };

@@ -220,6 +220,7 @@ Result<PullRequestInfo> ParsePullRequestObject(const json& object) {
   ZC_ASSIGN_OR_RETURN(info.state, GetOptionalString(object, "state"));
   ZC_ASSIGN_OR_RETURN(info.author, GetOptionalString(object, "user.login"));
   ZC_ASSIGN_OR_RETURN(info.html_url, GetOptionalString(object, "html_url"));
+  ZC_ASSIGN_OR_RETURN(info.title, GetOptionalString(object, "title"));
   ZC_ASSIGN_OR_RETURN(info.head, ParseBranch(object, "head"));
   ZC_ASSIGN_OR_RETURN(info.base, ParseBranch(object, "base"));
   return info;

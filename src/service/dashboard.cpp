@@ -44,6 +44,14 @@ json ReportModels(const Job& job) {
 
 namespace {
 
+// At most `bytes` bytes of UTF-8 `text`, cut before a character, with "…" when cut.
+std::string Clip(const std::string& text, size_t bytes) {
+  if (text.size() <= bytes) return text;
+  size_t end = bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "\u2026";
+}
+
 std::string DurationText(const Job& job) {
   if (job.state == JobState::kQueued) return "";
   const double seconds = static_cast<double>(job.updated_ms - job.created_ms) / 1000;
@@ -104,6 +112,7 @@ std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& fi
   page += "</select> <button>filter</button></form>";
   page +=
       "<table id=\"zooci-jobs\"><thead><tr><th>job</th><th>repository</th><th>pull request</th>"
+      "<th>title</th>"
       "<th>head</th><th>branch</th><th>trigger</th><th>state</th><th>verdict</th>"
       "<th>duration</th></tr></thead><tbody>";
   const size_t shown = std::min(jobs.size(), static_cast<size_t>(filter.limit));
@@ -112,7 +121,8 @@ std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& fi
     const std::string verdict = JobVerdict(*job);
     page += "<tr><td><a href=\"/jobs/" + std::to_string(job->id) + "\">" +
             std::to_string(job->id) + "</a></td><td>" + H(job->spec.repo) + "</td><td>#" +
-            std::to_string(job->spec.pr_number) + "</td><td><code>" +
+            std::to_string(job->spec.pr_number) + "</td><td class=\"zooci-title\">" +
+            H(Clip(job->spec.title, 120)) + "</td><td><code>" +
             H(job->spec.head_sha.substr(0, 12)) + "</code></td><td class=\"zooci-branch\">" +
             H(job->spec.head_ref) + "</td><td>" + H(job->spec.trigger) + "</td><td>" +
             H(std::string(JobStateName(job->state))) + "</td><td class=\"" + H(verdict) + "\">" +

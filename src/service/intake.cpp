@@ -26,6 +26,7 @@ JobSpec SpecOf(const WebhookEvent& event, const PullRequestInfo& pr, const std::
   spec.base_clone_url = pr.base.clone_url;
   spec.trigger = trigger;
   spec.delivery_id = delivery_id;
+  spec.title = pr.title;
   return spec;
 }
 

@@ -108,7 +108,8 @@ std::string JobPage(const Job& job, const JobPageOptions& options) {
     page += "<p>" + H(envelope.value("counts", std::string())) + "</p>";
   }
   page += "<p>" + H(job.spec.repo) + " <a href=\"" + H(pr_url) + "\">pull request #" +
-          std::to_string(job.spec.pr_number) + "</a> at <a href=\"" +
+          std::to_string(job.spec.pr_number) + "</a> <span class=\"zooci-title\">" +
+          H(job.spec.title) + "</span> at <a href=\"" +
           H(repo_url + "/commit/" + EncodePath(job.spec.head_sha)) + "\"><code>" +
           H(job.spec.head_sha.substr(0, 12)) + "</code></a> (branch <code class=\"zooci-branch\">" +
           H(job.spec.head_ref) + "</code> onto <code>" + H(job.spec.base_ref) + "</code>) · " +

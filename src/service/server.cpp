@@ -24,7 +24,7 @@ json SpecJson(const JobSpec& spec) {
           {"head_ref", spec.head_ref},   {"base_ref", spec.base_ref},
           {"base_sha", spec.base_sha},   {"clone_url", spec.clone_url},
           {"base_clone_url", spec.base_clone_url}, {"trigger", spec.trigger},
-          {"delivery_id", spec.delivery_id}};
+          {"delivery_id", spec.delivery_id}, {"title", spec.title}};
 }
 
 bool BearerMatches(const httplib::Request& request, const std::string& token) {
@@ -71,6 +71,7 @@ Result<Job> JobFromJson(std::string_view text) {
     job.spec.clone_url = spec.at("clone_url").get<std::string>();
     job.spec.base_clone_url = spec.value("base_clone_url", "");
     job.spec.trigger = spec.value("trigger", "");
+    job.spec.title = spec.value("title", "");
     job.attempts = value.value("attempts", 0);
     return job;
   } catch (const json::exception& error) {

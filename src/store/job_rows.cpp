@@ -48,7 +48,7 @@ std::string JobColumns(bool with_log, bool with_result) {
          (with_result ? "result_json, " : "'' AS result_json, ") +
          (with_log ? "log" : "'' AS log") +
          ", error, created_ms, updated_ms, published, published_ms, check_run_id, comment_id, "
-         "superseded_by, base_clone_url, verdict";
+         "superseded_by, base_clone_url, verdict, title";
 }
 
 Result<Job> JobFromRow(const SqlRow& row) {
@@ -83,6 +83,7 @@ Result<Job> JobFromRow(const SqlRow& row) {
   job.superseded_by = reader.Int("superseded_by");
   job.spec.base_clone_url = reader.Text();
   job.verdict = reader.Text();
+  job.spec.title = reader.Text();
   ZC_RETURN_IF_ERROR(reader.Finish().WithContext("job row"));
   if (!state.ok()) return state.error().WithContext("job " + std::to_string(job.id));
   job.state = *state;

@@ -67,6 +67,7 @@ CREATE TABLE roles (
 )sql"},
       {4, "the dashboard: verdict column, filters by repository, workers", R"sql(
 ALTER TABLE jobs ADD COLUMN verdict TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN title TEXT NOT NULL DEFAULT '';
 CREATE INDEX jobs_repo ON jobs (repo, id);
 CREATE INDEX jobs_verdict ON jobs (verdict, id);
 CREATE TABLE workers (

@@ -166,13 +166,13 @@ class SqlJobStore final : public JobStore {
               SqlRows inserted,
               conn.Query("INSERT INTO jobs (repo, installation_id, pr_number, head_sha, head_ref, "
                          "base_ref, base_sha, clone_url, trigger_event, delivery_id, state, "
-                         "max_attempts, created_ms, updated_ms, enqueue_token, base_clone_url) VALUES "
-                         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12, $13, "
-                         "$14) RETURNING id",
+                         "max_attempts, created_ms, updated_ms, enqueue_token, base_clone_url, title) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $12, "
+                         "$13, $14, $15) RETURNING id",
                          {spec.repo, spec.installation_id, spec.pr_number, spec.head_sha,
                           spec.head_ref, spec.base_ref, spec.base_sha, spec.clone_url, spec.trigger,
                           spec.delivery_id, int64_t{options_.max_attempts}, now_ms, token,
-                          spec.base_clone_url}));
+                          spec.base_clone_url, spec.title.substr(0, 1024)}));
           ZC_ASSIGN_OR_RETURN(int64_t id, FirstInt(inserted, "job id"));
           if (spec.pr_number > 0) {
             const std::string reason =
@@ -437,7 +437,7 @@ class SqlJobStore final : public JobStore {
     JobSpec out = spec;
     for (std::string* field : {&out.repo, &out.head_sha, &out.head_ref, &out.base_ref,
                                &out.base_sha, &out.clone_url, &out.trigger, &out.delivery_id,
-                               &out.base_clone_url}) {
+                               &out.base_clone_url, &out.title}) {
       *field = SanitizeText(*field);
     }
     return out;

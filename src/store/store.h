@@ -38,6 +38,7 @@ struct JobSpec {
   std::string base_clone_url;  // of the base repository (the zoo); "" = clone_url
   std::string trigger;       // "pull_request.opened", "retest", "check_run.rerequested", ...
   std::string delivery_id;   // X-GitHub-Delivery of the event that asked for it; may be empty
+  std::string title;         // the pull request's title when queued (untrusted text)
 };
 
 enum class JobState { kQueued, kRunning, kDone, kDead, kCancelled };

@@ -18,6 +18,7 @@ side = lambda ref, sha: {"ref": ref, "sha": sha, "label": "example:" + ref, "rep
 payload = {"action": action, "number": int(number),
            "pull_request": {"number": int(number), "state": "open", "draft": False,
                             "html_url": "https://github.com/example/zoo/pull/" + number,
+                            "title": "Add a model from " + branch,
                             "user": {"login": "contributor"},
                             "head": side(branch, head_sha), "base": side("main", rev("main"))},
            "repository": repo, "installation": {"id": 42}, "sender": {"login": "contributor"}}
