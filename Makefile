@@ -38,7 +38,9 @@ demo: build examples
 	@echo "HTML reports: examples/zoo-report.html, examples/zoo-submission-report.html"
 
 # The robot on this machine: a fake GitHub, zooci serve, two signed pull-request webhooks.
-.PHONY: demo-serve bench-serve bench-serve-wrk
+.PHONY: demo-serve bench-serve bench-serve-wrk bench-dashboard
+bench-dashboard: build examples
+	BUILD_DIR=$(BUILD_DIR) bash bench/dashboard_pages.sh
 bench-serve-wrk: build
 	BUILD_DIR=$(BUILD_DIR) bash bench/serve_wrk.sh
 bench-serve: build examples

@@ -10,6 +10,8 @@
 #      - the C/C++ API headers from Debian 13's libonnxruntime-dev (fetched with a private apt
 #        configuration; /etc/apt is never touched),
 #      - checked for compatibility (header ORT_API_VERSION must be served by the runtime).
+#   c) The browser tests' npm packages (tests/browser/package-lock.json: playwright-core, which
+#      drives Debian's chromium; it downloads no browser).
 #
 # Environment:
 #   ONNXRUNTIME_ROOT       use this ONNX Runtime install instead of assembling one (step b is
@@ -31,6 +33,7 @@ APT_PACKAGES=(
   python3-torch python3-torchvision python3-onnx python3-sklearn python3-numpy
   python3-pil hyperfine locales strace
   libcpp-httplib-dev libsqlite3-dev sqlite3 libpq-dev postgresql wrk
+  chromium fonts-dejavu-core
 )
 # Installed only when `npm` is not already on PATH (e.g. NodeSource's nodejs ships its own npm,
 # and Debian's npm package would conflict with it).
@@ -268,6 +271,21 @@ step_locale() {
   say "locale: generated en_US.UTF-8"
 }
 
+# ---- c) npm packages of the browser tests ----------------------------------------------------
+step_npm() {
+  local dir="$REPO/tests/browser" want have
+  want="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packages"]["node_modules/playwright-core"]["version"])' "$dir/package-lock.json")"
+  have="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$dir/node_modules/playwright-core/package.json" 2>/dev/null || true)"
+  if [[ "$have" == "$want" ]]; then
+    say "npm: playwright-core $have present"
+    return
+  fi
+  say "npm: installing the browser tests' packages (playwright-core $want)"
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) \
+    || die "npm ci in tests/browser failed: is the npm registry reachable?"
+}
+
 step_apt
 step_ort
 step_locale
+step_npm

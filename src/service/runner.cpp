@@ -131,6 +131,8 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
     return output;
   }
   log(VerdictName(report->verdict) + ": " + report_internal::VerdictCounts(*report));
+  // The report names the zoo by its repository, not by the worker's checkout directory.
+  report->zoo = job.repo + " @ " + job.head_sha.substr(0, 12);
   json envelope;
   envelope["verdict"] = VerdictName(report->verdict);
   envelope["models"] = report->models.size();

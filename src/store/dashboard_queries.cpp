@@ -22,6 +22,16 @@ Result<std::vector<Job>> FindJobs(SqlConnection& conn, const JobQuery& query) {
   if (!repo.empty()) bind("repo", repo);
   if (!state.empty()) bind("state", state);
   if (!verdict.empty()) bind("verdict", verdict);
+  std::string pattern;
+  if (!query.result_contains.empty()) {
+    for (char c : SanitizeText(query.result_contains)) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern = "%" + pattern + "%";
+    params.emplace_back(std::string_view(pattern));
+    sql += " AND result_json LIKE $" + std::to_string(params.size()) + " ESCAPE '\\'";
+  }
   params.emplace_back(int64_t{std::clamp(query.limit, 0, 1000)});
   sql += " ORDER BY id DESC LIMIT $" + std::to_string(params.size());
   params.emplace_back(int64_t{std::max(query.offset, 0)});

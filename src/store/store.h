@@ -79,6 +79,9 @@ struct JobQuery {
   int limit = 50;                   // capped at 1000
   int offset = 0;
   bool with_results = false;        // false: result_json and log are left empty (cheap)
+  // "" = any; else only jobs whose result_json contains this text (a coarse prefilter: the
+  // caller still checks what it needs; ASCII letters may match in either case on SQLite).
+  std::string result_contains;
 };
 
 // A worker as it was last seen by the store (at a claim, a poll with nothing to claim, or a

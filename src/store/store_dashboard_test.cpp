@@ -55,6 +55,13 @@ TEST_P(DashboardStoreTest, FindFiltersByRepositoryStateAndVerdictBeforePaging) {
   query.repo = "nobody/' OR 1=1 --";
   EXPECT_EQ(store_->Find(query)->size(), 0u);  // bound, never spliced into the SQL
   EXPECT_EQ(GetOk(ids[1]).verdict, "ACCEPT");
+  query = JobQuery{};
+  query.result_contains = "\"verdict\":\"DECLINE\"";
+  EXPECT_EQ(store_->Find(query)->size(), 2u);
+  query.result_contains = "\"verdict\":\"DECL_NE\"";  // '_' is not a wildcard
+  EXPECT_EQ(store_->Find(query)->size(), 0u);
+  query.result_contains = "%";
+  EXPECT_EQ(store_->Find(query)->size(), 0u);
 }
 
 TEST_P(DashboardStoreTest, CancelEndsQueuedAndRunningJobsOnly) {
