@@ -271,6 +271,17 @@ Result<Value> FromMat(const cv::Mat& produced, const ValueInfo& declared,
   return Value::FromTensor(std::move(tensor));
 }
 
+// Sets OpenCV's thread count, which is process-wide, when it differs from the last one set here.
+// 0 means OpenCV's default (setNumThreads(0) would mean "no threads", so it is passed as -1).
+void ApplyThreads(int threads) {
+  static std::mutex mutex;
+  static int applied = std::numeric_limits<int>::min();  // Guarded by mutex.
+  std::lock_guard<std::mutex> lock(mutex);
+  if (threads == applied) return;
+  cv::setNumThreads(threads > 0 ? threads : -1);
+  applied = threads;
+}
+
 class OpenCvSession;
 
 // Inputs converted to cv::Mat once; each Run is setInput + forward with the outputs dropped.
@@ -338,8 +349,7 @@ class OpenCvSession final : public Session {
                  std::vector<cv::Mat>* blobs) {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
-      // The thread count is process-wide in OpenCV; another session may have changed it.
-      if (cv::getNumThreads() != threads_ && threads_ > 0) cv::setNumThreads(threads_);
+      ApplyThreads(threads_);  // another session may have changed it
       for (const auto& [name, mat] : inputs) net_.setInput(mat, name);
       net_.forward(*blobs, output_names_);
       return OkStatus();
@@ -378,8 +388,7 @@ class OpenCvBackend final : public Backend {
                                         const SessionConfig& config) override {
     ZC_ASSIGN_OR_RETURN(ModelInfo info, ReadModelInfo(model_path));
     try {
-      // Process-wide; < 0 restores OpenCV's default (0 would mean one thread).
-      cv::setNumThreads(config.intra_op_threads > 0 ? config.intra_op_threads : -1);
+      ApplyThreads(config.intra_op_threads);
       cv::dnn::Net net = cv::dnn::readNetFromONNX(model_path.string());
       net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
       net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
