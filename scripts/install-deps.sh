@@ -28,7 +28,7 @@ APT_PACKAGES=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libyaml-cpp-dev
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang libclang-rt-14-dev
   python3-torch python3-torchvision python3-onnx python3-sklearn python3-numpy
   python3-pil hyperfine locales strace

@@ -35,8 +35,11 @@ struct SandboxFlags {
   std::string worker;  // empty: zooci-worker beside zooci
   int64_t timeout_ms = 300000;
   int64_t memory_limit_mb = 8192;
+  std::string runtime = "ort";  // the worker's --backend: "ort" or "opencv"
 };
 void AddSandboxFlags(CLI::App& app, SandboxFlags* flags);
+// `--runtime ort|opencv`, for the subcommands that run one model step on a chosen runtime.
+void AddRuntimeFlag(CLI::App& app, SandboxFlags* flags);
 
 // A worker pool and the directory its workers log into (removed with it).
 struct WorkerSandbox {

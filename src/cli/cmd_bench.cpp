@@ -183,10 +183,10 @@ CommandSpec BenchCommand() {
         app.add_flag("--generate-inputs", flags->generate_inputs,
                      "Generate inputs even when the model has test data");
         app.add_option("--threads", flags->intra_op_threads,
-                       "ONNX Runtime intra-op threads (0 = runtime default)")
+                       "Runtime intra-op threads (0 = runtime default)")
             ->check(CLI::Range(0, 1024));
         app.add_option("--inter-op-threads", flags->inter_op_threads,
-                       "ONNX Runtime inter-op threads (0 = runtime default)")
+                       "ONNX Runtime inter-op threads (0 = runtime default; OpenCV: unused)")
             ->check(CLI::Range(0, 1024));
         app.add_option("--optimization", flags->optimization, "Graph optimization level")
             ->check(CLI::IsMember({"disabled", "basic", "extended", "all"}))
@@ -203,6 +203,7 @@ CommandSpec BenchCommand() {
         app.add_option("-o,--output", flags->output, "Write the report to FILE");
         app.add_option("--histogram", flags->histogram, "Write a latency histogram (SVG)");
         AddSandboxFlags(app, &flags->sandbox);
+        AddRuntimeFlag(app, &flags->sandbox);
         return [flags] { return RunBench(*flags); };
       }};
 }

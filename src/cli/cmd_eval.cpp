@@ -72,7 +72,7 @@ CommandSpec EvalCommand() {
                            "scenario's, else 0.5)")
                 ->check(CLI::Range(0.0, 100.0));
             app.add_option("--threads", flags->threads,
-                           "ONNX Runtime intra-op threads (0 = runtime default)")
+                           "Runtime intra-op threads (0 = runtime default)")
                 ->check(CLI::Range(0, 1024));
             app.add_option("--decode-threads", flags->decode_threads,
                            "Image decoding threads in the worker (0 = cores)")
@@ -83,6 +83,7 @@ CommandSpec EvalCommand() {
             app.add_option("--confusion-svg", flags->confusion_svg,
                            "Write the confusion matrix as an SVG heatmap");
             AddSandboxFlags(app, &flags->sandbox);
+            AddRuntimeFlag(app, &flags->sandbox);
             return [flags] { return RunEvalCommand(*flags); };
           }};
 }

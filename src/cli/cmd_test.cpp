@@ -95,8 +95,7 @@ int RunTest(const TestFlags& flags) {
 }  // namespace
 
 CommandSpec TestCommand() {
-  return {"test", "Run models on ONNX Runtime against their reference data (test_data_set_N)",
-          [](CLI::App& app) {
+  return {"test", "Run models against their reference data (test_data_set_N)", [](CLI::App& app) {
             auto flags = std::make_shared<TestFlags>();
             app.add_option("paths", flags->paths,
                            "Model directories, model files, .tar.gz model archives, or trees of "
@@ -108,7 +107,7 @@ CommandSpec TestCommand() {
                            "Cases run in parallel (default: number of cores)")
                 ->check(CLI::Range(1, 256));
             app.add_option("--threads", flags->threads,
-                           "ONNX Runtime intra-op threads per worker (default: cores / jobs)")
+                           "Runtime intra-op threads per worker (default: cores / jobs)")
                 ->check(CLI::Range(0, 256));
             app.add_option("--rtol", flags->rtol, "Relative tolerance for floating-point outputs")
                 ->capture_default_str();
@@ -122,6 +121,7 @@ CommandSpec TestCommand() {
                 ->check(CLI::IsMember({"text", "json"}));
             app.add_option("-o,--output", flags->output, "Also write the JSON report to this file");
             AddSandboxFlags(app, &flags->sandbox);
+            AddRuntimeFlag(app, &flags->sandbox);
             app.add_flag("-v,--verbose", flags->verbose, "List every case, not only failures");
             return CommandHandler([flags] { return RunTest(*flags); });
           }};

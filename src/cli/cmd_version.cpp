@@ -11,16 +11,20 @@ namespace zooci {
 
 std::string VersionText() {
   std::string text = std::string("zooci ") + ZOOCI_VERSION + "\n";
-  // ONNX Runtime is asked from the library the worker loads, never assumed.
+  // The runtimes are asked from the libraries the worker loads, never assumed.
   auto worker = DefaultWorkerExecutable();
-  ExitInfo exit_info;
-  auto runtime = worker.ok() ? RunCommand({worker->string(), "--version"}, &exit_info)
-                             : Result<std::string>(worker.error());
-  if (runtime.ok() && exit_info.exited && exit_info.exit_code == 0) {
-    text += std::string(Trim(*runtime)) + " (loaded by " + worker->string() + ")\n";
-  } else {
-    text += "onnxruntime: unavailable (" +
-            (runtime.ok() ? exit_info.Describe() : runtime.error().message()) + ")\n";
+  for (const char* runtime_name : {"ort", "opencv"}) {
+    ExitInfo exit_info;
+    auto runtime =
+        worker.ok()
+            ? RunCommand({worker->string(), "--backend", runtime_name, "--version"}, &exit_info)
+            : Result<std::string>(worker.error());
+    if (runtime.ok() && exit_info.exited && exit_info.exit_code == 0) {
+      text += std::string(Trim(*runtime)) + " (loaded by " + worker->string() + ")\n";
+    } else {
+      text += std::string(runtime_name) + " runtime: unavailable (" +
+              (runtime.ok() ? exit_info.Describe() : runtime.error().message()) + ")\n";
+    }
   }
   text += std::string("onnx ") + ZOOCI_ONNX_VERSION + "\n";
   text += "protobuf " + google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION) + "\n";
@@ -28,7 +32,9 @@ std::string VersionText() {
 }
 
 CommandSpec VersionCommand() {
-  return {"version", "Print the versions of ZooCI, ONNX Runtime, ONNX and protobuf", [](CLI::App&) {
+  return {"version",
+          "Print the versions of ZooCI, its runtimes (ONNX Runtime, OpenCV DNN), ONNX and protobuf",
+          [](CLI::App&) {
             return CommandHandler([] {
               std::cout << VersionText();
               return kExitOk;

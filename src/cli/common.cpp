@@ -15,6 +15,7 @@ Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers) 
   config.timeout_ms = flags.timeout_ms;
   config.memory_limit_bytes = static_cast<uint64_t>(flags.memory_limit_mb) << 20;
   config.log_dir = logs.path();
+  config.backend = flags.runtime;
   ZC_ASSIGN_OR_RETURN(auto executor, MakeSandboxExecutor(config));
   return WorkerSandbox{std::move(logs), std::move(executor)};
 }
@@ -31,6 +32,13 @@ void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
   app.add_option("--worker", flags->worker,
                  "Worker executable (default: zooci-worker beside zooci)")
       ->group("");
+}
+
+void AddRuntimeFlag(CLI::App& app, SandboxFlags* flags) {
+  app.add_option("--runtime", flags->runtime,
+                 "Runtime that runs the model: ort (ONNX Runtime) or opencv (OpenCV DNN)")
+      ->check(CLI::IsMember({"ort", "opencv"}))
+      ->capture_default_str();
 }
 
 Status EmitReport(const std::string& text, const std::string& output_path) {

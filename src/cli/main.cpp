@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   bool show_version = false;
   app.add_flag("--version", show_version,
-               "Print the versions of ZooCI, ONNX Runtime, ONNX and protobuf");
+               "Print the versions of ZooCI, its runtimes, ONNX and protobuf");
 
   std::vector<std::pair<CLI::App*, zooci::CommandHandler>> handlers;
   for (const zooci::CommandSpec& command : zooci::Commands()) {

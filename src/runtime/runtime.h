@@ -1,6 +1,7 @@
 // runtime: running models. Two layers:
 //  - Backend / Session: an inference runtime adapter, used only inside worker processes
-//    (OrtBackend for ONNX Runtime; FakeBackend in src/testing for tests).
+//    (OrtBackend for ONNX Runtime, OpenCvBackend for OpenCV DNN; FakeBackend in src/testing for
+//    tests). The worker executable picks one with --backend.
 //  - Executor: what the rest of ZooCI calls to run a model on data sets. SandboxExecutor keeps a
 //    pool of long-lived zooci-worker processes under resource limits and turns a crash, a timeout
 //    or an out-of-memory into a reported outcome instead of an outage of the caller.
@@ -64,6 +65,13 @@ class Backend {
 // ORT_DISABLE_TELEMETRY=1 in the process environment (setenv), so call it before starting threads
 // that read the environment.
 std::unique_ptr<Backend> MakeOrtBackend();
+
+// The OpenCV DNN backend ("opencv-dnn": OpenCV's own ONNX importer and CPU kernels, DNN_BACKEND_
+// OPENCV on DNN_TARGET_CPU). Defined in the zooci_opencv_backend library, which only the worker
+// executable links. A model OpenCV cannot import or run is an error of one line with OpenCV's
+// reason (the node, operator, attribute or type it names). SessionConfig::intra_op_threads sets
+// OpenCV's process-wide thread count; inter_op_threads and optimization do not apply.
+std::unique_ptr<Backend> MakeOpenCvBackend();
 
 // An out-of-memory inside a backend is reported with this prefix so the sandbox can classify it.
 inline constexpr const char* kOutOfMemoryPrefix = "out of memory: ";
@@ -186,6 +194,8 @@ struct SandboxConfig {
   int64_t timeout_ms = 300000;      // wall time per request, session creation included
   uint64_t memory_limit_bytes = 0;  // address-space limit per worker (RLIMIT_AS); 0 = none
   fs::path log_dir;                 // workers' stderr goes to files here (empty: inherit)
+  // The runtime the workers load, passed as `--backend NAME` (zooci-worker: "ort" or "opencv").
+  std::string backend = "ort";
 };
 
 // Pool of worker processes; a worker that crashes, times out or runs out of memory is killed and

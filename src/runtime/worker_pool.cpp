@@ -103,7 +103,7 @@ class SandboxExecutor final : public Executor {
   Status EnsureStarted(WorkerSlot& slot) {
     if (slot.child) return OkStatus();
     ChildProcess::Options options;
-    options.argv = {config_.worker_executable.string()};
+    options.argv = {config_.worker_executable.string(), "--backend", config_.backend};
     options.limits.address_space_bytes = config_.memory_limit_bytes;
     if (!slot.stderr_log.empty()) options.stderr_path = slot.stderr_log;
     auto child = ChildProcess::Spawn(options);

@@ -85,6 +85,31 @@ std::string AddOneModel() {
   return Serialize(model);
 }
 
+std::string UnaryOpModel(const std::string& op_type, int64_t opset) {
+  onnx::ModelProto model = NewModel(opset);
+  auto* graph = model.mutable_graph();
+  AddTensorValue(graph->mutable_input(), "x", ElemType::kFloat, {"N", "3"});
+  AddTensorValue(graph->mutable_output(), "y", ElemType::kFloat, {"N", "3"});
+  AddNode(graph, op_type, {"x"}, {"y"})->set_name(op_type + "_0");
+  return Serialize(model);
+}
+
+std::string MatMulModel(const std::vector<float>& weights) {
+  onnx::ModelProto model = NewModel(13);
+  auto* graph = model.mutable_graph();
+  AddTensorValue(graph->mutable_input(), "x", ElemType::kFloat, {"N", "3"});
+  AddTensorValue(graph->mutable_output(), "y", ElemType::kFloat, {"N", "2"});
+  auto* w = graph->add_initializer();
+  w->set_name("w");
+  w->set_data_type(static_cast<int32_t>(ElemType::kFloat));
+  w->add_dims(3);
+  w->add_dims(2);
+  w->set_raw_data(
+      std::string(reinterpret_cast<const char*>(weights.data()), weights.size() * sizeof(float)));
+  AddNode(graph, "MatMul", {"x", "w"}, {"y"});
+  return Serialize(model);
+}
+
 std::string MemoryBombModel() {
   onnx::ModelProto model = NewModel(13);
   auto* graph = model.mutable_graph();

@@ -13,6 +13,10 @@ namespace zooci::testing {
 std::string IdentityModel(ElemType elem_type = ElemType::kFloat, int64_t opset = 13);
 // y = x + 1 (float). Used to produce outputs that differ from inputs.
 std::string AddOneModel();
+// y = <op_type>(x) over float [N, 3], no attributes ("Relu"; or an operator a runtime lacks).
+std::string UnaryOpModel(const std::string& op_type, int64_t opset = 13);
+// y = MatMul(x, w): x float [N, 3], w a float [3, 2] initializer holding `weights` row-major.
+std::string MatMulModel(const std::vector<float>& weights);
 // y = ConstantOfShape(shape), shape an int64[2] input: feeding [n, n] asks for n*n*4 bytes.
 std::string MemoryBombModel();
 // A Loop of `trip_count` iterations of a Sum over x: runs for a long time.
