@@ -184,6 +184,7 @@ grep -q 'class="zooci-job"' job2.html || fail "job page banner"
 grep -q "DECLINE" job2.html || fail "job page verdict"
 grep -q "<h2>Log</h2>" job2.html || fail "job page log"
 ! grep -qi "<script" job2.html || fail "a script tag in the job page"
+! grep -q "/data/jobs/" job2.html || fail "the job page shows the worker's checkout path"
 # The model page: the folder's reviews and the accuracy chart drawn on the server.
 curl -fsS "$URL/models/example/zoo/validated/vision/classification/digits_v2" > model.html
 grep -q '<polyline class="series"' model.html || fail "no accuracy chart on the model page"
