@@ -13,12 +13,13 @@ using json = nlohmann::json;
 
 std::string H(std::string_view text) { return EscapeXml(text); }
 
-// A URL query value, percent-encoded.
-std::string Encode(std::string_view text) {
+}  // namespace
+
+std::string PercentEncode(std::string_view text) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '~') {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -28,8 +29,6 @@ std::string Encode(std::string_view text) {
   }
   return out;
 }
-
-}  // namespace
 
 json ReportModels(const Job& job) {
   if (job.state != JobState::kDone) return json::array();
@@ -129,8 +128,9 @@ std::string OverviewPage(const std::vector<Job>& jobs, const DashboardFilter& fi
             H(verdict) + "</td><td>" + DurationText(*job) + "</td></tr>";
   }
   page += "</tbody></table>";
-  const std::string query = "repo=" + Encode(filter.repo) + "&amp;state=" + Encode(filter.state) +
-                            "&amp;verdict=" + Encode(filter.verdict);
+  const std::string query = "repo=" + PercentEncode(filter.repo) +
+                            "&amp;state=" + PercentEncode(filter.state) +
+                            "&amp;verdict=" + PercentEncode(filter.verdict);
   if (filter.offset > 0) {
     page += "<a href=\"/?" + query + "&amp;offset=" +
             std::to_string(std::max(0, filter.offset - filter.limit)) + "\">newer</a> ";

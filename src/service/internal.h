@@ -226,6 +226,8 @@ struct ServiceCounters {
 };
 
 std::string JobVerdict(const Job& job);  // the verdict of a done job, else ""
+// Percent-encodes all but letters, digits, "-_.~" and "/": a URL path or a query value.
+std::string PercentEncode(std::string_view text);
 // The models array of a done job's stored report (the runner's envelope), or an empty array.
 nlohmann::json ReportModels(const Job& job);
 // The overview: `jobs` is the page already filtered by the store (one more than filter.limit when

@@ -13,22 +13,6 @@ using json = nlohmann::json;
 
 std::string H(std::string_view text) { return EscapeXml(text); }
 
-// A path for a URL: each segment percent-encoded, slashes kept.
-std::string EncodePath(std::string_view path) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // The text between `open` (after its tag) and `close` in `html`, or "".
 std::string Between(const std::string& html, std::string_view open, std::string_view close) {
   const size_t begin = html.find(open);
@@ -44,8 +28,8 @@ std::string ReasonsSection(const Job& job, const json& envelope) {
       !envelope["annotations"].is_array() || envelope["annotations"].empty()) {
     return "";
   }
-  const std::string blob = "https://github.com/" + EncodePath(job.spec.repo) + "/blob/" +
-                           EncodePath(job.spec.head_sha) + "/";
+  const std::string blob = "https://github.com/" + PercentEncode(job.spec.repo) + "/blob/" +
+                           PercentEncode(job.spec.head_sha) + "/";
   std::string failures, warnings;
   for (const json& item : envelope["annotations"]) {
     if (!item.is_object()) continue;
@@ -54,7 +38,7 @@ std::string ReasonsSection(const Job& job, const json& envelope) {
     const bool failure = item.value("level", std::string()) == "failure";
     std::string entry = "<li class=\"" + std::string(failure ? "failure" : "warning") +
                         "\"><a class=\"zooci-reason-link\" href=\"" +
-                        H(blob + EncodePath(path) + "#L" + std::to_string(line)) + "\"><code>" +
+                        H(blob + PercentEncode(path) + "#L" + std::to_string(line)) + "\"><code>" +
                         H(path) + ":" + std::to_string(line) + "</code></a> " +
                         H(item.value("title", std::string())) + ": " +
                         H(item.value("message", std::string())) + "</li>";
@@ -86,7 +70,7 @@ std::string JobPage(const Job& job, const JobPageOptions& options) {
       envelope.is_object() ? envelope.value("html", std::string()) : std::string();
   const bool active = job.state == JobState::kQueued || job.state == JobState::kRunning;
   const std::string verdict = JobVerdict(job);
-  const std::string repo_url = "https://github.com/" + EncodePath(job.spec.repo);
+  const std::string repo_url = "https://github.com/" + PercentEncode(job.spec.repo);
   const std::string pr_url = repo_url + "/pull/" + std::to_string(job.spec.pr_number);
 
   std::string page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ZooCI job " +
@@ -110,7 +94,7 @@ std::string JobPage(const Job& job, const JobPageOptions& options) {
   page += "<p>" + H(job.spec.repo) + " <a href=\"" + H(pr_url) + "\">pull request #" +
           std::to_string(job.spec.pr_number) + "</a> <span class=\"zooci-title\">" +
           H(job.spec.title) + "</span> at <a href=\"" +
-          H(repo_url + "/commit/" + EncodePath(job.spec.head_sha)) + "\"><code>" +
+          H(repo_url + "/commit/" + PercentEncode(job.spec.head_sha)) + "\"><code>" +
           H(job.spec.head_sha.substr(0, 12)) + "</code></a> (branch <code class=\"zooci-branch\">" +
           H(job.spec.head_ref) + "</code> onto <code>" + H(job.spec.base_ref) + "</code>) · " +
           H(job.spec.trigger) + " · <strong id=\"zooci-state\">" +
