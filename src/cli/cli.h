@@ -35,7 +35,7 @@ struct SandboxFlags {
   std::string worker;  // empty: zooci-worker beside zooci
   int64_t timeout_ms = 300000;
   int64_t memory_limit_mb = 8192;
-  std::string runtime = "ort";  // the worker's --backend: "ort" or "opencv"
+  std::string runtime = "ort";  // the worker's --backend: one of RuntimeNames()
 };
 void AddSandboxFlags(CLI::App& app, SandboxFlags* flags);
 // `--runtime ort|opencv`, for the subcommands that run one model step on a chosen runtime.

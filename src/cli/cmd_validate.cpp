@@ -26,6 +26,7 @@ struct ValidateFlags {
   bool no_bench = false;
   bool fetch_lfs = false;
   int64_t bench_min_duration_ms = 1000;
+  std::string runtimes;  // --runtimes: "" = the zoo's list, else ONNX Runtime alone
   SandboxFlags sandbox;
 };
 
@@ -86,8 +87,24 @@ int RunValidate(const ValidateFlags& flags) {
   if (!flags.no_cache) {
     options.cache_dir = flags.cache_dir.empty() ? DefaultCacheDir() : fs::path(flags.cache_dir);
   }
+  if (!flags.runtimes.empty()) {
+    auto runtimes = ParseRuntimesFlag(flags.runtimes);
+    if (!runtimes.ok()) return usage(runtimes.error());
+    options.runtimes = std::move(*runtimes);
+  }
   auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
   if (!sandbox.ok()) return usage(sandbox.error());
+  options.runtime = flags.sandbox.runtime;
+  // The matrix's other runtimes: a sandbox each, with the same limits, logging beside the first.
+  std::vector<WorkerSandbox> matrix_sandboxes;
+  options.make_executor = [&](const std::string& runtime) -> Result<std::unique_ptr<Executor>> {
+    SandboxFlags runtime_flags = flags.sandbox;
+    runtime_flags.runtime = runtime;
+    ZC_ASSIGN_OR_RETURN(WorkerSandbox made, MakeWorkerSandbox(runtime_flags, flags.jobs));
+    std::unique_ptr<Executor> executor = std::move(made.executor);
+    matrix_sandboxes.push_back(std::move(made));  // keeps its log directory
+    return executor;
+  };
   ValidateProgress progress;
   if (isatty(STDERR_FILENO)) {
     progress = [](const ModelReview& review, int done, int total) {
@@ -158,6 +175,11 @@ CommandSpec ValidateCommand() {
                            "Minimum measured time of the bench step per model")
                 ->check(CLI::Range(int64_t{0}, int64_t{600000}))
                 ->capture_default_str();
+            app.add_option("--runtimes", flags->runtimes,
+                           "Runtimes of the compatibility matrix, e.g. ort,opencv or "
+                           "ort,opencv:required (default: the zoo's `runtimes` in "
+                           "zooci-zoo.yaml, else ONNX Runtime alone and no matrix); a runtime "
+                           "is required (can decline) or reported (never declines)");
             AddSandboxFlags(app, &flags->sandbox);
             return [flags] { return RunValidate(*flags); };
           }};

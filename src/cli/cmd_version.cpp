@@ -13,7 +13,7 @@ std::string VersionText() {
   std::string text = std::string("zooci ") + ZOOCI_VERSION + "\n";
   // The runtimes are asked from the libraries the worker loads, never assumed.
   auto worker = DefaultWorkerExecutable();
-  for (const char* runtime_name : {"ort", "opencv"}) {
+  for (const std::string& runtime_name : RuntimeNames()) {
     ExitInfo exit_info;
     auto runtime =
         worker.ok()
@@ -22,7 +22,7 @@ std::string VersionText() {
     if (runtime.ok() && exit_info.exited && exit_info.exit_code == 0) {
       text += std::string(Trim(*runtime)) + " (loaded by " + worker->string() + ")\n";
     } else {
-      text += std::string(runtime_name) + " runtime: unavailable (" +
+      text += runtime_name + " runtime: unavailable (" +
               (runtime.ok() ? exit_info.Describe() : runtime.error().message()) + ")\n";
     }
   }

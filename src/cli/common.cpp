@@ -37,7 +37,7 @@ void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
 void AddRuntimeFlag(CLI::App& app, SandboxFlags* flags) {
   app.add_option("--runtime", flags->runtime,
                  "Runtime that runs the model: ort (ONNX Runtime) or opencv (OpenCV DNN)")
-      ->check(CLI::IsMember({"ort", "opencv"}))
+      ->check(CLI::IsMember(RuntimeNames()))
       ->capture_default_str();
 }
 

@@ -104,6 +104,20 @@ class FileHasher {
   std::map<std::string, std::string> memo_;  // stat key -> content hash; guarded by mutex_
 };
 
+// ---- runtimes.cpp, matrix_step.cpp: the compatibility matrix.
+
+// A runtime of the matrix and the executor that runs it.
+struct MatrixRuntime {
+  ReviewRuntime review;
+  Executor* executor = nullptr;  // null: not checked (review.not_checked says why)
+};
+
+// The matrix's runtimes from --runtimes (options.runtimes), else the zoo's `runtimes`: the primary
+// (options.runtime) first and always required; none when neither sets a list. Names are checked
+// against RuntimeNames(); errors name the flag, or the file, line and key.
+Result<std::vector<ReviewRuntime>> ChooseRuntimes(const ValidateOptions& options,
+                                                  const ZooConfig& config);
+
 // Steps. Each fills `result` (status, summary, reasons, details).
 struct StepContext {
   const ModelFolder* folder = nullptr;
@@ -117,6 +131,8 @@ struct StepContext {
   const Readme* main_readme = nullptr;   // the zoo's README.md; null when unreadable
   ReadmeStore* readmes = nullptr;        // every README, parsed once
   const LfsReview* lfs = nullptr;        // the pointers among the reviewed model files
+  // The compatibility matrix's runtimes, the primary first; empty: no matrix step.
+  const std::vector<MatrixRuntime>* matrix = nullptr;
 };
 
 StepResult CheckArtifacts(const StepContext& context);
@@ -125,6 +141,8 @@ StepResult RunCheckStep(const StepContext& context);
 StepResult RunTestStep(const StepContext& context);
 StepResult RunEvalStep(const StepContext& context);
 StepResult RunBenchStep(const StepContext& context);
+// The folder's test data (else generated inputs) on every matrix runtime (matrix_step.cpp).
+StepResult RunMatrixStep(const StepContext& context);
 
 // The zoo's baseline for the folder's task against the eval and bench steps' figures; nullopt when
 // the zoo sets none for it (baseline_step.cpp).

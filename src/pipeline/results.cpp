@@ -45,6 +45,28 @@ std::string ReasonLevelName(ReasonLevel level) {
   return "decline";
 }
 
+std::string MatrixStatusName(MatrixStatus status) {
+  switch (status) {
+    case MatrixStatus::kOk:
+      return "ok";
+    case MatrixStatus::kMismatch:
+      return "mismatch";
+    case MatrixStatus::kRunError:
+      return "run-error";
+    case MatrixStatus::kRefused:
+      return "refused";
+    case MatrixStatus::kCrash:
+      return "crash";
+    case MatrixStatus::kTimeout:
+      return "timeout";
+    case MatrixStatus::kOutOfMemory:
+      return "out-of-memory";
+    case MatrixStatus::kNotChecked:
+      return "not-checked";
+  }
+  return "not-checked";
+}
+
 Verdict VerdictOf(const std::vector<StepResult>& steps, const std::vector<Reason>& extra) {
   bool declined = false, unverified = false;
   auto weigh = [&](const Reason& reason) {
@@ -150,7 +172,148 @@ const ojson& ArrayAt(const ojson& object, const char* key) {
   return value != nullptr && value->is_array() ? *value : kEmpty;
 }
 
+// ---- The matrix as JSON and back ---------------------------------------------------------------
+
+ojson OptionalBool(const std::optional<bool>& value) {
+  return value ? ojson(*value) : ojson(nullptr);
+}
+
+ojson MatrixOutputJson(const MatrixOutput& output) {
+  ojson item = {{"name", output.name},
+                {"elements", output.elements},
+                {"mismatches", output.mismatches},
+                {"max_abs_error", output.max_abs_error},
+                {"max_rel_error", output.max_rel_error},
+                {"within_tolerance", output.within_tolerance},
+                {"structure_error", output.structure_error},
+                {"first_mismatch", nullptr}};
+  if (output.first_mismatch) {
+    item["first_mismatch"] = {{"data_set", output.first_mismatch->data_set},
+                              {"flat_index", output.first_mismatch->flat_index},
+                              {"expected", output.first_mismatch->expected},
+                              {"actual", output.first_mismatch->actual}};
+  }
+  return item;
+}
+
+ojson MatrixOutputsJson(const std::vector<MatrixOutput>& outputs) {
+  ojson array = ojson::array();
+  for (const MatrixOutput& output : outputs) array.push_back(MatrixOutputJson(output));
+  return array;
+}
+
+std::vector<MatrixOutput> ParseMatrixOutputs(const ojson& array) {
+  std::vector<MatrixOutput> outputs;
+  if (!array.is_array()) return outputs;
+  for (const ojson& item : array) {
+    if (!item.is_object()) continue;
+    MatrixOutput output;
+    output.name = StringAt(item, "name");
+    output.elements = IntAt(item, "elements").value_or(0);
+    output.mismatches = IntAt(item, "mismatches").value_or(0);
+    output.max_abs_error = DoubleAt(item, "max_abs_error").value_or(0);
+    output.max_rel_error = DoubleAt(item, "max_rel_error").value_or(0);
+    output.within_tolerance = BoolAt(item, "within_tolerance").value_or(false);
+    output.structure_error = StringAt(item, "structure_error");
+    if (const ojson* first = Member(item, "first_mismatch"); first && first->is_object()) {
+      output.first_mismatch = MatrixMismatch{StringAt(*first, "data_set"),
+                                             IntAt(*first, "flat_index").value_or(0),
+                                             StringAt(*first, "expected"),
+                                             StringAt(*first, "actual")};
+    }
+    outputs.push_back(std::move(output));
+  }
+  return outputs;
+}
+
+MatrixStatus ParseMatrixStatus(const std::string& name) {
+  for (MatrixStatus status :
+       {MatrixStatus::kOk, MatrixStatus::kMismatch, MatrixStatus::kRunError,
+        MatrixStatus::kRefused, MatrixStatus::kCrash, MatrixStatus::kTimeout,
+        MatrixStatus::kOutOfMemory}) {
+    if (MatrixStatusName(status) == name) return status;
+  }
+  return MatrixStatus::kNotChecked;  // an unknown status never reads as ok
+}
+
+RuntimeMatrix ParseRuntimeMatrix(const ojson& object) {
+  RuntimeMatrix matrix;
+  matrix.inputs = StringAt(object, "inputs");
+  matrix.reference = BoolAt(object, "reference").value_or(false);
+  if (const ojson* tolerance = Member(object, "tolerance")) {
+    matrix.rtol = DoubleAt(*tolerance, "rtol").value_or(0);
+    matrix.atol = DoubleAt(*tolerance, "atol").value_or(0);
+  }
+  if (const ojson* latency = Member(object, "latency")) {
+    matrix.warmup_runs = IntAt(*latency, "warmup_runs").value_or(0);
+    matrix.latency_runs = IntAt(*latency, "runs").value_or(0);
+  }
+  for (const ojson& item : ArrayAt(object, "runtimes")) {
+    if (!item.is_object()) continue;
+    MatrixRow row;
+    row.runtime = StringAt(item, "runtime");
+    row.backend = StringAt(item, "backend");
+    row.required = BoolAt(item, "required").value_or(false);
+    row.primary = BoolAt(item, "primary").value_or(false);
+    row.status = ParseMatrixStatus(StringAt(item, "status"));
+    row.loads = BoolAt(item, "loads");
+    row.runs = BoolAt(item, "runs");
+    row.within_tolerance = BoolAt(item, "within_tolerance");
+    row.reason = StringAt(item, "reason");
+    row.outputs = ParseMatrixOutputs(ArrayAt(item, "outputs"));
+    row.p50_ms = DoubleAt(item, "p50_ms");
+    row.latency_runs = IntAt(item, "latency_runs").value_or(0);
+    matrix.rows.push_back(std::move(row));
+  }
+  for (const ojson& item : ArrayAt(object, "agreement")) {
+    if (!item.is_object()) continue;
+    MatrixAgreement agreement;
+    agreement.runtime = StringAt(item, "runtime");
+    agreement.against = StringAt(item, "against");
+    agreement.agrees = BoolAt(item, "agrees");
+    agreement.note = StringAt(item, "note");
+    agreement.outputs = ParseMatrixOutputs(ArrayAt(item, "outputs"));
+    matrix.agreement.push_back(std::move(agreement));
+  }
+  return matrix;
+}
+
 }  // namespace
+
+std::string RuntimeMatrixJson(const RuntimeMatrix& matrix) {
+  ojson rows = ojson::array();
+  for (const MatrixRow& row : matrix.rows) {
+    rows.push_back({{"runtime", row.runtime},
+                    {"backend", row.backend},
+                    {"required", row.required},
+                    {"primary", row.primary},
+                    {"status", MatrixStatusName(row.status)},
+                    {"loads", OptionalBool(row.loads)},
+                    {"runs", OptionalBool(row.runs)},
+                    {"within_tolerance", OptionalBool(row.within_tolerance)},
+                    {"reason", row.reason},
+                    {"outputs", MatrixOutputsJson(row.outputs)},
+                    {"p50_ms", row.p50_ms ? ojson(*row.p50_ms) : ojson(nullptr)},
+                    {"latency_runs", row.latency_runs}});
+  }
+  ojson agreement = ojson::array();
+  for (const MatrixAgreement& item : matrix.agreement) {
+    agreement.push_back({{"runtime", item.runtime},
+                         {"against", item.against},
+                         {"agrees", OptionalBool(item.agrees)},
+                         {"note", item.note},
+                         {"outputs", MatrixOutputsJson(item.outputs)}});
+  }
+  ojson root = {{"matrix",
+                 {{"inputs", matrix.inputs},
+                  {"reference", matrix.reference},
+                  {"tolerance", {{"rtol", matrix.rtol}, {"atol", matrix.atol}}},
+                  {"latency",
+                   {{"warmup_runs", matrix.warmup_runs}, {"runs", matrix.latency_runs}}},
+                  {"runtimes", std::move(rows)},
+                  {"agreement", std::move(agreement)}}}};
+  return root.dump(2, ' ', false, ojson::error_handler_t::replace);
+}
 
 // The parsed details, or nothing when they are not JSON (or too deeply nested to handle safely).
 std::optional<nlohmann::ordered_json> ParseDetailsJson(const std::string& text) {
@@ -212,6 +375,9 @@ StepDetails ParseStepDetails(const std::string& details_json) {
     if (item.is_number() && std::isfinite(item.get<double>())) {
       details.samples_ms.push_back(item.get<double>());
     }
+  }
+  if (const ojson* matrix = Member(root, "matrix"); matrix != nullptr && matrix->is_object()) {
+    details.matrix = ParseRuntimeMatrix(*matrix);
   }
   return details;
 }

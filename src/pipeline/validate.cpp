@@ -206,6 +206,40 @@ std::vector<Reason> UnreviewedReasons(const std::vector<UnreviewedFile>& unrevie
   return reasons;
 }
 
+// The executor of each matrix runtime: `executor` for the primary, a new one from
+// options.make_executor for each other (kept in `owned`). A runtime whose executor cannot be made
+// or whose workers do not start is kept, with why it checks nothing.
+std::vector<MatrixRuntime> StartRuntimes(std::vector<ReviewRuntime> chosen,
+                                         const ValidateOptions& options, Executor& executor,
+                                         const std::string& primary_backend,
+                                         std::vector<std::unique_ptr<Executor>>* owned) {
+  std::vector<MatrixRuntime> runtimes;
+  for (ReviewRuntime& review : chosen) {
+    MatrixRuntime runtime;
+    if (review.primary) {
+      review.backend = primary_backend;
+      runtime.executor = &executor;
+    } else if (!options.make_executor) {
+      review.not_checked = "this review has no executor for it";
+    } else {
+      auto made = options.make_executor(review.name);
+      auto description = made.ok() ? (*made)->BackendDescription()
+                                   : Result<std::string>(made.error());
+      if (description.ok()) {
+        review.backend = *description;
+        runtime.executor = made->get();
+        owned->push_back(std::move(*made));
+      } else {
+        review.not_checked =
+            "its worker could not start: " + description.error().message();
+      }
+    }
+    runtime.review = std::move(review);
+    runtimes.push_back(std::move(runtime));
+  }
+  return runtimes;
+}
+
 // The steps in order; a failed gate skips the model steps after it.
 ModelReview ReviewFolder(const StepContext& context, const std::string& change) {
   ModelReview review;
@@ -240,6 +274,10 @@ ModelReview ReviewFolder(const StepContext& context, const std::string& change) 
   }
   if (std::optional<StepResult> baseline = RunBaselineStep(context, review.steps)) {
     review.steps.push_back(std::move(*baseline));
+  }
+  if (context.matrix != nullptr && !context.matrix->empty()) {
+    review.steps.push_back(runnable ? timed(RunMatrixStep, context)
+                                    : Skipped("matrix", "the model did not pass check", false));
   }
   // Messages name files by their place in the repository, never by the checkout's path.
   for (StepResult& step : review.steps) WithoutRoot(step, context.folder->root);
@@ -322,6 +360,11 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   }
 
   ZC_ASSIGN_OR_RETURN(ZooConfig config, LoadZooConfig(root));
+  ZC_ASSIGN_OR_RETURN(std::vector<ReviewRuntime> chosen, ChooseRuntimes(options, config));
+  std::vector<std::unique_ptr<Executor>> matrix_executors;  // the other runtimes' sandboxes
+  std::vector<MatrixRuntime> matrix = StartRuntimes(std::move(chosen), options, executor,
+                                                    report.runtime, &matrix_executors);
+  for (const MatrixRuntime& runtime : matrix) report.runtimes.push_back(runtime.review);
   const Result<Readme>& main_readme = readmes.Get(root / "README.md");
   std::optional<std::vector<ManifestEntry>> manifest;
   fs::path manifest_path = root / "ONNX_HUB_MANIFEST.json";
@@ -369,6 +412,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
       context.main_readme = main_readme.ok() ? &*main_readme : nullptr;
       context.readmes = &readmes;
       context.lfs = &lfs;
+      context.matrix = &matrix;
       report.models[index] = ReviewFolder(context, selected[index].second);
       std::lock_guard<std::mutex> lock(progress_mutex);
       ++done;

@@ -195,6 +195,55 @@ std::string TestHtml(const StepResult& step, const StepDetails& details) {
   return out + "</tbody>\n</table>\n";
 }
 
+// The matrix step's figures: a row per runtime (status, loads, runs, the reference comparison with
+// max abs / max rel error per output, p50, the one-line reason) and each runtime against the
+// primary, with the first differing element.
+std::string MatrixHtml(const StepResult& step, const StepDetails& details) {
+  if (!details.matrix) return "";
+  const RuntimeMatrix& matrix = *details.matrix;
+  auto yes_no = [](const std::optional<bool>& value) -> std::string {
+    return !value ? "<td>–</td>" : *value ? "<td class=\"pass\">yes</td>" : "<td class=\"fail\">no</td>";
+  };
+  std::string out = "<h3>Runtimes (" + H(step.name) + ")</h3>\n<p>" +
+                    H(report_internal::MatrixPlanText(matrix)) + "</p>\n";
+  out +=
+      "<table class=\"matrix\">\n<thead><tr><th>Runtime</th><th>Role</th><th>Status</th>"
+      "<th>Loads</th><th>Runs</th><th>Reference</th><th>Outputs (max abs / max rel)</th>"
+      "<th>p50</th><th>Reason</th></tr></thead>\n<tbody>\n";
+  for (const MatrixRow& row : matrix.rows) {
+    const bool ok = row.status == MatrixStatus::kOk;
+    std::string outputs;
+    for (const MatrixOutput& output : row.outputs) {
+      outputs += (outputs.empty() ? "" : "<br>") +
+                 H(report_internal::MatrixOutputText(output, "reference", row.runtime));
+    }
+    out += "<tr><td>" + H(row.runtime) + (row.backend.empty() ? "" : "<br><span class=\"muted\">" +
+                                                                        H(row.backend) + "</span>") +
+           "</td><td>" + (row.required ? "required" : "reported") + "</td><td class=\"" +
+           (ok ? "pass" : row.status == MatrixStatus::kNotChecked ? "skipped" : "fail") + "\">" +
+           H(report_internal::MatrixStatusText(row.status)) + "</td>" + yes_no(row.loads) +
+           yes_no(row.runs) + yes_no(row.within_tolerance) + "<td class=\"msg\">" + outputs +
+           "</td><td class=\"num\">" +
+           (row.p50_ms ? FormatDouble(*row.p50_ms, 4) + " ms" : std::string("–")) +
+           "</td><td class=\"msg\">" + H(row.reason) + "</td></tr>\n";
+  }
+  out += "</tbody>\n</table>\n";
+  if (matrix.agreement.empty()) return out;
+  out += "<ul class=\"agreement\">\n";
+  for (const MatrixAgreement& agreement : matrix.agreement) {
+    const char* css = !agreement.agrees ? "skipped" : *agreement.agrees ? "pass" : "fail";
+    out += "<li><span class=\"" + std::string(css) + "\">" +
+           H(report_internal::MatrixAgreementText(agreement)) + "</span>";
+    for (const MatrixOutput& output : agreement.outputs) {
+      out += "<br><span class=\"msg\">" +
+             H(report_internal::MatrixOutputText(output, agreement.against, agreement.runtime)) +
+             "</span>";
+    }
+    out += "</li>\n";
+  }
+  return out + "</ul>\n";
+}
+
 void AppendModel(const ModelReview& model, std::string& out) {
   out += "<section class=\"card " + VerdictClass(model.verdict) + "\">\n";
   out += "<h2>" + Badge(model.verdict) + " " +
@@ -215,7 +264,8 @@ void AppendModel(const ModelReview& model, std::string& out) {
       for (const Reason& reason : step.reasons) reasons.push_back(&reason);
       const StepDetails parsed = ParseStepDetails(step.details_json);
       if (parsed.valid) {
-        details += EvalHtml(step, parsed) + BenchHtml(model, step, parsed) + TestHtml(step, parsed);
+        details += EvalHtml(step, parsed) + BenchHtml(model, step, parsed) +
+                   TestHtml(step, parsed) + MatrixHtml(step, parsed);
       }
     }
     out += "</tbody>\n</table>\n";
@@ -245,6 +295,13 @@ std::string FormatValidateHtml(const ValidateReport& report) {
                      : "changed since <code>" + H(report.changed_since) + "</code>");
   if (!report.zooci_version.empty()) meta("zooci", H(report.zooci_version));
   if (!report.runtime.empty()) meta("Runtime", H(report.runtime));
+  if (!report.runtimes.empty()) {
+    std::string items;
+    for (const ReviewRuntime& runtime : report.runtimes) {
+      items += (items.empty() ? "" : "<br>") + H(report_internal::ReviewRuntimeText(runtime));
+    }
+    meta("Runtimes", items);
+  }
   meta("Time", report_internal::FormatSeconds(report.seconds));
   out += "</dl>\n</header>\n<main>\n";
   if (!report.zoo_reasons.empty()) {

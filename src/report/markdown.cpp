@@ -210,6 +210,66 @@ std::string StepDetailsMd(const StepResult& step) {
   return out;
 }
 
+// The review's compatibility matrix as one small table (a row per model, a column per runtime)
+// and a line on what each runtime checked; "" when the review has no matrix. The reasons behind
+// each cell are in the models' sections; the full figures in the JSON and HTML reports.
+std::string MatrixMd(const ValidateReport& report) {
+  if (report.runtimes.empty()) return "";
+  std::string out = "\n### Runtimes\n\n| Model |";
+  std::string rule = "| --- |";
+  for (const ReviewRuntime& runtime : report.runtimes) {
+    out += " " + Md(runtime.name) + (runtime.required ? " (required)" : " (reported)") + " |";
+    rule += " --- |";
+  }
+  out += "\n" + rule + "\n";
+  std::string plan;
+  size_t rows = 0;
+  for (const ModelReview& model : report.models) {
+    if (++rows > kMaxItems) {
+      out += "| … and " + std::to_string(report.models.size() - kMaxItems) + " more |\n";
+      break;
+    }
+    out += "| " + (model.folder.empty() ? std::string(".") : Md(model.folder)) + " |";
+    const StepResult* step = report_internal::MatrixStepOf(model);
+    const StepDetails details = step ? ParseStepDetails(step->details_json) : StepDetails{};
+    for (const ReviewRuntime& runtime : report.runtimes) {
+      const MatrixRow* row = nullptr;
+      if (details.matrix) {
+        for (const MatrixRow& candidate : details.matrix->rows) {
+          if (candidate.runtime == runtime.name) row = &candidate;
+        }
+      }
+      if (row == nullptr) {
+        out += " " + (step ? Md(step->summary) : std::string("–")) + " |";
+        continue;
+      }
+      const bool ok = row->status == MatrixStatus::kOk &&
+                      !report_internal::MatrixRowDiffers(*row, *details.matrix);
+      const char* icon = ok                                         ? "✅ "
+                         : row->status == MatrixStatus::kNotChecked ? "➖ "
+                         : row->required                            ? "❌ "
+                                                                    : "⚠️ ";
+      out += " " + std::string(icon) +
+             Md(report_internal::MatrixCellText(*row, *details.matrix)) + " |";
+    }
+    out += "\n";
+    if (plan.empty() && details.matrix) {
+      plan = "Latency is the p50 of " + std::to_string(details.matrix->latency_runs) +
+             " runs after " + std::to_string(details.matrix->warmup_runs) +
+             " warm-ups on one thread, a short fixed run (the bench step is the measurement); "
+             "outputs are compared within rtol " +
+             FormatDouble(details.matrix->rtol, 3) + ", atol " +
+             FormatDouble(details.matrix->atol, 3) + ".";
+    }
+  }
+  out += "\n";
+  if (!plan.empty()) out += Md(plan) + "\n\n";
+  for (const ReviewRuntime& runtime : report.runtimes) {
+    out += "- " + Md(report_internal::ReviewRuntimeText(runtime)) + "\n";
+  }
+  return out;
+}
+
 // "✅ **ACCEPT**", "❌ **DECLINE**", "⚠️ **INCOMPLETE**" (without the asterisks unless `bold`).
 std::string VerdictBadge(Verdict verdict, bool bold = true) {
   const char* icon = verdict == Verdict::kAccept    ? "✅ "
@@ -292,6 +352,7 @@ std::string FormatValidateMarkdown(const ValidateReport& report) {
   if (!report.runtime.empty()) tools.push_back(Md(report.runtime));
   if (!tools.empty()) sentence += " with " + JoinStrings(tools, " and ");
   out += sentence + " in " + report_internal::FormatSeconds(report.seconds) + ".\n";
+  out += MatrixMd(report);
 
   for (const ModelReview& model : report.models) AppendModel(model, out);
 

@@ -45,6 +45,29 @@ std::string VerdictCounts(const ValidateReport& report);
 // "0.12 s"; "? s" for a non-finite value.
 std::string FormatSeconds(double seconds);
 
+// ---- The compatibility matrix in plain words (matrix.cpp); each view escapes them ---------------
+std::string MatrixStatusText(MatrixStatus status);  // "ok", "refused to load", "crashed", ...
+// "opencv (opencv-dnn 4.6.0, reported)"
+std::string MatrixRowTitle(const MatrixRow& row);
+// The row on one line: title, status, loads/runs/reference, p50 and the one-line reason.
+std::string MatrixRowText(const MatrixRow& row);
+// "output 'y': max abs 0.02, max rel 0.5, 3 of 1000 elements beyond tolerance; first at flat index
+// 17 of test_data_set_0: <expected_name> 1.5, <actual_name> 1.52" (or its structure error).
+std::string MatrixOutputText(const MatrixOutput& output, const std::string& expected_name,
+                             const std::string& actual_name);
+// "opencv against ort: agree within tolerance", "... DIFFER beyond tolerance", or the note.
+std::string MatrixAgreementText(const MatrixAgreement& agreement);
+// The inputs, the tolerance and the latency run's length.
+std::string MatrixPlanText(const RuntimeMatrix& matrix);
+// "opencv = opencv-dnn 4.6.0 (reported, never declines, default): the matrix only (...)".
+std::string ReviewRuntimeText(const ReviewRuntime& runtime);
+// The model's matrix step, or nullptr when the review has none.
+const StepResult* MatrixStepOf(const ModelReview& model);
+// True when an agreement says `row`'s runtime differs beyond tolerance from another.
+bool MatrixRowDiffers(const MatrixRow& row, const RuntimeMatrix& matrix);
+// A short table cell: "ok · 0.052 ms", "refused to load", "ok · 1.2 ms · differs from ort".
+std::string MatrixCellText(const MatrixRow& row, const RuntimeMatrix& matrix);
+
 }  // namespace report_internal
 
 }  // namespace zooci

@@ -173,6 +173,30 @@ void AppendReasons(const std::vector<Reason>& reasons, const std::string& indent
   }
 }
 
+// The matrix step's figures under the step: the plan, a line per runtime and per output, and each
+// runtime against the primary.
+void AppendMatrix(const StepResult& step, std::string& out) {
+  const StepDetails details = ParseStepDetails(step.details_json);
+  if (!details.matrix) return;
+  const RuntimeMatrix& matrix = *details.matrix;
+  out += "    " + Line(report_internal::MatrixPlanText(matrix)) + "\n";
+  for (const MatrixRow& row : matrix.rows) {
+    out += "    " + Line(report_internal::MatrixRowText(row)) + "\n";
+    for (const MatrixOutput& output : row.outputs) {
+      out += "      " + Line(report_internal::MatrixOutputText(output, "reference", row.runtime)) +
+             "\n";
+    }
+  }
+  for (const MatrixAgreement& agreement : matrix.agreement) {
+    out += "    " + Line(report_internal::MatrixAgreementText(agreement)) + "\n";
+    for (const MatrixOutput& output : agreement.outputs) {
+      out += "      " +
+             Line(report_internal::MatrixOutputText(output, agreement.against, agreement.runtime)) +
+             "\n";
+    }
+  }
+}
+
 // ---- JSON --------------------------------------------------------------------------------------
 
 ojson ReasonJson(const Reason& reason) {
@@ -199,6 +223,10 @@ std::string FormatValidateText(const ValidateReport& report) {
                         ? "all models"
                         : "models changed since " + Line(report.changed_since));
   out += "  " + JoinStrings(context, ", ") + "\n";
+  for (size_t runtime_idx = 0; runtime_idx < report.runtimes.size(); ++runtime_idx) {
+    out += std::string(runtime_idx == 0 ? "  runtimes: " : "            ") +
+           Line(report_internal::ReviewRuntimeText(report.runtimes[runtime_idx])) + "\n";
+  }
 
   size_t declining = 0, unverified = 0, warnings = 0;
   auto count = [&](const Reason& reason) {
@@ -215,6 +243,7 @@ std::string FormatValidateText(const ValidateReport& report) {
              (step.cached ? " (cached)" : "") + "\n";
       AppendReasons(step.reasons, "    ", out);
       for (const Reason& reason : step.reasons) count(reason);
+      if (step.name == "matrix") AppendMatrix(step, out);
     }
   }
   if (!report.zoo_reasons.empty()) {
@@ -263,10 +292,21 @@ std::string FormatValidateJson(const ValidateReport& report) {
                       {"verdict", VerdictName(model.verdict)},
                       {"steps", std::move(steps)}});
   }
+  ojson runtimes = ojson::array();
+  for (const ReviewRuntime& runtime : report.runtimes) {
+    runtimes.push_back({{"name", runtime.name},
+                        {"backend", runtime.backend},
+                        {"required", runtime.required},
+                        {"primary", runtime.primary},
+                        {"role_source", runtime.role_source},
+                        {"scope", runtime.scope},
+                        {"not_checked", runtime.not_checked}});
+  }
   ojson root = {{"zoo", report.zoo},
                 {"changed_since", report.changed_since},
                 {"zooci_version", report.zooci_version},
                 {"runtime", report.runtime},
+                {"runtimes", std::move(runtimes)},
                 {"verdict", VerdictName(report.verdict)},
                 {"seconds", report.seconds},
                 {"summary",

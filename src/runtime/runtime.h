@@ -194,9 +194,13 @@ struct SandboxConfig {
   int64_t timeout_ms = 300000;      // wall time per request, session creation included
   uint64_t memory_limit_bytes = 0;  // address-space limit per worker (RLIMIT_AS); 0 = none
   fs::path log_dir;                 // workers' stderr goes to files here (empty: inherit)
-  // The runtime the workers load, passed as `--backend NAME` (zooci-worker: "ort" or "opencv").
+  // The runtime the workers load, passed as `--backend NAME` (one of RuntimeNames()).
   std::string backend = "ort";
 };
+
+// The runtimes zooci-worker can load, by the name `--backend` takes ("ort", "opencv"), the default
+// first. The worker's table of backends (worker_main.cpp) has one entry per name.
+const std::vector<std::string>& RuntimeNames();
 
 // Pool of worker processes; a worker that crashes, times out or runs out of memory is killed and
 // replaced before its slot is reused.

@@ -193,6 +193,11 @@ class SandboxExecutor final : public Executor {
 
 }  // namespace
 
+const std::vector<std::string>& RuntimeNames() {
+  static const std::vector<std::string> kNames = {"ort", "opencv"};
+  return kNames;
+}
+
 Result<std::unique_ptr<Executor>> MakeSandboxExecutor(const SandboxConfig& config) {
   if (config.workers < 1) return Error("sandbox: at least one worker is needed");
   if (config.timeout_ms <= 0) return Error("sandbox: the time limit must be positive");

@@ -80,14 +80,14 @@ Status CheckAllInputsFed(const std::vector<BoundValue>& inputs,
   return OkStatus();
 }
 
-struct PreparedCase {
+struct BoundCase {
   RunRequest request;
   std::vector<std::vector<BoundValue>> expected;  // per data set
 };
 
-Result<PreparedCase> Prepare(const TestCase& test_case, const SessionConfig& session) {
+Result<BoundCase> Prepare(const TestCase& test_case, const SessionConfig& session) {
   ZC_ASSIGN_OR_RETURN(ModelInfo model, ReadModelInfo(test_case.model_path));
-  PreparedCase prepared;
+  BoundCase prepared;
   prepared.request.model_path = test_case.model_path;
   prepared.request.session = session;
   for (const DataSet& data_set : test_case.data_sets) {
@@ -241,6 +241,21 @@ bool IsUnexpectedFailure(CaseStatus status) {
   return status == CaseStatus::kFail || status == CaseStatus::kError ||
          status == CaseStatus::kCrash || status == CaseStatus::kTimeout ||
          status == CaseStatus::kOutOfMemory;
+}
+
+Result<PreparedCase> PrepareCase(const TestCase& test_case, const SessionConfig& session) {
+  if (!test_case.discovery_error.empty()) return Error(test_case.discovery_error);
+  ZC_ASSIGN_OR_RETURN(BoundCase bound, Prepare(test_case, session));
+  PreparedCase prepared;
+  prepared.request = std::move(bound.request);
+  for (std::vector<BoundValue>& data_set : bound.expected) {
+    std::vector<Value>& values = prepared.expected.emplace_back();
+    for (BoundValue& output : data_set) {
+      output.value.name = output.name;
+      values.push_back(std::move(output.value));
+    }
+  }
+  return prepared;
 }
 
 CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const TestOptions& options) {

@@ -53,6 +53,30 @@ TEST_F(RunnerTest, MatchingOutputsPass) {
   EXPECT_EQ(result.id, "add_one");
 }
 
+TEST_F(RunnerTest, PrepareCaseBindsReferenceOutputsByModelName) {
+  // The reference file names no output: it binds to the model's first output by position.
+  WriteAddOneCase(Value::FromTensor(FloatTensor("", {3}, {2, 3, 4})));
+  auto discovery = DiscoverCases({case_dir_}, std::nullopt);
+  ASSERT_TRUE(discovery.ok()) << discovery.error().message();
+  SessionConfig session;
+  session.intra_op_threads = 1;
+  auto prepared = PrepareCase(discovery->cases.at(0), session);
+  ASSERT_TRUE(prepared.ok()) << prepared.error().message();
+  EXPECT_EQ(prepared->request.session.intra_op_threads, 1);
+  ASSERT_EQ(prepared->request.data_sets.size(), 1u);
+  EXPECT_EQ(prepared->request.data_sets[0].inputs.at(0).name, "x");
+  ASSERT_EQ(prepared->expected.size(), 1u);
+  ASSERT_EQ(prepared->expected[0].size(), 1u);
+  EXPECT_EQ(prepared->expected[0][0].name, "y");
+  EXPECT_EQ(testing::FloatValues(prepared->expected[0][0].tensor), (std::vector<float>{2, 3, 4}));
+  // A malformed case is an error naming what is wrong, never a half-prepared request.
+  TestCase broken = discovery->cases.at(0);
+  broken.discovery_error = "archive: truncated";
+  auto refused = PrepareCase(broken, session);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(), "archive: truncated");
+}
+
 TEST_F(RunnerTest, OneElementBeyondToleranceFails) {
   WriteAddOneCase({2, 3.01f, 4});
   CaseResult result = Run();

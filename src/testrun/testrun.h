@@ -116,6 +116,17 @@ using ProgressCallback = std::function<void(const CaseResult& result, int done, 
 TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
                         const TestOptions& options, const ProgressCallback& progress = nullptr);
 
+// A case's data sets read, validated and bound to the model's declared inputs and outputs, as
+// RunTestCase does before anything runs: the request (each input as the bytes of its file) and,
+// per data set, the reference outputs, each named (Value::name) by the model output it binds to.
+// For callers that run one case on several executors and compare their outputs.
+struct PreparedCase {
+  RunRequest request;
+  std::vector<std::vector<Value>> expected;  // per data set of `request`
+};
+// An error names the data set or file (a malformed .pb, an input without data, ...).
+Result<PreparedCase> PrepareCase(const TestCase& test_case, const SessionConfig& session);
+
 // Runs one case (exposed for tests).
 CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const TestOptions& options);
 

@@ -60,7 +60,7 @@ class Parser {
   Status Parse(const YAML::Node& root, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto fields,
                         Fields(root, "", {"repository", "artifacts", "licenses", "baselines",
-                                          "tasks"}));
+                                          "tasks", "runtimes"}));
     for (const auto& [name, key, value] : fields) {
       if (name == "repository") {
         ZC_ASSIGN_OR_RETURN(config->repository, Scalar(value, name));
@@ -81,6 +81,8 @@ class Parser {
         }
       } else if (name == "baselines") {
         ZC_RETURN_IF_ERROR(ParseBaselines(value, config));
+      } else if (name == "runtimes") {
+        ZC_RETURN_IF_ERROR(ParseRuntimes(value, config));
       } else if (name == "tasks") {
         ZC_ASSIGN_OR_RETURN(auto tasks, Fields(value, name, {}));
         for (const auto& [prefix, task_key, task] : tasks) {
@@ -165,6 +167,33 @@ class Parser {
       for (const ArtifactInfo& info : kArtifacts) {
         if (name == info.key) config->artifacts[info.id] = parsed;
       }
+    }
+    return OkStatus();
+  }
+
+  // runtimes: {NAME: required|reported, ...}. Names are checked against the runtimes zooci knows
+  // by pipeline, which knows them; here only their form.
+  Status ParseRuntimes(const YAML::Node& node, ZooConfig* config) const {
+    ZC_ASSIGN_OR_RETURN(auto fields, Fields(node, "runtimes", {}));
+    if (fields.empty()) return Fail(node, "runtimes", "expected at least one runtime");
+    for (const auto& [name, key, value] : fields) {
+      std::string path = "runtimes." + name;
+      bool well_formed = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      });
+      if (!well_formed) return Fail(key, path, "a runtime name is lowercase letters and digits");
+      ZC_ASSIGN_OR_RETURN(std::string role, Scalar(value, path));
+      ZooRuntime runtime;
+      runtime.name = name;
+      runtime.line = key.Mark().is_null() ? 0 : key.Mark().line + 1;
+      if (role == "required") {
+        runtime.role = RuntimeRole::kRequired;
+      } else if (role == "reported") {
+        runtime.role = RuntimeRole::kReported;
+      } else {
+        return Fail(value, path, "expected required or reported, got '" + role + "'");
+      }
+      config->runtimes.push_back(std::move(runtime));
     }
     return OkStatus();
   }

@@ -86,5 +86,73 @@ TEST(ZooConfigTest, ErrorsNameLineKeyAndValidChoices) {
   EXPECT_FALSE(Load("repository: a/b\nrepository: c/d\n").ok());
 }
 
+TEST(ZooConfigTest, RuntimesKeepTheFileOrderRolesAndLines) {
+  auto config = Load("licenses: [MIT]\nruntimes:\n  ort: required\n  opencv: reported\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  ASSERT_EQ(config->runtimes.size(), 2u);
+  EXPECT_EQ(config->runtimes[0].name, "ort");
+  EXPECT_EQ(config->runtimes[0].role, RuntimeRole::kRequired);
+  EXPECT_EQ(config->runtimes[0].line, 3);
+  EXPECT_EQ(config->runtimes[1].name, "opencv");
+  EXPECT_EQ(config->runtimes[1].role, RuntimeRole::kReported);
+  EXPECT_EQ(config->runtimes[1].line, 4);
+  // The order is the file's, not alphabetical.
+  auto reversed = Load("runtimes:\n  opencv: required\n  ort: required\n");
+  ASSERT_TRUE(reversed.ok());
+  EXPECT_EQ(reversed->runtimes[0].name, "opencv");
+  EXPECT_EQ(reversed->runtimes[0].role, RuntimeRole::kRequired);
+  // Absent: not set (the review keeps its single runtime).
+  auto absent = Load("licenses: [MIT]\n");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_TRUE(absent->runtimes.empty());
+}
+
+// The complete format in docs/zoo-config.md is a file zooci reads, with every key it documents.
+TEST(ZooConfigTest, TheDocumentedExampleParses) {
+  auto doc = ReadFile(fs::path(ZOOCI_SOURCE_DIR) / "docs/zoo-config.md");
+  ASSERT_TRUE(doc.ok()) << doc.error().message();
+  const size_t start = doc->find("```yaml\n");
+  ASSERT_NE(start, std::string::npos);
+  const size_t end = doc->find("```\n", start + 8);
+  ASSERT_NE(end, std::string::npos);
+  auto config = Load(doc->substr(start + 8, end - start - 8));
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->repository, "onnx/models");
+  ASSERT_EQ(config->runtimes.size(), 2u);
+  EXPECT_EQ(config->runtimes[0].name, "ort");
+  EXPECT_EQ(config->runtimes[1].name, "opencv");
+  EXPECT_EQ(config->runtimes[1].role, RuntimeRole::kReported);
+  EXPECT_FALSE(config->baselines.empty());
+}
+
+TEST(ZooConfigTest, RuntimeErrorsNameLineAndChoices) {
+  auto role = Load("runtimes:\n  ort: required\n  opencv: optional\n");
+  ASSERT_FALSE(role.ok());
+  EXPECT_NE(role.error().message().find(
+                "zooci-zoo.yaml:3: runtimes.opencv: expected required or reported, got 'optional'"),
+            std::string::npos)
+      << role.error().message();
+  auto list = Load("runtimes: [ort, opencv]\n");
+  ASSERT_FALSE(list.ok());
+  EXPECT_NE(list.error().message().find("runtimes: expected a mapping, got a list"),
+            std::string::npos)
+      << list.error().message();
+  auto duplicate = Load("runtimes:\n  ort: required\n  ort: reported\n");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.error().message().find("runtimes.ort: duplicate key"), std::string::npos);
+  auto empty = Load("runtimes: {}\n");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("expected at least one runtime"), std::string::npos)
+      << empty.error().message();
+  auto name = Load("runtimes:\n  Open CV: required\n");
+  ASSERT_FALSE(name.ok());
+  EXPECT_NE(name.error().message().find("zooci-zoo.yaml:2: runtimes.Open CV: a runtime name"),
+            std::string::npos)
+      << name.error().message();
+  auto unknown_top = Load("runtime:\n  ort: required\n");
+  ASSERT_FALSE(unknown_top.ok());
+  EXPECT_NE(unknown_top.error().message().find("runtimes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace zooci

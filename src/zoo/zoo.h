@@ -147,6 +147,17 @@ struct TaskBaseline {
   std::optional<double> max_p50_ms, max_p90_ms;  // on the CI's reference worker (validate's bench)
 };
 
+// How a runtime of the compatibility matrix (`zooci validate`'s matrix step) weighs on the verdict.
+enum class RuntimeRole {
+  kRequired,  // a model it cannot load or run, or whose outputs it gets wrong, is declined
+  kReported,  // shown in the matrix; what goes wrong is a warning, never a decline
+};
+struct ZooRuntime {
+  std::string name;  // as zooci-worker's --backend takes it ("ort", "opencv"); checked by pipeline
+  RuntimeRole role = RuntimeRole::kReported;
+  int line = 0;  // in zooci-zoo.yaml
+};
+
 struct ZooConfig {
   fs::path file;  // the file read; empty when the zoo has none (every default)
   std::map<Artifact, ArtifactLevel> artifacts;  // those set; the rest are required
@@ -156,6 +167,8 @@ struct ZooConfig {
   // Folder prefix -> task, for folders without a zooci.yaml naming their task.
   std::vector<std::pair<std::string, std::string>> tasks;
   std::string repository;  // "onnx/models": its GitHub URLs are resolved against the tree
+  // The runtimes of the compatibility matrix, in the file's order; empty when not set.
+  std::vector<ZooRuntime> runtimes;
 
   ArtifactLevel Level(Artifact artifact) const;
   const TaskBaseline* BaselineFor(const std::string& task) const;  // nullptr when none
