@@ -36,8 +36,9 @@ void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
 
 void AddRuntimeFlag(CLI::App& app, SandboxFlags* flags) {
   app.add_option("--runtime", flags->runtime,
-                 "Runtime that runs the model: ort (ONNX Runtime) or opencv (OpenCV DNN)")
-      ->check(CLI::IsMember({"ort", "opencv"}))
+                 "Runtime that runs the model: ort (ONNX Runtime), opencv (OpenCV DNN) or "
+                 "reference (ZooCI's reference interpreter: slow, the oracle)")
+      ->check(CLI::IsMember({"ort", "opencv", "reference"}))
       ->capture_default_str();
 }
 
