@@ -13,7 +13,7 @@ std::string VersionText() {
   std::string text = std::string("zooci ") + ZOOCI_VERSION + "\n";
   // The runtimes are asked from the libraries the worker loads, never assumed.
   auto worker = DefaultWorkerExecutable();
-  for (const char* runtime_name : {"ort", "opencv"}) {
+  for (const char* runtime_name : {"ort", "opencv", "reference"}) {
     ExitInfo exit_info;
     auto runtime =
         worker.ok()
@@ -33,7 +33,8 @@ std::string VersionText() {
 
 CommandSpec VersionCommand() {
   return {"version",
-          "Print the versions of ZooCI, its runtimes (ONNX Runtime, OpenCV DNN), ONNX and protobuf",
+          "Print the versions of ZooCI, its runtimes (ONNX Runtime, OpenCV DNN, the reference "
+          "interpreter), ONNX and protobuf",
           [](CLI::App&) {
             return CommandHandler([] {
               std::cout << VersionText();

@@ -57,6 +57,16 @@ Result<std::string> ReadExternalData(const onnx::TensorProto& proto, const fs::p
   return bytes;
 }
 
+// A fed tensor must have the element type its graph input declares (the interpreter would
+// otherwise read, say, bfloat16 bits stored as uint16 as numbers).
+Status CheckDeclaredType(const onnx::ValueInfoProto& input, const Item& item) {
+  if (!input.type().has_tensor_type() || item.kind != ValueKind::kTensor) return OkStatus();
+  const auto declared = static_cast<ElemType>(input.type().tensor_type().elem_type());
+  if (declared == ElemType::kUndefined || declared == item.array.type) return OkStatus();
+  return Error("input '" + input.name() + "' is " + ElemTypeName(item.array.type) +
+               ", the model declares " + ElemTypeName(declared));
+}
+
 class Model final : public ReferenceModel {
  public:
   Model(onnx::ModelProto proto, ModelContext context)
@@ -76,7 +86,9 @@ class Model final : public ReferenceModel {
       scope.Set(input.name, std::move(item));
     }
     for (const onnx::ValueInfoProto& input : proto_.graph().input()) {
-      if (!scope.Find(input.name())) return Error("input '" + input.name() + "' not fed");
+      const Item* item = scope.Find(input.name());
+      if (!item) return Error("input '" + input.name() + "' not fed");
+      ZC_RETURN_IF_ERROR(CheckDeclaredType(input, *item));
     }
     ZC_RETURN_IF_ERROR(RunNodes(proto_.graph(), scope));
     std::vector<Value> outputs;

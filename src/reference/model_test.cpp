@@ -45,6 +45,14 @@ TEST(ModelTest, AnInputNotFedIsAnError) {
   EXPECT_EQ(outputs.error().message(), "input 'in0' not fed");
 }
 
+TEST(ModelTest, AFedTensorOfAnotherTypeThanDeclaredIsAnError) {
+  NodeModel model("Relu", 14);
+  model.FloatInput({1}, {1});
+  model.proto().mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+      onnx::TensorProto::BFLOAT16);
+  EXPECT_EQ(model.ErrorOf(), "input 'in0' is float, the model declares bfloat16");
+}
+
 // Relu(in0) where in0 is both a graph input and an initializer holding [-1, 2].
 onnx::ModelProto ReluWithDefault() {
   NodeModel model("Relu", 14);

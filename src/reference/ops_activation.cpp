@@ -157,8 +157,11 @@ Result<Lanes> SoftmaxLanes(const OpContext& ctx, const Shape& shape) {
   const auto rank = static_cast<int64_t>(shape.size());
   Lanes lanes;
   if (rank == 0) return lanes;
-  ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", ctx.version < 13 ? 1 : -1),
-                                                  ctx.version < 13 ? rank + 1 : rank));
+  int64_t axis = ctx.Int("axis", ctx.version < 13 ? 1 : -1);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis > rank || (ctx.version >= 13 && axis == rank))
+    return Error("axis " + std::to_string(ctx.Int("axis", 0)) + " out of range for rank " +
+                 std::to_string(rank));
   for (int64_t dim = 0; dim < rank; ++dim) {
     if (dim < axis) {
       lanes.outer *= shape[dim];

@@ -27,6 +27,14 @@ TEST(ActivationTest, SoftmaxFromOpset13NormalisesAlongTheLastAxis) {
   EXPECT_THAT(along_axis_1.Values(), Near({0.5, 0.5, 0.5, 0.5}));
 }
 
+// Regression: a negative axis before opset 13 counts from the rank, not from rank + 1 (it made
+// pytorch-converted/test_log_softmax_lastdim normalise rows of one element).
+TEST(ActivationTest, NegativeAxisBeforeOpset13CountsFromTheRank) {
+  NodeModel log_softmax("LogSoftmax", 6);
+  log_softmax.FloatInput({1, 2}, {0, kLn3}).Attr("axis", int64_t{-1});
+  EXPECT_THAT(log_softmax.Values(), Near({std::log(0.25), std::log(0.75)}));
+}
+
 TEST(ActivationTest, LogSoftmaxAndHardmax) {
   NodeModel log_softmax("LogSoftmax", 13);
   log_softmax.FloatInput({2}, {0, kLn3});

@@ -78,30 +78,24 @@ Result<Outputs> Loop(const OpContext& ctx) {
   return results;
 }
 
-// Scan-9, 11 (negative axes), 16. Inputs: N initial states, then the scan inputs
-// (num_scan_inputs of them), each iterated along its scan_input_axes entry (default 0), backwards
-// when its scan_input_directions entry is 1. The body takes (states..., one slice of each scan
-// input) and returns (states..., scan output slices...); the outputs are the final states, then
-// the scan output slices stacked along scan_output_axes (reversed for scan_output_directions 1).
-Result<Outputs> Scan(const OpContext& ctx) {
-  const onnx::GraphProto* body = ctx.GraphAttr("body");
-  if (!body) return Error("body missing");
-  const auto scan_inputs = static_cast<size_t>(ctx.Int("num_scan_inputs", 0));
-  if (scan_inputs == 0 || scan_inputs > ctx.input_count()) return Error("num_scan_inputs out of range");
-  const size_t state_count = ctx.input_count() - scan_inputs;
-  const auto scan_outputs = static_cast<size_t>(body->output_size()) - state_count;
-  const std::vector<int64_t> in_axes = ctx.Ints("scan_input_axes", std::vector<int64_t>(scan_inputs, 0));
-  const std::vector<int64_t> in_directions = ctx.Ints("scan_input_directions", std::vector<int64_t>(scan_inputs, 0));
-  const std::vector<int64_t> out_axes = ctx.Ints("scan_output_axes", std::vector<int64_t>(scan_outputs, 0));
-  const std::vector<int64_t> out_directions = ctx.Ints("scan_output_directions", std::vector<int64_t>(scan_outputs, 0));
+// How a Scan iterates: per scan input, its axis and direction (1: backwards); per scan output,
+// the axis it is stacked along and its direction.
+struct ScanPlan {
+  std::vector<int64_t> in_axes, in_directions, out_axes, out_directions;
+};
 
-  std::vector<Item> states;
-  for (size_t idx = 0; idx < state_count; ++idx) states.push_back(ctx.item(idx));
+// Runs a Scan body over `scan_inputs` with `states` carried from step to step; returns the final
+// states, then the stacked scan outputs.
+Result<Outputs> RunScan(const OpContext& ctx, const onnx::GraphProto& body, std::vector<Item> states,
+                        const std::vector<Array>& scan_inputs, const ScanPlan& plan) {
+  const size_t state_count = states.size();
+  const auto scan_outputs = static_cast<size_t>(body.output_size()) - state_count;
   int64_t steps = -1;
   std::vector<int64_t> axes;
-  for (size_t idx = 0; idx < scan_inputs; ++idx) {
-    const Array& input = ctx.input(state_count + idx);
-    ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(in_axes.at(idx), input.rank()));
+  for (size_t idx = 0; idx < scan_inputs.size(); ++idx) {
+    const Array& input = scan_inputs[idx];
+    ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(idx < plan.in_axes.size() ? plan.in_axes[idx] : 0,
+                                                    input.rank()));
     axes.push_back(axis);
     if (steps >= 0 && input.shape[axis] != steps) return Error("scan inputs differ in length");
     steps = input.shape[axis];
@@ -109,10 +103,11 @@ Result<Outputs> Scan(const OpContext& ctx) {
   std::vector<std::vector<Array>> outputs(scan_outputs);
   for (int64_t step = 0; step < steps; ++step) {
     std::vector<Item> inputs = states;
-    for (size_t idx = 0; idx < scan_inputs; ++idx) {
-      const Array& input = ctx.input(state_count + idx);
+    for (size_t idx = 0; idx < scan_inputs.size(); ++idx) {
+      const Array& input = scan_inputs[idx];
       const int64_t axis = axes[idx];
-      const int64_t pos = in_directions.at(idx) == 1 ? steps - 1 - step : step;
+      const bool backwards = idx < plan.in_directions.size() && plan.in_directions[idx] == 1;
+      const int64_t pos = backwards ? steps - 1 - step : step;
       const int64_t inner = ShapeSize(Shape(input.shape.begin() + axis + 1, input.shape.end()));
       const int64_t outer = ShapeSize(Shape(input.shape.begin(), input.shape.begin() + axis));
       Shape slice_shape = input.shape;
@@ -122,7 +117,7 @@ Result<Outputs> Scan(const OpContext& ctx) {
         for (int64_t i = 0; i < inner; ++i) sources.push_back((o * steps + pos) * inner + i);
       inputs.push_back(Take(input, sources, slice_shape));
     }
-    ZC_ASSIGN_OR_RETURN(Outputs results, ctx.RunSubgraph(*body, std::move(inputs))
+    ZC_ASSIGN_OR_RETURN(Outputs results, ctx.RunSubgraph(body, std::move(inputs))
                                              .WithContext("iteration " + std::to_string(step)));
     for (size_t idx = 0; idx < state_count; ++idx) states[idx] = std::move(results[idx]);
     for (size_t idx = 0; idx < scan_outputs; ++idx)
@@ -130,13 +125,73 @@ Result<Outputs> Scan(const OpContext& ctx) {
   }
   Outputs results = std::move(states);
   for (size_t idx = 0; idx < scan_outputs; ++idx) {
-    if (out_directions.at(idx) == 1) std::reverse(outputs[idx].begin(), outputs[idx].end());
+    if (idx < plan.out_directions.size() && plan.out_directions[idx] == 1)
+      std::reverse(outputs[idx].begin(), outputs[idx].end());
     const int64_t slice_rank = outputs[idx].empty() ? 0 : outputs[idx][0].rank();
-    ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(out_axes.at(idx), slice_rank + 1));
+    ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(idx < plan.out_axes.size() ? plan.out_axes[idx] : 0,
+                                                    slice_rank + 1));
     ZC_ASSIGN_OR_RETURN(Array stacked, Stack(outputs[idx], axis));
     results.push_back(std::move(stacked));
   }
   return results;
+}
+
+// Scan-9, 11 (negative axes), 16. Inputs: N initial states, then the scan inputs
+// (num_scan_inputs of them), each iterated along its scan_input_axes entry (default 0), backwards
+// when its scan_input_directions entry is 1. The body takes (states..., one slice of each scan
+// input) and returns (states..., scan output slices...); the outputs are the final states, then
+// the scan output slices stacked along scan_output_axes (reversed for scan_output_directions 1).
+// Scan-8: the same, with a leading batch dim on every input and output, scanned along axis 1
+// (`directions` for the inputs), and a first input sequence_lens that must be absent or full.
+Result<Outputs> Scan(const OpContext& ctx) {
+  const onnx::GraphProto* body = ctx.GraphAttr("body");
+  if (!body) return Error("body missing");
+  const auto scan_count = static_cast<size_t>(ctx.Int("num_scan_inputs", 0));
+  const size_t first = ctx.version < 9 ? 1 : 0;  // Scan-8's sequence_lens
+  if (scan_count == 0 || first + scan_count > ctx.input_count())
+    return Error("num_scan_inputs out of range");
+  const size_t state_count = ctx.input_count() - first - scan_count;
+  ScanPlan plan;
+  if (ctx.version >= 9) {
+    plan = {ctx.Ints("scan_input_axes"), ctx.Ints("scan_input_directions"),
+            ctx.Ints("scan_output_axes"), ctx.Ints("scan_output_directions")};
+    std::vector<Item> states;
+    for (size_t idx = 0; idx < state_count; ++idx) states.push_back(ctx.item(idx));
+    std::vector<Array> scan_inputs;
+    for (size_t idx = 0; idx < scan_count; ++idx) scan_inputs.push_back(ctx.input(state_count + idx));
+    return RunScan(ctx, *body, std::move(states), scan_inputs, plan);
+  }
+  plan.in_directions = ctx.Ints("directions");
+  const int64_t batch = ctx.input(first).shape.at(0);
+  const int64_t steps = ctx.input(first + state_count).shape.at(1);
+  if (ctx.has_input(0)) {
+    for (int64_t length : ToInts(ctx.input(0)))
+      if (length != steps) return Error("sequence_lens shorter than the sequence are not supported");
+  }
+  // Runs each batch entry as a Scan-9 and stacks the results along a new batch axis.
+  std::vector<std::vector<Array>> per_output;
+  for (int64_t b = 0; b < batch; ++b) {
+    auto entry = [&](const Array& input) {
+      const int64_t inner = input.size() / batch;
+      std::vector<int64_t> sources;
+      for (int64_t i = 0; i < inner; ++i) sources.push_back(b * inner + i);
+      return Take(input, sources, Shape(input.shape.begin() + 1, input.shape.end()));
+    };
+    std::vector<Item> states;
+    for (size_t idx = 0; idx < state_count; ++idx) states.push_back(entry(ctx.input(first + idx)));
+    std::vector<Array> scan_inputs;
+    for (size_t idx = 0; idx < scan_count; ++idx)
+      scan_inputs.push_back(entry(ctx.input(first + state_count + idx)));
+    ZC_ASSIGN_OR_RETURN(Outputs results, RunScan(ctx, *body, std::move(states), scan_inputs, plan));
+    per_output.resize(results.size());
+    for (size_t idx = 0; idx < results.size(); ++idx) per_output[idx].push_back(std::move(results[idx].array));
+  }
+  Outputs outputs;
+  for (const std::vector<Array>& entries : per_output) {
+    ZC_ASSIGN_OR_RETURN(Array stacked, Stack(entries, 0));
+    outputs.push_back(std::move(stacked));
+  }
+  return outputs;
 }
 
 // SequenceMap-17: the body applied to each element of the input sequence (and the same element
@@ -176,7 +231,7 @@ Result<Outputs> SequenceMap(const OpContext& ctx) {
 void RegisterControlFlowOps(OpTable& table) {
   table.Add("If", {1, 11, 13, 16}, If);
   table.Add("Loop", {1, 11, 13, 16}, Loop, 0);
-  table.Add("Scan", {9, 11, 16}, Scan);
+  table.Add("Scan", {8, 9, 11, 16}, Scan, 0);
   table.Add("SequenceMap", {17}, SequenceMap);
 }
 

@@ -94,9 +94,12 @@ Result<Outputs> ConvTranspose(const OpContext& ctx) {
       const int64_t wanted = !output_shape.empty()
                                  ? output_shape[output_shape.size() - dims + dim]
                                  : window.in[dim] * window.strides[dim];
+      // total / 2 rounds down (Python's //, as ONNX's reference computes it): an output_shape one
+      // larger than `full` (total -1) pads one zero at the end.
       const int64_t total = full - wanted;
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
       const bool extra_at_end = auto_pad == "SAME_UPPER";
-      window.pads_begin[dim] = extra_at_end ? total / 2 : total - total / 2;
+      window.pads_begin[dim] = extra_at_end ? half : total - half;
       window.pads_end[dim] = total - window.pads_begin[dim];
       window.out[dim] = wanted;
     } else {

@@ -75,6 +75,14 @@ TEST(ConvTransposeTest, ScattersEachInputOverTheKernel) {
   EXPECT_THAT(stride2.Values(), ElementsAre(1, 1, 2, 2));
 }
 
+// output_shape one longer than the full output: the padding total is -1, halved rounding down
+// (as ONNX's reference does), so the extra element is a zero at the end.
+TEST(ConvTransposeTest, OutputShapeLongerThanTheOutputPadsAtTheEnd) {
+  NodeModel conv("ConvTranspose", 11);
+  conv.FloatInput({1, 1, 2}, {1, 2}).FloatInput({1, 1, 2}, {1, 1}).Attr("output_shape", std::vector<int64_t>{4});
+  EXPECT_THAT(conv.Values(), ElementsAre(1, 3, 2, 0));
+}
+
 NodeModel Pool(const std::string& op, int64_t opset, std::vector<int64_t> shape, int64_t count) {
   NodeModel pool(op, opset);
   std::vector<double> values;
@@ -116,6 +124,14 @@ TEST(PoolTest, AveragePoolCountIncludePad) {
     const double mean = include ? 10.0 / 9 : 10.0 / 4;
     EXPECT_THAT(pool.Values(), Near({mean, mean, mean, mean})) << "count_include_pad " << include;
   }
+}
+
+// Indices address the unpooled [1, 1, 2, 2]; a larger output_shape keeps their positions.
+TEST(PoolTest, MaxUnpoolKeepsPositionsInALargerOutput) {
+  NodeModel unpool("MaxUnpool", 11);
+  unpool.FloatInput({1, 1, 1, 1}, {7}).IntInput({1, 1, 1, 1}, {3}).IntInput({4}, {1, 1, 3, 3})
+      .Attr("kernel_shape", std::vector<int64_t>{2, 2}).Attr("strides", std::vector<int64_t>{2, 2});
+  EXPECT_THAT(unpool.Values(), ElementsAre(0, 0, 0, 0, 7, 0, 0, 0, 0));
 }
 
 TEST(PoolTest, GlobalPoolsReduceEverySpatialDim) {

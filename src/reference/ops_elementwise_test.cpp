@@ -119,6 +119,15 @@ TEST(MathTest, CastBetweenStringsAndFloats) {
   EXPECT_THAT(from_string.Values(), ElementsAre(1.25, -INFINITY, INFINITY));
 }
 
+TEST(QuantizationTest, QuantizeAndDequantizeWithAScalarScale) {
+  NodeModel quantize("QuantizeLinear", 13);  // a 1-D input: no axis is needed for a scalar scale
+  quantize.FloatInput({4}, {0, 1, 2.5, 1000}).FloatInput({}, {2}).Input(ElemType::kUint8, {}, {128});
+  EXPECT_THAT(quantize.Values(), ElementsAre(128, 128, 129, 255));  // 0.5 rounds to even; saturates
+  NodeModel dequantize("DequantizeLinear", 13);
+  dequantize.Input(ElemType::kInt8, {2}, {-3, 5}).FloatInput({}, {0.5}).Input(ElemType::kInt8, {}, {1});
+  EXPECT_THAT(dequantize.Values(), ElementsAre(-2, 2));
+}
+
 TEST(MathTest, CastOfFloatToIntTruncates) {
   NodeModel cast("Cast", 13);
   cast.FloatInput({3}, {2.7, -2.7, 300}).Attr("to", int64_t{3});  // int8

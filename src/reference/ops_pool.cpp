@@ -141,8 +141,10 @@ Result<Outputs> GlobalLpPool(const OpContext& ctx) {
   return Outputs{std::move(pooled.y)};
 }
 
-// MaxUnpool-9, 11: zeros of the unpooled shape (the optional output_shape input, else
-// (in - 1) * stride + kernel - pads per spatial dim) with X's values written at I's flat indices.
+// MaxUnpool-9, 11: zeros of the unpooled shape ((in - 1) * stride + kernel - pads per spatial
+// dim) with X's values written at I's flat indices. With the output_shape input the output is that
+// shape and each index keeps its spatial position from the unpooled shape (so pooling the output
+// gives X back, as the operator's definition asks).
 Result<Outputs> MaxUnpool(const OpContext& ctx) {
   const Array& x = ctx.input(0);
   const Array& indices = ctx.input(1);
@@ -153,22 +155,24 @@ Result<Outputs> MaxUnpool(const OpContext& ctx) {
   const Shape pads = ctx.Ints("pads", Shape(2 * dims, 0));
   if (kernel.size() != dims || strides.size() != dims || pads.size() != 2 * dims)
     return Error("kernel_shape, strides or pads of the wrong length");
-  Shape y_shape;
-  if (ctx.has_input(2)) {
-    y_shape = ToInts(ctx.input(2));
-  } else {
-    y_shape = {x.shape[0], x.shape[1]};
-    for (size_t dim = 0; dim < dims; ++dim)
-      y_shape.push_back((x.shape[2 + dim] - 1) * strides[dim] + kernel[dim] - pads[dim] -
-                        pads[dims + dim]);
-  }
+  Shape unpooled = {x.shape[0], x.shape[1]};
+  for (size_t dim = 0; dim < dims; ++dim)
+    unpooled.push_back((x.shape[2 + dim] - 1) * strides[dim] + kernel[dim] - pads[dim] -
+                       pads[dims + dim]);
+  const Shape y_shape = ctx.has_input(2) ? ToInts(ctx.input(2)) : unpooled;
+  if (y_shape.size() != unpooled.size())
+    return Error("output_shape " + FormatDims(y_shape) + " for " + Describe(x));
   Array y = MakeArray(x.type, y_shape);
+  const std::vector<int64_t> y_strides = Strides(y_shape);
+  std::vector<int64_t> position;
   for (size_t idx = 0; idx < x.values.size(); ++idx) {
-    const int64_t target = ToInt(indices.values[idx]);
-    if (target < 0 || target >= y.size()) return Error("index " + std::to_string(target) +
-                                                       " outside the output " +
-                                                       FormatDims(y_shape));
-    y.values[target] = x.values[idx];
+    const int64_t index = ToInt(indices.values[idx]);
+    if (index < 0 || index >= ShapeSize(unpooled))
+      return Error("index " + std::to_string(index) + " outside " + FormatDims(unpooled));
+    Unravel(index, unpooled, position);
+    bool inside = true;
+    for (size_t dim = 0; dim < position.size(); ++dim) inside = inside && position[dim] < y_shape[dim];
+    if (inside) y.values[Ravel(position, y_strides)] = x.values[idx];
   }
   return Outputs{std::move(y)};
 }

@@ -16,21 +16,30 @@ double Saturate(ElemType type, double value) {
 
 // A per-tensor or per-axis parameter (scale or zero point) for element `flat` of `shape`.
 double PerAxis(const Array& parameter, const Shape& shape, int64_t axis, int64_t flat) {
-  if (parameter.size() == 1) return parameter.values[0];
+  if (parameter.size() == 1 || shape.empty()) return parameter.values[0];
   const int64_t inner = ShapeSize(Shape(shape.begin() + axis + 1, shape.end()));
   return parameter.values[flat / inner % shape[axis]];
 }
 
+// The axis of per-axis scales (13: the `axis` attribute, default 1); unused for a scalar scale.
+Result<int64_t> QuantizationAxis(const OpContext& ctx, const Array& x, const Array& scale) {
+  if (scale.size() == 1) return int64_t{0};
+  return NormalizeAxis(ctx.Int("axis", 1), x.rank());
+}
+
 // QuantizeLinear-10, 13 (per-axis scales along `axis`, default 1): saturate(round(x / scale) +
-// zero_point), rounding halves to even; the type is the zero point's (default uint8).
+// zero_point), rounding halves to even; the type is the zero point's (default uint8). The
+// quotient is a value of the scale's type (float32): rounding it to an integer is discontinuous,
+// so it is rounded to that type first, as the definition's arithmetic does.
 Result<Outputs> QuantizeLinear(const OpContext& ctx) {
   const Array& x = ctx.input(0);
   const Array& scale = ctx.input(1);
   const Array zero_point = ctx.has_input(2) ? ctx.input(2) : Scalar(ElemType::kUint8, 0);
-  ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", 1), std::max<int64_t>(x.rank(), 1)));
+  ZC_ASSIGN_OR_RETURN(int64_t axis, QuantizationAxis(ctx, x, scale));
   Array y = MakeArray(zero_point.type, x.shape);
   for (int64_t flat = 0; flat < x.size(); ++flat) {
-    const double q = std::nearbyint(x.values[flat] / PerAxis(scale, x.shape, axis, flat));
+    const double q = std::nearbyint(
+        RoundToType(scale.type, x.values[flat] / PerAxis(scale, x.shape, axis, flat)));
     y.values[flat] = Saturate(y.type, q + PerAxis(zero_point, x.shape, axis, flat));
   }
   return Outputs{std::move(y)};
@@ -41,7 +50,7 @@ Result<Outputs> DequantizeLinear(const OpContext& ctx) {
   const Array& x = ctx.input(0);
   const Array& scale = ctx.input(1);
   const Array zero_point = ctx.has_input(2) ? ctx.input(2) : Scalar(x.type, 0);
-  ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", 1), std::max<int64_t>(x.rank(), 1)));
+  ZC_ASSIGN_OR_RETURN(int64_t axis, QuantizationAxis(ctx, x, scale));
   Array y = MakeArray(scale.type, x.shape);
   for (int64_t flat = 0; flat < x.size(); ++flat)
     y.values[flat] = (x.values[flat] - PerAxis(zero_point, x.shape, axis, flat)) *
@@ -64,7 +73,9 @@ Result<Outputs> DynamicQuantizeLinear(const OpContext& ctx) {
   Array y = MakeArray(ElemType::kUint8, x.shape);
   for (size_t idx = 0; idx < y.values.size(); ++idx)
     y.values[idx] = scale == 0 ? zero_point
-                               : Saturate(ElemType::kUint8, std::nearbyint(x.values[idx] / scale) + zero_point);
+                               : Saturate(ElemType::kUint8,
+                                          std::nearbyint(RoundToType(ElemType::kFloat, x.values[idx] / scale)) +
+                                              zero_point);
   return Outputs{std::move(y), Scalar(ElemType::kFloat, scale), Scalar(ElemType::kUint8, zero_point)};
 }
 

@@ -161,7 +161,7 @@ Result<Outputs> Dropout(const OpContext& ctx) {
   }
   if (training && ratio != 0)
     return Error("training-mode dropout draws random numbers (ratio " + FormatDouble(ratio) +
-                 "); not supported by the reference runtime");
+                 "): not reproducible");
   Array mask = MakeArray(ctx.version >= 10 ? ElemType::kBool : x.type, x.shape);
   std::fill(mask.values.begin(), mask.values.end(), 1.0);
   return Outputs{x, std::move(mask)};
