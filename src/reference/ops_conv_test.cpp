@@ -134,6 +134,13 @@ TEST(PoolTest, MaxUnpoolKeepsPositionsInALargerOutput) {
   EXPECT_THAT(unpool.Values(), ElementsAre(0, 0, 0, 0, 7, 0, 0, 0, 0));
 }
 
+TEST(PoolTest, MaxRoiPoolTakesTheMaximumOfEachBin) {
+  // The roi covers columns 1..2 and rows 0..1 of a 3x3 image: one bin per row.
+  NodeModel pool = Pool("MaxRoiPool", 1, {1, 1, 3, 3}, 9);
+  pool.FloatInput({1, 5}, {0, 1, 0, 2, 1}).Attr("pooled_shape", std::vector<int64_t>{2, 1});
+  EXPECT_THAT(pool.Values(), ElementsAre(3, 6));
+}
+
 TEST(PoolTest, GlobalPoolsReduceEverySpatialDim) {
   NodeModel average("GlobalAveragePool", 1);
   average.FloatInput({1, 2, 2, 2}, {1, 2, 3, 4, 10, 20, 30, 40});

@@ -1,4 +1,4 @@
-// Detection and sampling: NonMaxSuppression, RoiAlign, GridSample.
+// Detection and sampling: NonMaxSuppression, RoiAlign, MaxRoiPool, GridSample.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -147,6 +147,49 @@ Result<Outputs> RoiAlign(const OpContext& ctx) {
   return Outputs{std::move(y)};
 }
 
+// MaxRoiPool-1 (Fast R-CNN's ROI pooling): each roi [batch_index, x1, y1, x2, y2], scaled by
+// spatial_scale and rounded to whole pixels (both ends inclusive), is cut into pooled_shape
+// [h, w] bins of floor/ceil-rounded bounds; each output is the maximum of its bin (0 if empty).
+Result<Outputs> MaxRoiPool(const OpContext& ctx) {
+  const Array& x = ctx.input(0);
+  const Array& rois = ctx.input(1);
+  const Shape pooled = ctx.Ints("pooled_shape");
+  if (x.rank() != 4 || rois.rank() != 2 || rois.shape[1] != 5 || pooled.size() != 2)
+    return Error("X " + Describe(x) + ", rois " + Describe(rois) + " and pooled_shape do not fit");
+  const double scale = ctx.Float("spatial_scale", 1.0);
+  const int64_t channels = x.shape[1], height = x.shape[2], width = x.shape[3];
+  const int64_t out_h = pooled[0], out_w = pooled[1];
+  Array y = MakeArray(x.type, {rois.shape[0], channels, out_h, out_w});
+  for (int64_t r = 0; r < rois.shape[0]; ++r) {
+    const double* roi = &rois.values[r * 5];
+    const int64_t image = ToInt(roi[0]);
+    const auto start_w = static_cast<int64_t>(std::round(roi[1] * scale));
+    const auto start_h = static_cast<int64_t>(std::round(roi[2] * scale));
+    const auto end_w = static_cast<int64_t>(std::round(roi[3] * scale));
+    const auto end_h = static_cast<int64_t>(std::round(roi[4] * scale));
+    const double bin_h = static_cast<double>(std::max<int64_t>(end_h - start_h + 1, 1)) / static_cast<double>(out_h);
+    const double bin_w = static_cast<double>(std::max<int64_t>(end_w - start_w + 1, 1)) / static_cast<double>(out_w);
+    for (int64_t c = 0; c < channels; ++c) {
+      const double* plane = &x.values[(image * channels + c) * height * width];
+      for (int64_t ph = 0; ph < out_h; ++ph)
+        for (int64_t pw = 0; pw < out_w; ++pw) {
+          auto bound = [](double edge, int64_t offset, int64_t size) {
+            return std::min(std::max<int64_t>(static_cast<int64_t>(edge) + offset, 0), size);
+          };
+          const int64_t h0 = bound(std::floor(static_cast<double>(ph) * bin_h), start_h, height);
+          const int64_t h1 = bound(std::ceil(static_cast<double>(ph + 1) * bin_h), start_h, height);
+          const int64_t w0 = bound(std::floor(static_cast<double>(pw) * bin_w), start_w, width);
+          const int64_t w1 = bound(std::ceil(static_cast<double>(pw + 1) * bin_w), start_w, width);
+          double max = h1 > h0 && w1 > w0 ? -INFINITY : 0.0;
+          for (int64_t h = h0; h < h1; ++h)
+            for (int64_t w = w0; w < w1; ++w) max = std::max(max, plane[h * width + w]);
+          y.values[((r * channels + c) * out_h + ph) * out_w + pw] = max;
+        }
+    }
+  }
+  return Outputs{std::move(y)};
+}
+
 // Reflects `coordinate` into [low, high] (GridSample's padding_mode=reflection).
 double Reflect(double coordinate, double low, double high) {
   const double span = high - low;
@@ -239,6 +282,7 @@ Result<Outputs> GridSample(const OpContext& ctx) {
 void RegisterDetectionOps(OpTable& table) {
   table.Add("NonMaxSuppression", {10, 11}, NonMaxSuppression, 2);
   table.Add("RoiAlign", {10, 16}, RoiAlign, 3);
+  table.Add("MaxRoiPool", {1}, MaxRoiPool, 2);
   table.Add("GridSample", {16}, GridSample, 2);
 }
 
