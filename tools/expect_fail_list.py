@@ -26,7 +26,7 @@ def reason_of(case):
         if data_set["status"] != "pass" and data_set["message"]:
             message = data_set["message"]
             break
-    for prefix in ("opencv-dnn: ", "onnxruntime: "):
+    for prefix in ("opencv-dnn: ", "onnxruntime: ", "reference: "):
         message = message.replace(prefix, "")
     return " ".join(message.split())
 

@@ -33,7 +33,8 @@ std::string VersionText() {
 
 CommandSpec VersionCommand() {
   return {"version",
-          "Print the versions of ZooCI, its runtimes (ONNX Runtime, OpenCV DNN), ONNX and protobuf",
+          "Print the versions of ZooCI, its runtimes (ONNX Runtime, OpenCV DNN, the reference "
+          "interpreter), ONNX and protobuf",
           [](CLI::App&) {
             return CommandHandler([] {
               std::cout << VersionText();

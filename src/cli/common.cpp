@@ -36,7 +36,8 @@ void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
 
 void AddRuntimeFlag(CLI::App& app, SandboxFlags* flags) {
   app.add_option("--runtime", flags->runtime,
-                 "Runtime that runs the model: ort (ONNX Runtime) or opencv (OpenCV DNN)")
+                 "Runtime that runs the model: ort (ONNX Runtime), opencv (OpenCV DNN) or "
+                 "reference (ZooCI's reference interpreter: slow, the oracle)")
       ->check(CLI::IsMember(RuntimeNames()))
       ->capture_default_str();
 }

@@ -73,6 +73,13 @@ std::unique_ptr<Backend> MakeOrtBackend();
 // OpenCV's process-wide thread count; inter_op_threads and optimization do not apply.
 std::unique_ptr<Backend> MakeOpenCvBackend();
 
+// ZooCI's reference interpreter ("reference", reference/reference.h): every operator written out
+// plainly in double, the oracle the other runtimes are compared with; slow. Defined in the
+// zooci_reference_backend library, which only the worker executable links. An operator it lacks
+// is refused at load ("reference: operator Foo (opset 13) not implemented"). SessionConfig does
+// not apply.
+std::unique_ptr<Backend> MakeReferenceBackend();
+
 // An out-of-memory inside a backend is reported with this prefix so the sandbox can classify it.
 inline constexpr const char* kOutOfMemoryPrefix = "out of memory: ";
 

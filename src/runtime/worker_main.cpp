@@ -19,6 +19,7 @@ struct BackendEntry {
 constexpr BackendEntry kBackends[] = {
     {"ort", zooci::MakeOrtBackend},
     {"opencv", zooci::MakeOpenCvBackend},
+    {"reference", zooci::MakeReferenceBackend},
 };
 
 int Usage(const std::string& problem) {

@@ -194,7 +194,7 @@ class SandboxExecutor final : public Executor {
 }  // namespace
 
 const std::vector<std::string>& RuntimeNames() {
-  static const std::vector<std::string> kNames = {"ort", "opencv"};
+  static const std::vector<std::string> kNames = {"ort", "opencv", "reference"};
   return kNames;
 }
 
