@@ -14,7 +14,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-enum-enum-conversion"
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp>  // the IMREAD_ flags; the library is loaded on demand
 #include <opencv2/imgproc.hpp>
 #pragma GCC diagnostic pop
 
@@ -55,7 +55,7 @@ Status Decode(const PreprocessStep& step, const std::string& encoded, State* sta
   const bool gray = step.text == "grayscale";
   const int flags =
       (gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR) | cv::IMREAD_IGNORE_ORIENTATION;
-  state->image = cv::imdecode(buffer, flags);
+  ZC_ASSIGN_OR_RETURN(state->image, ImageDecode(buffer, flags));
   if (state->image.empty()) {
     return Error("cannot decode image (" + std::to_string(encoded.size()) +
                  " bytes, not a format OpenCV reads)");

@@ -7,6 +7,10 @@
 
 #include "eval/preprocess.h"
 
+namespace cv {
+class Mat;
+}
+
 namespace zooci::preprocess_internal {
 
 // Bounds that keep a hostile scenario or image from asking for absurd allocations.
@@ -19,5 +23,10 @@ std::string HxW(int64_t height, int64_t width);                 // "224x224"
 bool ValidSide(int64_t side);
 // Checks one step's own parameters (not its position); `channels` known at that point.
 Status CheckParameters(const PreprocessStep& step, int channels);
+
+// cv::imdecode(buffer, flags) from OpenCV's codec library, which is loaded on the first call
+// (image_codecs.cpp says why). An error when the library cannot be loaded; may throw
+// cv::Exception as cv::imdecode does. Thread-safe.
+Result<cv::Mat> ImageDecode(const cv::Mat& buffer, int flags);
 
 }  // namespace zooci::preprocess_internal
