@@ -28,7 +28,7 @@ TEST(RuntimesFlagTest, NamesWithOptionalRoles) {
   EXPECT_EQ((*parsed)[1].required, true);
   EXPECT_EQ(ParseRuntimesFlag("opencv:reported")->at(0).required, false);
   EXPECT_EQ(ParseRuntimesFlag("tvm").error().message(),
-            "--runtimes: unknown runtime 'tvm' (valid: ort, opencv)");
+            "--runtimes: unknown runtime 'tvm' (valid: ort, opencv, reference)");
   EXPECT_EQ(ParseRuntimesFlag("ort,ort").error().message(), "--runtimes: 'ort' is named twice");
   EXPECT_EQ(ParseRuntimesFlag("opencv:maybe").error().message(),
             "--runtimes: 'opencv:maybe': the role after ':' is required or reported");
@@ -104,7 +104,7 @@ TEST(ChooseRuntimesTest, ThePrimaryCannotBeOnlyReportedAndNamesMustBeKnown) {
   auto unknown = ChooseRuntimes(ValidateOptions{}, ConfigWith({{"tvm", RuntimeRole::kRequired, 4}}));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().message(),
-            "zooci-zoo.yaml:4: runtimes.tvm: unknown runtime (valid: ort, opencv)");
+            "zooci-zoo.yaml:4: runtimes.tvm: unknown runtime (valid: ort, opencv, reference)");
 }
 
 // ---- The matrix step ----------------------------------------------------------------------------

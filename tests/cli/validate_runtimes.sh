@@ -165,7 +165,7 @@ expect_in "$OUT" "- validated/vision/classification/mobilenet/model/mobilenetv2-
 
 # Wrong names and roles are usage errors that say what is valid.
 run_zooci 2 validate "${FAST[@]}" --runtimes ort,tvm zoo
-expect_in "$ERR" "--runtimes: unknown runtime 'tvm' (valid: ort, opencv)"
+expect_in "$ERR" "--runtimes: unknown runtime 'tvm' (valid: ort, opencv, reference)"
 printf 'runtimes:\n  ort: required\n  opencv: optional\n' > zoo/zooci-zoo.yaml
 run_zooci 2 validate "${FAST[@]}" zoo
 expect_in "$ERR" "zooci-zoo.yaml:3: runtimes.opencv: expected required or reported, got 'optional'"
