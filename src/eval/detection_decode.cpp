@@ -202,6 +202,9 @@ void YoloCandidates(const DetectionOutputSpec& spec, const YoloHead& head, const
           return At(*grid.tensor, index);
         };
         const double objectness = Sigmoid(value(4));
+        // A score is objectness times a class score of at most 1: below the threshold already,
+        // the anchor cannot give a detection (most of a grid; skipping it is most of the speed).
+        if (objectness < spec.score_threshold) continue;
         if (spec.class_scores == ClassScores::kSoftmax) {
           double largest = -INFINITY;
           for (int64_t k = 0; k < grid.classes; ++k) largest = std::max(largest, value(5 + k));

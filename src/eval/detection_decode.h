@@ -7,7 +7,8 @@
 // first, ties in output order; a box whose IoU with a kept one is above nms_iou is dropped) ->
 // the max_detections best -> mapped back through the preprocessing's geometry -> clipped to the
 // image (when `clip`) -> COCO's [x, y, w, h]. Candidates with a non-finite number are dropped and
-// counted.
+// counted (for yolo, among the anchors whose objectness reaches the threshold: the others cannot
+// score above it and are skipped unread).
 #pragma once
 
 #include <vector>

@@ -137,15 +137,20 @@ Result<BatchTotals> RunBatches(Session& session, const BatchParams& params,
     info.count = std::min<size_t>(params.batch_size, total - start);
     Tensor batch;
     batch.name = params.input_name;
+    // Images of one batch must have one shape; batches may differ (a batch of one image takes
+    // any size the model input allows: detectors with free spatial dimensions).
     for (size_t offset = 0; offset < info.count; ++offset) {
       ZC_ASSIGN_OR_RETURN(SampleTensor sample, pipeline.Take(start + offset));
-      if (start + offset == 0) {
-        ZC_RETURN_IF_ERROR(CheckShape(sample, params, params.images[0]));
-        totals.sample_shape = sample.shape;
-      } else if (sample.shape != totals.sample_shape) {
+      if (offset == 0) {
+        ZC_RETURN_IF_ERROR(CheckShape(sample, params, params.images[start]));
+        info.sample_shape = sample.shape;
+        if (start == 0) totals.sample_shape = sample.shape;
+      } else if (sample.shape != info.sample_shape) {
         return Error(params.images[start + offset] + ": preprocessing gives " +
-                     FormatDims(sample.shape) + ", unlike the first image's " +
-                     FormatDims(totals.sample_shape) + ": add a resize or center_crop step");
+                     FormatDims(sample.shape) + ", unlike " + params.images[start] + "'s " +
+                     FormatDims(info.sample_shape) +
+                     " in the same batch: add a resize, center_crop or letterbox step, or use "
+                     "batch_size: 1");
       }
       batch.elem_type = sample.elem_type;
       batch.data += sample.data;
@@ -159,8 +164,7 @@ Result<BatchTotals> RunBatches(Session& session, const BatchParams& params,
       while (batch.data.size() < last.size() * static_cast<size_t>(info.rows)) batch.data += last;
     }
     batch.shape = {info.rows};
-    batch.shape.insert(batch.shape.end(), totals.sample_shape.begin(), totals.sample_shape.end());
-    info.sample_shape = totals.sample_shape;
+    batch.shape.insert(batch.shape.end(), info.sample_shape.begin(), info.sample_shape.end());
     const int64_t infer_start_ns = NowNs();
     std::vector<Value> inputs;  // built in place: a braced list would copy the batch
     inputs.push_back(Value::FromTensor(std::move(batch)));
