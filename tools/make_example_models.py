@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 import coco_reference
+import detection_data
 import detection_fixture
 import digits_fixture
 
@@ -77,7 +78,8 @@ REQUIRED_MODULES = {
 VERSIONED_DISTS = ["torch", "torchvision", "onnx", "numpy", "scikit-learn", "Pillow"]
 # The stamp covers these sources: changing any of them regenerates the fixtures.
 SOURCES = [Path(__file__).resolve(), Path(digits_fixture.__file__).resolve(),
-           Path(detection_fixture.__file__).resolve(), Path(coco_reference.__file__).resolve()]
+           Path(detection_fixture.__file__).resolve(), Path(detection_data.__file__).resolve(),
+           Path(coco_reference.__file__).resolve()]
 
 
 def fail(msg):

@@ -48,13 +48,15 @@ import time
 import zlib
 from pathlib import Path
 
+import zoo_detection_texts as detection_texts
 import zoo_texts as texts
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "examples" / "zoo"
 DEFAULT_MODELS = REPO / "examples" / "models"
 STAMP_NAME = "zooci-example-zoo.stamp"  # inside OUT_DIR/.git: not part of the zoo's tree
-SOURCES = [Path(__file__).resolve(), Path(texts.__file__).resolve()]
+SOURCES = [Path(__file__).resolve(), Path(texts.__file__).resolve(),
+           Path(detection_texts.__file__).resolve()]
 TASK_DIR = "validated/vision/classification"
 OPSET = 13
 
@@ -338,7 +340,7 @@ def write_model_folder(root, spec, src, variant=""):
         claimed = src.expected_map["map_percent"] + (OVERCLAIM_MAP_PP if variant == "overclaim" else 0)
         row["map"] = f"{claimed:.2f}"
         row["map50"] = f"{src.expected_map['map50_percent']:.2f}"
-        sections = texts.detection_sections(spec, row, io_short, src.expected_map, SUBMITTER_CONTRIBUTORS)
+        sections = detection_texts.sections(spec, row, io_short, src.expected_map, SUBMITTER_CONTRIBUTORS)
     elif spec["kind"] == "digits":
         contributors = SUBMITTER_CONTRIBUTORS if variant else MAIN_CONTRIBUTORS
         sections = texts.digits_sections(spec, row, io_short, src.accuracy, contributors)
@@ -347,11 +349,16 @@ def write_model_folder(root, spec, src, variant=""):
     drop = ("Contributors", "Use cases") if variant == "missing-readme-sections" else ()
     write(d / "README.md", texts.render_readme(title, sections, drop))
 
-    for name, text in texts.scripts(spec["kind"], title).items():
+    detection = spec["kind"] == "detection"
+    script_texts = detection_texts.scripts(title) if detection else texts.scripts(spec["kind"], title)
+    for name, text in script_texts.items():
         check_python(name, text)
         write(d / "dependencies" / name, text)
     input_name = src.io["inputs"][0]["name"]
-    for name, text in texts.notebooks(spec["kind"], title, f"../model/{stem}.onnx", input_name).items():
+    model_file = f"../model/{stem}.onnx"
+    notebook_texts = (detection_texts.notebooks(title, model_file, input_name) if detection
+                      else texts.notebooks(spec["kind"], title, model_file, input_name))
+    for name, text in notebook_texts.items():
         check_notebook(name, text)
         write(d / "dependencies" / name, text)
 
@@ -426,7 +433,7 @@ def detection_scenario(src, stem, row_name):
             line = f"model: model/{stem}.onnx"
         elif line.lstrip().startswith("readme:"):
             line = (line[:len(line) - len(line.lstrip())]
-                    + f'readme: {{file: README.md, column: "{texts.DETECTION_COLUMNS[5]}", '
+                    + f'readme: {{file: README.md, column: "{detection_texts.COLUMNS[5]}", '
                     f'row: "{row_name}", metric: map}}')
         lines.append(line)
     out = "\n".join([f"# zooci eval scenario for {row_name} (zooci.yaml, see ZooCI's docs/detection.md).",
