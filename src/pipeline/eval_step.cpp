@@ -169,10 +169,9 @@ StepResult RunEvalStep(const StepContext& context) {
       step.reasons.push_back(MakeReason(
           "eval",
           claim.metric + (accuracy ? " accuracy" : "") + " is claimed " +
-              FormatNumber(claim.claimed_percent) + "% (" +
-              claim.source + ") but measures " + FormatNumber(claim.measured_percent) +
-              "%; at most " + FormatNumber(claim.tolerance_pp, 3) +
-              " percentage points below the claim is allowed",
+              FormatNumber(claim.claimed_percent) + "% (" + claim.source + ") but measures " +
+              FormatNumber(claim.measured_percent) + "%; at most " +
+              FormatNumber(claim.tolerance_pp, 3) + " percentage points below the claim is allowed",
           file, claim.line));
     }
     const ClassificationMetrics& metrics = result->metrics;

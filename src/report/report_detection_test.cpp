@@ -53,16 +53,16 @@ TEST(DetectionReportTest, StepDetailsReadCocoFigures) {
 TEST(DetectionReportTest, MarkdownAndHtmlShowMapAndClasses) {
   const ValidateReport report = DetectionReport();
   const std::string markdown = FormatValidateMarkdown(report);
-  EXPECT_TRUE(Contains(markdown, "mAP@[.5:.95] 63.55 %, mAP@0.5 88.03 %, mAP@0.75 70.25 % on 300 "
-                                 "images; 850 images/s"))
+  EXPECT_TRUE(Contains(markdown,
+                       "mAP@[.5:.95] 63.55 %, mAP@0.5 88.03 %, mAP@0.75 70.25 % on 300 "
+                       "images; 850 images/s"))
       << markdown;
   EXPECT_TRUE(Contains(markdown, "| circle | 60 % | 90 % | 70 % |")) << markdown;
   EXPECT_TRUE(Contains(markdown, "| mAP | 75 % | 63.55 % |")) << markdown;
   const std::string html = FormatValidateHtml(report);
   EXPECT_TRUE(Contains(html, "<h3>Detection (eval)</h3>")) << html;
   EXPECT_TRUE(Contains(html, "mAP@[.5:.95] 63.55 %")) << html;
-  EXPECT_TRUE(Contains(html, "<td>&lt;b&gt;square&lt;/b&gt;</td><td class=\"num\">–</td>"))
-      << html;
+  EXPECT_TRUE(Contains(html, "<td>&lt;b&gt;square&lt;/b&gt;</td><td class=\"num\">–</td>")) << html;
   EXPECT_TRUE(Contains(html, "<td class=\"fail\">not met</td>")) << html;
   EXPECT_FALSE(Contains(html, "<b>square</b>"));
   const std::string text = FormatValidateText(report);

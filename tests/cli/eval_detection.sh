@@ -93,6 +93,8 @@ run_zooci 1 eval overclaim
 expect_in "$OUT" "mAP claimed 99.5%"
 expect_in "$OUT" "NOT MET"
 expect_in "$OUT" "verdict:        FAIL"
+run_zooci 2 eval --confusion-svg cm.svg "$SHAPES"
+expect_in "$ERR" "--confusion-svg applies to image-classification"
 without_claims | sed 's/{name: grid,/{name: boxes,/' | copy_shapes misnamed
 run_zooci 2 eval misnamed
 expect_in "$ERR" "the model has no output 'boxes' (outputs: 'grid')"
