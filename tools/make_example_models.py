@@ -63,7 +63,9 @@ FIXTURES = [
     {"name": "mobilenet_v2", "kind": "torchvision", "arch": "mobilenet_v2", "seed": 12},
     {"name": "resnet18", "kind": "torchvision", "arch": "resnet18", "seed": 13},
     {"name": "digits_cnn", "kind": "digits", "seed": 21, "split_seed": 0, "output_name": "logits"},
-    {"name": "shapes_yolo", "kind": "detection", "seed": 31, "data_seed": 7, "output_name": "grid"},
+    # shapes_yolo: seed 31 trains a detector whose figures are not stable under perturbation
+    # (tools/detection_fixture.py); 32 is the first that is, so generation starts there.
+    {"name": "shapes_yolo", "kind": "detection", "seed": 32, "data_seed": 7, "output_name": "grid"},
 ]
 
 # module to import -> Debian package that provides it for /usr/bin/python3
