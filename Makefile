@@ -63,6 +63,11 @@ bench-validate: build examples
 bench-eval: build examples
 	bash bench/eval_throughput.sh $(BUILD_DIR)
 
+# zooci eval on the example object detector: images/s and the share of box decoding + matching.
+.PHONY: bench-eval-detection
+bench-eval-detection: build examples
+	bash bench/eval_detection.sh $(BUILD_DIR)
+
 # The job store: claims/s with 8 worker threads on PostgreSQL (throwaway server) and SQLite.
 # Builds only its own binary.
 .PHONY: bench-store

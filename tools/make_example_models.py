@@ -17,7 +17,10 @@ downloaded. The reference output is computed by PyTorch on a seeded random input
 
 The digits fixture (digits_fixture.py) is a small CNN trained on the digits data that
 python3-sklearn ships, with its validation split as PNG files, a zooci.yaml eval scenario and a
-README claiming the accuracy PyTorch measured: `zooci eval` must reproduce it.
+README claiming the accuracy PyTorch measured: `zooci eval` must reproduce it. The detection
+fixture (detection_fixture.py) is a tiny YOLO-style detector trained on generated shapes, with
+a COCO-format validation set and a README claiming the mAP that coco_reference.py computes from
+PyTorch's outputs: `zooci eval` must reproduce that too.
 
 The same files come out byte for byte on every run (same packages). A fixture whose files exist
 and whose .stamp matches (a hash of the generator's sources and of the versions in
@@ -42,6 +45,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import coco_reference
+import detection_data
+import detection_fixture
 import digits_fixture
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,6 +63,9 @@ FIXTURES = [
     {"name": "mobilenet_v2", "kind": "torchvision", "arch": "mobilenet_v2", "seed": 12},
     {"name": "resnet18", "kind": "torchvision", "arch": "resnet18", "seed": 13},
     {"name": "digits_cnn", "kind": "digits", "seed": 21, "split_seed": 0, "output_name": "logits"},
+    # shapes_yolo: seed 31 trains a detector whose figures are not stable under perturbation
+    # (tools/detection_fixture.py); 32 is the first that is, so generation starts there.
+    {"name": "shapes_yolo", "kind": "detection", "seed": 32, "data_seed": 7, "output_name": "grid"},
 ]
 
 # module to import -> Debian package that provides it for /usr/bin/python3
@@ -70,7 +79,9 @@ REQUIRED_MODULES = {
 }
 VERSIONED_DISTS = ["torch", "torchvision", "onnx", "numpy", "scikit-learn", "Pillow"]
 # The stamp covers these sources: changing any of them regenerates the fixtures.
-SOURCES = [Path(__file__).resolve(), Path(digits_fixture.__file__).resolve()]
+SOURCES = [Path(__file__).resolve(), Path(digits_fixture.__file__).resolve(),
+           Path(detection_fixture.__file__).resolve(), Path(detection_data.__file__).resolve(),
+           Path(coco_reference.__file__).resolve()]
 
 
 def fail(msg):
@@ -179,10 +190,12 @@ def build_torchvision(spec):
 BUILDERS = {
     "torchvision": build_torchvision,
     "digits": digits_fixture.build,
+    "detection": detection_fixture.build,
 }
 # kind -> fixture dir -> the files its write_extras makes (checked with the stamp)
 EXTRA_FILES = {
     "digits": digits_fixture.expected_files,
+    "detection": detection_fixture.expected_files,
 }
 
 

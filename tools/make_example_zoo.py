@@ -20,7 +20,10 @@ they are incomplete). Branch `main` (one commit) holds:
 
 Each `submission/*` branch is one commit on main adding the model folder digits_v2 (a copy of
 digits), its main-README row and its manifest entry — complete, or lacking one thing (see
-SUBMISSIONS). `submission/rename` renames the digits folder instead. The expected verdicts are
+SUBMISSIONS). `submission/rename` renames the digits folder instead. `submission/detection` adds
+an object detector (the shapes_yolo example model, with its COCO validation set and zooci.yaml)
+under validated/vision/object_detection_segmentation/, and `submission/detection-overclaim` the
+same with a model table claiming more mAP than it has (see DETECTION_SUBMISSIONS). The expected verdicts are
 written to <OUT_DIR's parent>/<OUT_DIR's name>-submissions.json, outside the repository.
 
 Reproducible: fixed authors and dates, sorted inputs and deterministic tar.gz files give the same
@@ -45,13 +48,15 @@ import time
 import zlib
 from pathlib import Path
 
+import zoo_detection_texts as detection_texts
 import zoo_texts as texts
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "examples" / "zoo"
 DEFAULT_MODELS = REPO / "examples" / "models"
 STAMP_NAME = "zooci-example-zoo.stamp"  # inside OUT_DIR/.git: not part of the zoo's tree
-SOURCES = [Path(__file__).resolve(), Path(texts.__file__).resolve()]
+SOURCES = [Path(__file__).resolve(), Path(texts.__file__).resolve(),
+           Path(detection_texts.__file__).resolve()]
 TASK_DIR = "validated/vision/classification"
 OPSET = 13
 
@@ -65,6 +70,12 @@ MODELS = [
 ]
 DIGITS_V2 = {"folder": "digits_v2", "source": "digits_cnn", "stem": "digits-cnn-v2-13", "kind": "digits",
              "title": "Digits CNN v2", "row": "Digits CNN v2"}
+DETECTION = {"folder": "shapes_yolo", "source": "shapes_yolo", "stem": "shapes-yolo-13",
+             "kind": "detection", "title": "Shapes YOLO", "row": "Shapes YOLO",
+             "task_dir": "validated/vision/object_detection_segmentation"}
+DETECTION_SUMMARY = "Tiny YOLO-style detector of shapes on clutter, with its COCO validation set."
+DETECTION_REFERENCE = ("Redmon and Farhadi", "https://arxiv.org/abs/1612.08242", "")
+OVERCLAIM_MAP_PP = 10.0  # detection-overclaim: the table's mAP is the measured one plus this
 DIGITS_SUMMARY = "Small CNN for 8x8 handwritten digits, with its validation images."
 DIGITS_REFERENCE = ("scikit-learn digits", texts.DIGITS_URL, "")
 MAIN_CONTRIBUTORS = "* ZooCI maintainers (`tools/make_example_zoo.py`)"
@@ -90,6 +101,14 @@ SUBMISSIONS = [
     ("submission/no-main-readme-link", "DECLINE", "link",
      "the main README does not link the new model folder"),
 ]
+# branch, verdict, reason keyword, variant description (the detection model)
+DETECTION_SUBMISSIONS = [
+    ("submission/detection", "ACCEPT", "",
+     "an object detector with its COCO validation set; the table claims the mAP it has"),
+    ("submission/detection-overclaim", "DECLINE", "mAP",
+     f"the table claims mAP@[.5:.95] {OVERCLAIM_MAP_PP:g} points above the measured value "
+     "(tolerance 0.5)"),
+]
 RENAME = ("submission/rename", "ACCEPT", "renamed",
           "git mv of validated/vision/classification/digits to digits_renamed, links and manifest "
           "updated: a renamed model is reviewed again")
@@ -109,11 +128,13 @@ def sha256(data):
 # ---- Inputs ------------------------------------------------------------------------------------
 
 def models_complete(models_dir):
-    for m in MODELS:
+    for m in MODELS + [DETECTION]:
         d = models_dir / m["source"]
         need = [".stamp", "model.onnx", "test_data_set_0/input_0.pb", "test_data_set_0/output_0.pb"]
         if m["kind"] == "digits":
             need += ["zooci.yaml", "expected_accuracy.json", "dataset"]
+        if m["kind"] == "detection":
+            need += ["zooci.yaml", "expected_map.json", "images", "annotations/instances_val.json"]
         if not all((d / n).exists() for n in need):
             return False
     return True
@@ -132,7 +153,7 @@ def stamp_value(models_dir):
     h = hashlib.sha256()
     for source in SOURCES:
         h.update(sha256(source.read_bytes()).encode())
-    for m in sorted({m["source"] for m in MODELS}):
+    for m in sorted({m["source"] for m in MODELS + [DETECTION]}):
         for f in sorted((models_dir / m).rglob("*")):
             if f.is_file() and f.name != ".stamp":
                 h.update(f"\n{f.relative_to(models_dir).as_posix()} ".encode())
@@ -275,12 +296,14 @@ class Source:
         self.io = io_ports(self.model)
         acc = d / "expected_accuracy.json"
         self.accuracy = json.loads(acc.read_text()) if acc.is_file() else None
+        expected = d / "expected_map.json"
+        self.expected_map = json.loads(expected.read_text()) if expected.is_file() else None
 
 
 def write_model_folder(root, spec, src, variant=""):
     """Writes TASK_DIR/<folder>/ for `spec` from `src` (a Source); returns (manifest entry, main
     README entry). `variant` is a submission defect (see SUBMISSIONS) or ""."""
-    folder = f"{TASK_DIR}/{spec['folder']}"
+    folder = f"{spec.get('task_dir', TASK_DIR)}/{spec['folder']}"
     d = root / folder
     stem = spec["stem"]
     model_bytes = src.model_bytes
@@ -305,13 +328,20 @@ def write_model_folder(root, spec, src, variant=""):
         title, row_name = spec["title"], spec["row"]
         top1 = "99.90" if variant == "overclaim" else f"{acc['top1_percent']:.2f}"
         top5 = f"{acc['top5_percent']:.2f}"
+    elif spec["kind"] == "detection":
+        title, row_name, top1, top5 = spec["title"], spec["row"], "", ""
     else:
         info = texts.IMAGENET_MODELS[spec["folder"]]
         title, row_name, top1, top5 = info["title"], info["row"], "", ""
     row = {"row": row_name, "onnx": f"model/{stem}.onnx", "onnx_size": len(model_bytes),
            "tar": f"model/{stem}.tar.gz", "tar_size": len(tar_bytes),
            "onnx_version": src.onnx_version, "opset": opset, "top1": top1, "top5": top5}
-    if spec["kind"] == "digits":
+    if spec["kind"] == "detection":
+        claimed = src.expected_map["map_percent"] + (OVERCLAIM_MAP_PP if variant == "overclaim" else 0)
+        row["map"] = f"{claimed:.2f}"
+        row["map50"] = f"{src.expected_map['map50_percent']:.2f}"
+        sections = detection_texts.sections(spec, row, io_short, src.expected_map, SUBMITTER_CONTRIBUTORS)
+    elif spec["kind"] == "digits":
         contributors = SUBMITTER_CONTRIBUTORS if variant else MAIN_CONTRIBUTORS
         sections = texts.digits_sections(spec, row, io_short, src.accuracy, contributors)
     else:
@@ -319,11 +349,16 @@ def write_model_folder(root, spec, src, variant=""):
     drop = ("Contributors", "Use cases") if variant == "missing-readme-sections" else ()
     write(d / "README.md", texts.render_readme(title, sections, drop))
 
-    for name, text in texts.scripts(spec["kind"], title).items():
+    detection = spec["kind"] == "detection"
+    script_texts = detection_texts.scripts(title) if detection else texts.scripts(spec["kind"], title)
+    for name, text in script_texts.items():
         check_python(name, text)
         write(d / "dependencies" / name, text)
     input_name = src.io["inputs"][0]["name"]
-    for name, text in texts.notebooks(spec["kind"], title, f"../model/{stem}.onnx", input_name).items():
+    model_file = f"../model/{stem}.onnx"
+    notebook_texts = (detection_texts.notebooks(title, model_file, input_name) if detection
+                      else texts.notebooks(spec["kind"], title, model_file, input_name))
+    for name, text in notebook_texts.items():
         check_notebook(name, text)
         write(d / "dependencies" / name, text)
 
@@ -331,6 +366,11 @@ def write_model_folder(root, spec, src, variant=""):
         write(d / "zooci.yaml", digits_scenario(src, stem, row_name))
         for f in sorted((src.dir / "dataset").rglob("*.png")):
             write(d / "dataset" / f.relative_to(src.dir / "dataset"), f.read_bytes())
+    if spec["kind"] == "detection":
+        write(d / "zooci.yaml", detection_scenario(src, stem, row_name))
+        for sub, pattern in (("images", "*.png"), ("annotations", "*.json")):
+            for f in sorted((src.dir / sub).glob(pattern)):
+                write(d / sub / f.name, f.read_bytes())
 
     manifest = {
         "model": row_name,
@@ -347,7 +387,10 @@ def write_model_folder(root, spec, src, variant=""):
             "model_with_data_bytes": len(tar_bytes),
         },
     }
-    if spec["kind"] == "digits":
+    if spec["kind"] == "detection":
+        readme_entry = {"folder": folder, "title": title, "summary": DETECTION_SUMMARY,
+                        "reference": DETECTION_REFERENCE, "task": "detection"}
+    elif spec["kind"] == "digits":
         readme_entry = {"folder": folder, "title": title, "summary": DIGITS_SUMMARY,
                         "reference": DIGITS_REFERENCE}
     else:
@@ -373,6 +416,29 @@ def digits_scenario(src, stem, row_name):
     out = "\n".join([f"# zooci eval scenario for {row_name} (zooci.yaml, see ZooCI's src/eval/scenario.h).",
                      *lines]) + "\n"
     for must in (f"model: model/{stem}.onnx", "path: dataset", f'row: "{row_name}"'):
+        if must not in out:
+            fail(f"could not adapt {src.dir / 'zooci.yaml'}: no {must!r} after rewriting")
+    return out
+
+
+def detection_scenario(src, stem, row_name):
+    """The example model's zooci.yaml for the zoo folder: the model under model/, the README
+    claim read from this folder's table row."""
+    text = (src.dir / "zooci.yaml").read_text()
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if line.startswith("model:"):
+            line = f"model: model/{stem}.onnx"
+        elif line.lstrip().startswith("readme:"):
+            line = (line[:len(line) - len(line.lstrip())]
+                    + f'readme: {{file: README.md, column: "{detection_texts.COLUMNS[5]}", '
+                    f'row: "{row_name}", metric: map}}')
+        lines.append(line)
+    out = "\n".join([f"# zooci eval scenario for {row_name} (zooci.yaml, see ZooCI's docs/detection.md).",
+                     *lines]) + "\n"
+    for must in (f"model: model/{stem}.onnx", "task: object-detection", f'row: "{row_name}"'):
         if must not in out:
             fail(f"could not adapt {src.dir / 'zooci.yaml'}: no {must!r} after rewriting")
     return out
@@ -416,7 +482,7 @@ class Git:
 
 
 def build(out_tmp, models_dir):
-    sources = {m["source"]: Source(models_dir, m["source"]) for m in MODELS}
+    sources = {m["source"]: Source(models_dir, m["source"]) for m in MODELS + [DETECTION]}
     git = Git(out_tmp)
     git("init", "-q", "-b", "main")
 
@@ -441,6 +507,18 @@ def build(out_tmp, models_dir):
         write_top_level(out_tmp, manifest + [m], link_entries)
         commit = git.commit(f"Add {DIGITS_V2['title']} ({variant})", *SUBMITTER,
                             f"2024-02-{i:02d}T12:00:00+00:00")
+        records.append({"branch": branch, "commit": commit, "model": e["folder"], "change": "added",
+                        "verdict": verdict, "reason": reason, "description": description})
+        git("checkout", "-q", "main")
+
+    detection_src = sources[DETECTION["source"]]
+    for i, (branch, verdict, reason, description) in enumerate(DETECTION_SUBMISSIONS, 1):
+        variant = "overclaim" if branch.endswith("overclaim") else ""
+        git("checkout", "-q", "-b", branch, "main")
+        m, e = write_model_folder(out_tmp, DETECTION, detection_src, variant)
+        write_top_level(out_tmp, manifest + [m], entries + [e])
+        commit = git.commit(f"Add {DETECTION['title']}" + (f" ({variant})" if variant else ""),
+                            *SUBMITTER, f"2024-04-{i:02d}T12:00:00+00:00")
         records.append({"branch": branch, "commit": commit, "model": e["folder"], "change": "added",
                         "verdict": verdict, "reason": reason, "description": description})
         git("checkout", "-q", "main")

@@ -93,15 +93,15 @@ def table_row(cells):
     return "|" + "|".join(cells) + "|"
 
 
-def model_table(rows):
+def model_table(rows, columns=TABLE_COLUMNS, metrics=("top1", "top5")):
     """rows: list of dicts with keys row, onnx, onnx_size, tar, tar_size, onnx_version, opset,
-    top1, top5 (strings; empty metric cells allowed)."""
-    lines = [table_row(TABLE_COLUMNS), table_row(["-----"] + [":------"] * (len(TABLE_COLUMNS) - 1))]
+    and the `metrics` keys (strings; empty metric cells allowed)."""
+    lines = [table_row(columns), table_row(["-----"] + [":------"] * (len(columns) - 1))]
     for r in rows:
         lines.append(table_row([
             r["row"], f"[{size_text(r['onnx_size'])}]({r['onnx']})",
             f"[{size_text(r['tar_size'])}]({r['tar']})", r["onnx_version"], str(r["opset"]),
-            r["top1"], r["top5"]]))
+            *(r[m] for m in metrics)]))
     return "\n".join(lines)
 
 
@@ -216,11 +216,28 @@ def digits_sections(d, row, io, acc, contributors):
 
 
 def main_readme(models):
-    """models: list of dicts folder, title, summary, reference (who, url, title); one table."""
-    rows = ["| Model Class | Reference | Description |", "|-------------|-----------|-------------|"]
-    for m in models:
-        who, url, _ = m["reference"]
-        rows.append(f"| <b>[{m['title']}]({m['folder']}/)</b> | [{who}]({url}) | {m['summary']} |")
+    """models: list of dicts folder, title, summary, reference (who, url, title), and task
+    ("classification", the default, or "detection"); one table per task."""
+    def table(task):
+        rows = ["| Model Class | Reference | Description |", "|-------------|-----------|-------------|"]
+        for m in models:
+            if m.get("task", "classification") != task:
+                continue
+            who, url, _ = m["reference"]
+            rows.append(f"| <b>[{m['title']}]({m['folder']}/)</b> | [{who}]({url}) | {m['summary']} |")
+        return rows
+
+    rows = table("classification")
+    detection = []
+    if any(m.get("task") == "detection" for m in models):
+        detection = [
+            "",
+            "### Object Detection & Image Segmentation",
+            "",
+            "These models find objects in an image: boxes with a class and a score.",
+            "",
+            *table("detection"),
+        ]
     return "\n".join([
         "# Example ONNX Model Zoo",
         "",
@@ -247,6 +264,7 @@ def main_readme(models):
         "These models take an image and return one score per class of a fixed set of classes.",
         "",
         *rows,
+        *detection,
         "",
         "## Contributing",
         "",

@@ -1,4 +1,5 @@
-// `zooci eval`: verify a model's claimed accuracy on its dataset (zooci.yaml in the model folder).
+// `zooci eval`: verify a model's claimed accuracy or mAP on its dataset (zooci.yaml in the model
+// folder).
 #include <unistd.h>
 
 #include <iostream>
@@ -39,6 +40,10 @@ int RunEvalCommand(const EvalFlags& flags) {
   };
   auto scenario = LoadScenario(flags.folder, flags.scenario_file);
   if (!scenario.ok()) return usage(scenario.error());
+  if (!flags.confusion_svg.empty() && scenario->task != EvalTask::kImageClassification) {
+    return usage(Error("--confusion-svg applies to image-classification; this scenario's task is " +
+                       std::string(TaskName(scenario->task))));
+  }
   auto sandbox = MakeWorkerSandbox(flags.sandbox, 1);
   if (!sandbox.ok()) return usage(sandbox.error());
   EvalOptions options;
@@ -61,7 +66,7 @@ int RunEvalCommand(const EvalFlags& flags) {
 }  // namespace
 
 CommandSpec EvalCommand() {
-  return {"eval", "Measure a model's accuracy on its dataset and check the claimed figure",
+  return {"eval", "Measure a model's accuracy or mAP on its dataset and check the claimed figure",
           [](CLI::App& app) -> CommandHandler {
             auto flags = std::make_shared<EvalFlags>();
             app.add_option("folder", flags->folder, "Model folder holding zooci.yaml")->required();

@@ -1,15 +1,23 @@
 // The parent side of eval: list the dataset, send chunks of images to the worker job, gather the
-// rankings, compute the metrics and check the claims.
+// results, compute the metrics and check the claims. Classification is here; detection's
+// specific part is eval_detection.cpp.
 #include <algorithm>
 #include <thread>
 
 #include "eval/eval.h"
+#include "eval/eval_internal.h"
 #include "eval/job_protocol.h"
 
 namespace zooci {
-namespace {
+namespace eval_internal {
 
 using json = nlohmann::json;
+
+namespace {
+
+int Cores() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 std::string DatasetDescription(const EvalScenario& scenario, const Dataset& dataset) {
   static const char* kFormats[] = {"imagefolder", "csv", "tsv"};
@@ -17,6 +25,17 @@ std::string DatasetDescription(const EvalScenario& scenario, const Dataset& data
          scenario.dataset.path.string() + ": " + std::to_string(dataset.samples.size()) +
          " images, " + std::to_string(dataset.class_names.size()) + " classes";
 }
+
+// The measured value of `metric` in percent.
+double Measured(const EvalResult& result, const std::string& metric) {
+  if (metric == "top-1") return result.metrics.top1_percent;
+  if (metric == "top-5") return result.metrics.topk_percent;
+  const CocoSummary& s = result.detection.summary;
+  const double fraction = metric == "mAP@0.5" ? s.ap50 : metric == "mAP@0.75" ? s.ap75 : s.ap;
+  return std::max(0.0, fraction) * 100;  // -1 (undefined) cannot meet a claim
+}
+
+}  // namespace
 
 Result<std::vector<ClaimCheck>> ResolveClaims(const EvalScenario& scenario, double tolerance_pp) {
   std::vector<ClaimCheck> claims;
@@ -41,11 +60,15 @@ Result<std::vector<ClaimCheck>> ResolveClaims(const EvalScenario& scenario, doub
   if (scenario.claims.top5) {
     add("top-5", *scenario.claims.top5, "zooci.yaml", yaml, scenario.claims.top5_line);
   }
+  for (const MetricClaim& claim : scenario.claims.detection) {
+    add(claim.metric, claim.percent, "zooci.yaml", yaml, claim.line);
+  }
   if (scenario.claims.readme) {
     const ReadmeClaim& readme = *scenario.claims.readme;
-    ZC_ASSIGN_OR_RETURN(ReadmeCell cell, ReadmeTableLookup(readme.file, readme.column, readme.row)
-                                             .WithContext("claims.readme"));
-    add("top-1", cell.value,
+    ZC_ASSIGN_OR_RETURN(
+        ReadmeCell cell,
+        ReadmeTableLookup(readme.file, readme.column, readme.row).WithContext("claims.readme"));
+    add(readme.metric.empty() ? "top-1" : readme.metric, cell.value,
         readme.file.filename().string() + ":" + std::to_string(cell.line) + ", column '" +
             readme.column + "'",
         readme.file, cell.line);
@@ -56,47 +79,66 @@ Result<std::vector<ClaimCheck>> ResolveClaims(const EvalScenario& scenario, doub
   return claims;
 }
 
-}  // namespace
-
-Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
-                           const EvalOptions& options, const EvalProgress& progress) {
-  EvalResult result;
-  result.model = scenario.model.string();
-  result.task = scenario.task;
-  auto runtime = executor.BackendDescription();
-  result.runtime = runtime.ok() ? *runtime : "unknown runtime";
-  for (const PreprocessStep& step : scenario.preprocessing) {
-    result.preprocessing.push_back(step.Describe());
+void JudgeClaims(EvalResult* result) {
+  for (ClaimCheck& claim : result->claims) {
+    claim.measured_percent = Measured(*result, claim.metric);
+    claim.passed = claim.measured_percent >= claim.claimed_percent - claim.tolerance_pp;
+    result->passed = result->passed && claim.passed;
   }
-  double tolerance_pp = options.tolerance_pp.value_or(scenario.tolerance_pp);
-  ZC_ASSIGN_OR_RETURN(result.claims, ResolveClaims(scenario, tolerance_pp));
-  ZC_ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(scenario.dataset));
-  result.dataset_description = DatasetDescription(scenario, dataset);
+}
 
+Result<ModelInput> ResolveModelInput(const EvalScenario& scenario, int default_batch) {
   ZC_ASSIGN_OR_RETURN(ModelInfo model, ReadModelInfo(scenario.model));
   if (model.inputs.size() != 1) {
-    return Error(scenario.model.string() + ": an image classifier takes one input; this model " +
-                 "takes " + std::to_string(model.inputs.size()));
+    return Error(scenario.model.string() + ": an image " +
+                 (scenario.task == EvalTask::kObjectDetection ? "detector" : "classifier") +
+                 " takes one input; this model takes " + std::to_string(model.inputs.size()));
   }
-  const ValueInfo& input = model.inputs[0];
-  std::vector<int64_t> input_shape;
-  for (const ValueInfo::Dim& dim : input.shape) input_shape.push_back(dim.value);
-  int batch_size = scenario.batch_size > 0 ? scenario.batch_size : 32;
-  if (!input_shape.empty() && input_shape[0] > 0) batch_size = static_cast<int>(input_shape[0]);
-  result.batch_size = batch_size;
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ModelInput input;
+  input.name = model.inputs[0].name;
+  for (const ValueInfo::Dim& dim : model.inputs[0].shape) input.shape.push_back(dim.value);
+  input.batch_size = scenario.batch_size > 0 ? scenario.batch_size : default_batch;
+  if (!input.shape.empty() && input.shape[0] > 0)
+    input.batch_size = static_cast<int>(input.shape[0]);
+  return input;
+}
 
-  json params = {{"preprocessing", StepsToJson(scenario.preprocessing)},
-                 {"input_name", input.name},
-                 {"input_shape", input_shape},
-                 {"output_name", scenario.output.name},
-                 {"top_k", scenario.output.top_k},
-                 {"batch_size", batch_size},
-                 {"decode_threads", options.decode_threads > 0 ? options.decode_threads : cores}};
+json CommonJobParams(const EvalScenario& scenario, const ModelInput& input,
+                     const EvalOptions& options) {
+  return {{"preprocessing", StepsToJson(scenario.preprocessing)},
+          {"input_name", input.name},
+          {"input_shape", input.shape},
+          {"batch_size", input.batch_size},
+          {"decode_threads", options.decode_threads > 0 ? options.decode_threads : Cores()}};
+}
+
+SessionConfig EvalSession(const EvalOptions& options) {
   // An explicit intra-op thread count: ONNX Runtime's default pool pins its threads, which then
   // compete with the decoding threads (measured: docs/benchmarks.md, "zooci eval throughput").
   SessionConfig session = options.session;
-  if (session.intra_op_threads == 0) session.intra_op_threads = cores;
+  if (session.intra_op_threads == 0) session.intra_op_threads = Cores();
+  return session;
+}
+
+Result<JobOutcome> RunEvalJob(Executor& executor, const JobRequest& request) {
+  JobOutcome outcome = executor.RunJob(request);
+  if (outcome.status != RunStatus::kOk) {
+    return Error(RunStatusName(outcome.status) + ": " + outcome.message);
+  }
+  return outcome;
+}
+
+Status RunClassification(Executor& executor, const EvalScenario& scenario,
+                         const EvalOptions& options, const EvalProgress& progress,
+                         EvalResult* result) {
+  ZC_ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(scenario.dataset));
+  result->dataset_description = DatasetDescription(scenario, dataset);
+  ZC_ASSIGN_OR_RETURN(ModelInput input, ResolveModelInput(scenario, 32));
+  result->batch_size = input.batch_size;
+  json params = CommonJobParams(scenario, input, options);
+  params["output_name"] = scenario.output.name;
+  params["top_k"] = scenario.output.top_k;
+  const SessionConfig session = EvalSession(options);
   std::vector<int64_t> labels;
   std::vector<std::vector<int64_t>> ranked;
   int64_t total = static_cast<int64_t>(dataset.samples.size());
@@ -109,12 +151,10 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
       labels.push_back(dataset.samples[index].label);
     }
     params["images"] = images;
-    JobRequest request{kEvalJob, scenario.model, session, params.dump(), {}};
-    JobOutcome outcome = executor.RunJob(request);
-    if (outcome.status != RunStatus::kOk) {
-      return Error(RunStatusName(outcome.status) + ": " + outcome.message);
-    }
-    result.session_create_ms += static_cast<double>(outcome.session_create_ns) / 1e6;
+    ZC_ASSIGN_OR_RETURN(
+        JobOutcome outcome,
+        RunEvalJob(executor, {kEvalJob, scenario.model, session, params.dump(), {}}));
+    result->session_create_ms += static_cast<double>(outcome.session_create_ns) / 1e6;
     try {
       json answer = json::parse(outcome.result.result_json);
       classes = answer.at("classes").get<int64_t>();
@@ -148,18 +188,34 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
     }
     if (progress) progress(start + count, total);
   }
-  result.wall_s = static_cast<double>(SystemClock().NowNs() - start_ns) / 1e9;
-  result.images_per_s = result.wall_s > 0 ? static_cast<double>(total) / result.wall_s : 0;
-  result.decode_preprocess_s = static_cast<double>(decode_ns) / 1e9;
-  result.inference_s = static_cast<double>(inference_ns) / 1e9;
-  ZC_ASSIGN_OR_RETURN(result.metrics,
+  result->wall_s = static_cast<double>(SystemClock().NowNs() - start_ns) / 1e9;
+  result->images_per_s = result->wall_s > 0 ? static_cast<double>(total) / result->wall_s : 0;
+  result->decode_preprocess_s = static_cast<double>(decode_ns) / 1e9;
+  result->inference_s = static_cast<double>(inference_ns) / 1e9;
+  ZC_ASSIGN_OR_RETURN(result->metrics,
                       ComputeMetrics(labels, ranked, dataset.class_names, scenario.output.top_k));
-  for (ClaimCheck& claim : result.claims) {
-    claim.measured_percent =
-        claim.metric == "top-1" ? result.metrics.top1_percent : result.metrics.topk_percent;
-    claim.passed = claim.measured_percent >= claim.claimed_percent - claim.tolerance_pp;
-    result.passed = result.passed && claim.passed;
+  return OkStatus();
+}
+
+}  // namespace eval_internal
+
+Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
+                           const EvalOptions& options, const EvalProgress& progress) {
+  using namespace eval_internal;
+  EvalResult result;
+  result.model = scenario.model.string();
+  result.task = TaskName(scenario.task);
+  auto runtime = executor.BackendDescription();
+  result.runtime = runtime.ok() ? *runtime : "unknown runtime";
+  for (const PreprocessStep& step : scenario.preprocessing) {
+    result.preprocessing.push_back(step.Describe());
   }
+  double tolerance_pp = options.tolerance_pp.value_or(scenario.tolerance_pp);
+  ZC_ASSIGN_OR_RETURN(result.claims, ResolveClaims(scenario, tolerance_pp));
+  ZC_RETURN_IF_ERROR(scenario.task == EvalTask::kObjectDetection
+                         ? RunDetection(executor, scenario, options, progress, &result)
+                         : RunClassification(executor, scenario, options, progress, &result));
+  JudgeClaims(&result);
   return result;
 }
 

@@ -1,13 +1,15 @@
-// eval: verify a model's claimed accuracy on its use case. Image classification first: the
-// scenario (scenario.h) names the dataset, the preprocessing and the claims; the images are
-// decoded, preprocessed and classified inside the sandboxed worker (the "eval-classification"
-// job, registered by RegisterEvalJobs in zooci-worker), in chunks so progress can be shown; the
-// metrics and the verdict are computed here.
+// eval: verify a model's claimed accuracy on its use case — image classification (top-1/top-k)
+// and object detection (COCO mAP). The scenario (scenario.h) names the dataset, the
+// preprocessing, how to read the outputs and the claims; the images are decoded, preprocessed
+// and run inside the sandboxed worker (the "eval-classification" and "eval-detection" jobs,
+// registered by RegisterEvalJobs in zooci-worker; detections are decoded there too), in chunks
+// so progress can be shown; the metrics and the verdict are computed here.
 #pragma once
 
 #include <functional>
 #include <optional>
 
+#include "eval/detection_metrics.h"
 #include "eval/metrics.h"
 #include "eval/scenario.h"
 #include "runtime/runtime.h"
@@ -29,6 +31,28 @@ struct Dataset {
 // listed file that does not exist is an error naming the file (and line for CSV).
 Result<Dataset> LoadDataset(const DatasetSpec& spec);
 
+struct DetectionImage {
+  int64_t id = 0;  // COCO's image id; boxes format: 1, 2, ... in file name order
+  fs::path path;
+};
+
+struct DetectionDataset {
+  std::vector<DetectionImage> images;  // by id
+  DetectionGroundTruth truth;          // categories by id (boxes format: 1..N in labels order)
+  std::string description;             // "coco annotations.json: 300 images, 4 categories, ..."
+};
+
+// Reads a detection dataset (docs/detection.md): COCO JSON (images, annotations, categories) or
+// the boxes format (one <image stem>.txt per image: "<class name> x_min y_min x_max y_max
+// [crowd]" lines, pixels). Errors name the file (and the line or the JSON entry); an image file
+// that does not exist or lies outside spec.root is an error, as is a dataset without images or
+// without a single ground-truth box. `limit` keeps the first images by id.
+Result<DetectionDataset> LoadDetectionDataset(const DatasetSpec& spec);
+
+// Every file eval reads for the scenario's dataset (lists, labels, annotations, images): the
+// eval step's cache key. Errors as the loaders'.
+Result<std::vector<fs::path>> DatasetInputFiles(const EvalScenario& scenario);
+
 struct EvalOptions {
   SessionConfig session;
   int chunk_images = 256;              // images per worker request (progress granularity)
@@ -37,7 +61,7 @@ struct EvalOptions {
 };
 
 struct ClaimCheck {
-  std::string metric;  // "top-1", "top-5"
+  std::string metric;  // "top-1", "top-5", "mAP", "mAP@0.5", "mAP@0.75"
   double claimed_percent = 0;
   double measured_percent = 0;
   double tolerance_pp = 0;
@@ -54,11 +78,16 @@ struct EvalResult {
   std::string dataset_description;  // "imagefolder examples/.../dataset: 450 images, 10 classes"
   std::vector<std::string> preprocessing;  // Describe() of each step
   int batch_size = 0;
-  ClassificationMetrics metrics;
+  ClassificationMetrics metrics;    // image-classification
+  DetectionMetrics detection;       // object-detection
+  int64_t non_finite_outputs = 0;   // detection: candidates dropped for NaN/inf numbers
+  int64_t unmapped_detections = 0;  // detection: labels the label map sends to no category
   double wall_s = 0;
   double images_per_s = 0;
   double decode_preprocess_s = 0;  // summed over decoding threads
   double inference_s = 0;
+  double postprocess_s = 0;  // detection: decoding and suppression (in the worker)
+  double matching_s = 0;     // detection: COCO evaluation
   double session_create_ms = 0;
   std::vector<ClaimCheck> claims;
   bool passed = true;  // every claim met (true when nothing is claimed)

@@ -8,7 +8,11 @@
 //     all later arithmetic is float32;
 //   - normalize's mean/std apply in the current channel order (after `color: RGB`, index 0 is R);
 //   - dtype uint8 is only valid when no scale/normalize step exists (rejected rather than
-//     saturating silently); dtype float32 without any arithmetic step gives values 0..255.
+//     saturating silently); dtype float32 without any arithmetic step gives values 0..255;
+//   - letterbox scales by r = min(H/h, W/w) to round(w*r) x round(h*r) (no resize when that is
+//     the image's size), then pads with `color` to HxW, the image at ((W - w')/2, (H - h')/2)
+//     rounded down; the geometry's scale is the exact ratio of the sizes (w'/w), so boxes map back
+//     onto the pixels the model saw.
 // OpenCV 4.6's headers mix enum types in arithmetic, which C++20 deprecates; they are included
 // with that warning off, whether or not the build marks them as system headers.
 #pragma GCC diagnostic push
@@ -18,6 +22,7 @@
 #include <opencv2/imgproc.hpp>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
 #include <bit>
 #include <climits>
 #include <cmath>
@@ -40,7 +45,26 @@ struct State {
   Order order = Order::kBgr;
   bool nchw = true;
   bool uint8_output = false;
+  ImageGeometry geometry;
 };
+
+// The image is now `cols` x `rows` by scaling the previous one: the geometry follows.
+void Rescaled(State* state, int64_t old_cols, int64_t old_rows) {
+  const double sx = static_cast<double>(state->image.cols) / static_cast<double>(old_cols);
+  const double sy = static_cast<double>(state->image.rows) / static_cast<double>(old_rows);
+  ImageGeometry& g = state->geometry;
+  g.scale_x *= sx;
+  g.offset_x *= sx;
+  g.scale_y *= sy;
+  g.offset_y *= sy;
+}
+
+int Interpolation(const std::string& name) {
+  return name == "nearest"   ? cv::INTER_NEAREST
+         : name == "bicubic" ? cv::INTER_CUBIC
+         : name == "area"    ? cv::INTER_AREA
+                             : cv::INTER_LINEAR;
+}
 
 void ToFloat(State* state) {
   if (state->image.depth() != CV_32F) state->image.convertTo(state->image, CV_32F);
@@ -68,6 +92,7 @@ Status Decode(const PreprocessStep& step, const std::string& encoded, State* sta
                  std::to_string(kMaxPixels) + " pixels");
   }
   state->order = gray ? Order::kGray : Order::kBgr;
+  state->geometry = ImageGeometry{state->image.cols, state->image.rows};
   return OkStatus();
 }
 
@@ -113,14 +138,11 @@ Status Resize(const PreprocessStep& step, State* state) {
     return Error("resizing " + HxW(rows, cols) + " would give " + HxW(height, width) +
                  ", over the limit of " + std::to_string(kMaxPixels) + " pixels");
   }
-  const int interpolation = step.text == "nearest"   ? cv::INTER_NEAREST
-                            : step.text == "bicubic" ? cv::INTER_CUBIC
-                            : step.text == "area"    ? cv::INTER_AREA
-                                                     : cv::INTER_LINEAR;
   cv::Mat resized;
   cv::resize(state->image, resized, cv::Size(static_cast<int>(width), static_cast<int>(height)), 0,
-             0, interpolation);
+             0, Interpolation(step.text));
   state->image = resized;
+  Rescaled(state, cols, rows);
   return OkStatus();
 }
 
@@ -135,6 +157,40 @@ Status CenterCrop(const PreprocessStep& step, State* state) {
                      static_cast<int>((rows - step.height) / 2), static_cast<int>(step.width),
                      static_cast<int>(step.height));
   state->image = state->image(roi).clone();
+  state->geometry.offset_x -= roi.x;
+  state->geometry.offset_y -= roi.y;
+  return OkStatus();
+}
+
+Status Letterbox(const PreprocessStep& step, State* state) {
+  const int64_t rows = state->image.rows;
+  const int64_t cols = state->image.cols;
+  const double ratio = std::min(static_cast<double>(step.height) / static_cast<double>(rows),
+                                static_cast<double>(step.width) / static_cast<double>(cols));
+  const int64_t width =
+      std::clamp<int64_t>(std::llround(static_cast<double>(cols) * ratio), 1, step.width);
+  const int64_t height =
+      std::clamp<int64_t>(std::llround(static_cast<double>(rows) * ratio), 1, step.height);
+  if (width != cols || height != rows) {
+    cv::Mat resized;
+    cv::resize(state->image, resized, cv::Size(static_cast<int>(width), static_cast<int>(height)),
+               0, 0, Interpolation(step.text));
+    state->image = resized;
+    Rescaled(state, cols, rows);
+  }
+  const int64_t left = (step.width - width) / 2;
+  const int64_t top = (step.height - height) / 2;
+  cv::Scalar color;
+  for (int channel = 0; channel < state->image.channels() && channel < 4; ++channel) {
+    color[channel] = step.fill.size() == 1 ? step.fill[0] : step.fill[channel];
+  }
+  cv::Mat padded;
+  cv::copyMakeBorder(state->image, padded, static_cast<int>(top),
+                     static_cast<int>(step.height - height - top), static_cast<int>(left),
+                     static_cast<int>(step.width - width - left), cv::BORDER_CONSTANT, color);
+  state->image = padded;
+  state->geometry.offset_x += static_cast<double>(left);
+  state->geometry.offset_y += static_cast<double>(top);
   return OkStatus();
 }
 
@@ -206,6 +262,8 @@ Status Apply(const PreprocessStep& step, const std::string& encoded, State* stat
       return Resize(step, state);
     case PreprocessKind::kCenterCrop:
       return CenterCrop(step, state);
+    case PreprocessKind::kLetterbox:
+      return Letterbox(step, state);
     case PreprocessKind::kScale:
       Scale(step, state);
       return OkStatus();
@@ -241,10 +299,14 @@ Result<SampleTensor> PreprocessImage(const std::string& encoded, const std::stri
     if (state.uint8_output) {
       // ValidatePipeline rejects uint8 after scale/normalize, so the pixels are still uint8.
       if (state.image.depth() != CV_8U) return Error(where + ": uint8 output of float pixels");
-      return Pack<uint8_t>(state.image, state.nchw, ElemType::kUint8);
+      SampleTensor tensor = Pack<uint8_t>(state.image, state.nchw, ElemType::kUint8);
+      tensor.geometry = state.geometry;
+      return tensor;
     }
     ToFloat(&state);
-    return Pack<float>(state.image, state.nchw, ElemType::kFloat);
+    SampleTensor tensor = Pack<float>(state.image, state.nchw, ElemType::kFloat);
+    tensor.geometry = state.geometry;
+    return tensor;
   } catch (const cv::Exception& e) {
     return Error(where + ": OpenCV: " + e.err);
   } catch (const std::exception& e) {

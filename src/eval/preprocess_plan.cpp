@@ -19,6 +19,8 @@ const char* StepName(PreprocessKind kind) {
       return "resize";
     case PreprocessKind::kCenterCrop:
       return "center_crop";
+    case PreprocessKind::kLetterbox:
+      return "letterbox";
     case PreprocessKind::kScale:
       return "scale";
     case PreprocessKind::kNormalize:
@@ -70,6 +72,19 @@ Status CheckParameters(const PreprocessStep& step, int channels) {
         return Error("sizes must be between 1 and " + std::to_string(kMaxSide));
       }
       return OkStatus();
+    case PreprocessKind::kLetterbox:
+      if (!ValidSide(step.height) || !ValidSide(step.width)) {
+        return Error("sizes must be between 1 and " + std::to_string(kMaxSide));
+      }
+      if (step.fill.size() != 1 && step.fill.size() != static_cast<size_t>(channels)) {
+        return Error("color has " + std::to_string(step.fill.size()) + " values; the image has " +
+                     std::to_string(channels) + " channel(s) here (give 1 or " +
+                     std::to_string(channels) + ")");
+      }
+      for (double value : step.fill) {
+        if (!(value >= 0 && value <= 255)) return Error("color values must be within [0, 255]");
+      }
+      return one_of({"nearest", "bilinear", "bicubic", "area"});
     case PreprocessKind::kScale:
       if (!std::isfinite(step.scale)) return Error("scale must be a finite number");
       return OkStatus();

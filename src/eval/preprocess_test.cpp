@@ -95,6 +95,14 @@ PreprocessStep Crop(int64_t height, int64_t width) {
   step.width = width;
   return step;
 }
+PreprocessStep Letterbox(int64_t height, int64_t width, std::vector<double> fill,
+                         const std::string& interpolation = "nearest") {
+  PreprocessStep step = Step(PreprocessKind::kLetterbox, interpolation);
+  step.height = height;
+  step.width = width;
+  step.fill = std::move(fill);
+  return step;
+}
 PreprocessStep Normalize(std::vector<double> mean, std::vector<double> std) {
   PreprocessStep step = Step(PreprocessKind::kNormalize);
   step.mean = std::move(mean);
@@ -322,6 +330,68 @@ TEST(PreprocessTest, RefusesHugeResizes) {
                        "img.png: preprocessing[1] resize: resizing 1x200 would give "
                        "16384x3276800"))
       << message;
+}
+
+// 2x2 into 4x6: scaled by 2 to 4x4 (nearest: each pixel a 2x2 block), one padding column each side.
+TEST(PreprocessTest, LetterboxScalesToFitAndPadsCentred) {
+  SampleTensor tensor =
+      Preprocess(GrayPng(), {Decode("grayscale"), Letterbox(4, 6, {114}), Layout("NHWC")});
+  EXPECT_EQ(tensor.shape, (std::vector<int64_t>{4, 6, 1}));
+  EXPECT_EQ(Floats(tensor), (std::vector<float>{114, 0,   0,   51,  51,  114,  //
+                                                114, 0,   0,   51,  51,  114,  //
+                                                114, 102, 102, 255, 255, 114,  //
+                                                114, 102, 102, 255, 255, 114}));
+  const ImageGeometry& g = tensor.geometry;
+  EXPECT_EQ(g.width, 2);
+  EXPECT_EQ(g.height, 2);
+  EXPECT_EQ(g.scale_x, 2);
+  EXPECT_EQ(g.scale_y, 2);
+  EXPECT_EQ(g.offset_x, 1);
+  EXPECT_EQ(g.offset_y, 0);
+}
+
+// 4x6 into 6x6: no resampling (ratio 1), a row of padding above and below, colour per channel.
+TEST(PreprocessTest, LetterboxWithoutResizeOnlyPads) {
+  SampleTensor tensor =
+      Preprocess(ColorPng(), {Decode("color"), Letterbox(6, 6, {1, 2, 3}, "bilinear")});
+  EXPECT_EQ(tensor.shape, (std::vector<int64_t>{3, 6, 6}));
+  std::vector<float> values = Floats(tensor);
+  for (int x = 0; x < 6; ++x) {
+    EXPECT_EQ(values[x], 1);            // B plane, top row: padding
+    EXPECT_EQ(values[36 + 30 + x], 2);  // G plane, bottom row
+    EXPECT_EQ(values[6 + x], B(0, x));  // B plane, row 1 is the image's row 0
+    EXPECT_EQ(values[72 + 6 * 4 + x], R(3, x));
+  }
+  EXPECT_EQ(tensor.geometry.scale_x, 1);
+  EXPECT_EQ(tensor.geometry.offset_y, 1);
+  EXPECT_EQ(tensor.geometry.offset_x, 0);
+}
+
+// Every geometric step moves the map from original to input pixels; a plain resize scales the
+// axes apart, a center crop shifts them.
+TEST(PreprocessTest, GeometryFollowsResizeAndCrop) {
+  SampleTensor tensor =
+      Preprocess(ColorPng(), {Decode("color"), ResizeTo(8, 18, "nearest"), Crop(6, 12)});
+  const ImageGeometry& g = tensor.geometry;
+  EXPECT_EQ(g.width, 6);
+  EXPECT_EQ(g.height, 4);
+  EXPECT_EQ(g.scale_x, 3);
+  EXPECT_EQ(g.scale_y, 2);
+  EXPECT_EQ(g.offset_x, -3);  // (18 - 12) / 2
+  EXPECT_EQ(g.offset_y, -1);  // (8 - 6) / 2
+  // An odd ratio: 4x6 letterboxed into 5x5 is scaled by 5/6 to round(3.33) = 3 rows x 5 columns;
+  // the geometry's scale is the exact ratio of the sizes (3/4 and 5/6), not the 5/6 asked for.
+  SampleTensor odd = Preprocess(ColorPng(), {Decode("color"), Letterbox(5, 5, {0}, "area")});
+  EXPECT_DOUBLE_EQ(odd.geometry.scale_y, 3.0 / 4);
+  EXPECT_DOUBLE_EQ(odd.geometry.scale_x, 5.0 / 6);
+  EXPECT_EQ(odd.geometry.offset_y, 1);
+}
+
+TEST(PreprocessTest, LetterboxColorMustMatchTheChannels) {
+  EXPECT_TRUE(Contains(PipelineError({Decode("color"), Letterbox(4, 4, {1, 2})}),
+                       "preprocessing[1] letterbox: color has 2 values; the image has 3"));
+  EXPECT_TRUE(Contains(PipelineError({Decode("color"), Letterbox(4, 4, {300})}),
+                       "color values must be within [0, 255]"));
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
-// Text and JSON views of an eval result.
+// Text and JSON views of an eval result (detection's own parts: detection_report.cpp).
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 
 #include "eval/eval.h"
+#include "eval/eval_internal.h"
 
 namespace zooci {
 namespace {
@@ -12,13 +13,9 @@ std::string Percent(double value) {
   return FormatNumber(value, 2) + "%";
 }
 
-}  // namespace
-
-std::string FormatEvalText(const EvalResult& result) {
+std::string ClassificationText(const EvalResult& result) {
   const ClassificationMetrics& metrics = result.metrics;
-  std::string text = result.model + ": " + result.task + " on " + result.runtime + "\n";
-  text += "  dataset:        " + result.dataset_description + "\n";
-  text += "  preprocessing:  " + JoinStrings(result.preprocessing, " -> ") + "\n";
+  std::string text;
   text += "  top-1:          " + Percent(metrics.top1_percent) + " (" +
           std::to_string(metrics.top1_correct) + " of " + std::to_string(metrics.total) + ")\n";
   text += "  top-" + std::to_string(metrics.top_k) + ":          " + Percent(metrics.topk_percent) +
@@ -39,11 +36,25 @@ std::string FormatEvalText(const EvalResult& result) {
           " images/s (batch " + std::to_string(result.batch_size) + "); decode+preprocess " +
           FormatDouble(decode_share, 3) + "% of busy time, inference " +
           FormatDouble(100 - decode_share, 3) + "%\n";
+  return text;
+}
+
+}  // namespace
+
+std::string FormatEvalText(const EvalResult& result) {
+  std::string text = result.model + ": " + result.task + " on " + result.runtime + "\n";
+  text += "  dataset:        " + result.dataset_description + "\n";
+  text += "  preprocessing:  " + JoinStrings(result.preprocessing, " -> ") + "\n";
+  if (result.task == TaskName(EvalTask::kObjectDetection)) {
+    text += eval_internal::DetectionText(result);
+  } else {
+    text += ClassificationText(result);
+  }
   for (const ClaimCheck& claim : result.claims) {
     text += "  claim:          " + claim.metric + " claimed " + Percent(claim.claimed_percent) +
-            " (" + claim.source + "), measured " + Percent(claim.measured_percent) +
-            ", at most " + FormatNumber(claim.tolerance_pp, 3) + " pp below the claim allowed: " +
-            (claim.passed ? "met" : "NOT MET") + "\n";
+            " (" + claim.source + "), measured " + Percent(claim.measured_percent) + ", at most " +
+            FormatNumber(claim.tolerance_pp, 3) +
+            " pp below the claim allowed: " + (claim.passed ? "met" : "NOT MET") + "\n";
   }
   if (result.claims.empty()) {
     text += "  verdict:        no claim to check\n";
@@ -71,6 +82,11 @@ std::string FormatEvalJson(const EvalResult& result) {
                       {"source", claim.source},
                       {"line", claim.line},
                       {"passed", claim.passed}});
+  }
+  if (result.task == TaskName(EvalTask::kObjectDetection)) {
+    return eval_internal::DetectionJson(result, std::move(claims))
+               .dump(2, ' ', false, json::error_handler_t::replace) +
+           "\n";
   }
   json report = {
       {"model", result.model},

@@ -1,5 +1,6 @@
-// Loading and validating an eval scenario (zooci.yaml). yaml-cpp's exceptions stay inside this
-// file: every failure becomes an Error "<file>:<line>: <key path>: <what is wrong>".
+// Loading and validating an eval scenario (zooci.yaml): the document, dataset, preprocessing,
+// classification output and claims. yaml-cpp's exceptions stay inside the scenario files: every
+// failure becomes an Error "<file>:<line>: <key path>: <what is wrong>".
 //
 // Decisions beyond the header's format description:
 //   - Required: dataset (with format and path), preprocessing, and claims.readme's file and
@@ -8,7 +9,9 @@
 //     top1 and readme both claim top-1, so giving both is an error.
 //   - A key whose value is empty (`output:`) reads as an empty mapping for sections and is an
 //     error for values. Duplicate keys are errors.
-//   - dataset.header is only accepted for csv/tsv; labels is required for csv/tsv.
+//   - dataset.header is only accepted for csv/tsv; labels is required for csv/tsv and boxes;
+//     annotations is required for coco. The formats are the task's: imagefolder/csv/tsv for
+//     classification, coco/boxes for detection.
 //   - Paths are checked lexically (relative, no escaping "..") and then for real: symlinks are
 //     followed only while they stay inside the folder (a submission's dataset is the
 //     submission's; a link to elsewhere on the CI machine is refused, never read).
@@ -22,261 +25,55 @@
 #include "base/base.h"
 #include "eval/preprocess.h"
 #include "eval/scenario.h"
+#include "eval/scenario_parser.h"
 
 namespace zooci {
-namespace {
+namespace scenario_internal {
 
-constexpr uint64_t kMaxScenarioBytes = uint64_t{1} << 20;
-
-using Names = std::vector<std::string_view>;
-
-std::string JoinNames(const Names& names) {
-  std::string joined;
-  for (std::string_view name : names) joined += (joined.empty() ? "" : ", ") + std::string(name);
-  return joined;
-}
-
-std::string JoinPath(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-const char* TypeName(const YAML::Node& node) {
-  static const char* const kNames[] = {"an undefined value", "nothing", "a scalar", "a list",
-                                       "a mapping"};  // indexed by YAML::NodeType::value
-  const int type = node.Type();
-  return type >= 0 && type <= 4 ? kNames[type] : kNames[0];
-}
-
-// One key of a mapping; `key` holds the key node for its line number.
-struct Field {
-  std::string name;
-  YAML::Node key;
-  YAML::Node value;
-};
-
-// A mapping's entries, read once and checked against the valid keys. Never holds yaml-cpp's
-// invalid ("zombie") nodes, whose Mark() throws.
-struct Fields {
-  std::vector<Field> entries;
-
-  const Field* Find(std::string_view name) const {
-    for (const Field& field : entries) {
-      if (field.name == name) return &field;
-    }
-    return nullptr;
-  }
-};
-
-// Parses one scenario document. Every method returns errors naming file, line and key path.
-class Parser {
- public:
-  Parser(fs::path folder, std::string file) : folder_(std::move(folder)), file_(std::move(file)) {}
-
-  Result<EvalScenario> Parse(const YAML::Node& root);
-
- private:
-  Error Fail(const YAML::Node& node, const std::string& path, const std::string& message) const {
-    std::string where = file_;
-    if (node.IsDefined() && !node.Mark().is_null()) {
-      where += ":" + std::to_string(node.Mark().line + 1);
-    }
-    return Error(where + ": " + (path.empty() ? "" : path + ": ") + message);
-  }
-  Error Fail(const std::string& message) const { return Error(file_ + ": " + message); }
-
-  Result<Fields> ReadFields(const YAML::Node& node, const std::string& path,
-                            const Names& valid) const;
-  Result<const Field*> Require(const Fields& fields, std::string_view name,
-                               const YAML::Node& parent, const std::string& path) const {
-    if (const Field* field = fields.Find(name)) return field;
-    return Fail(parent, path, "missing required key '" + std::string(name) + "'");
-  }
-  Result<std::string> String(const Field& field, const std::string& path,
-                             const char* what = "a string") const;
-  Result<std::string> Enum(const Field& field, const std::string& path, const Names& valid) const;
-  Result<int64_t> Int(const Field& field, const std::string& path, int64_t min, int64_t max) const;
-  Result<double> Number(const Field& field, const std::string& path) const;
-  Result<bool> Bool(const Field& field, const std::string& path) const;
-  Result<std::vector<double>> NumberList(const Field& field, const std::string& path) const;
-  Status Size(const Field& field, const std::string& path, int64_t* height, int64_t* width) const;
-  enum class PathKind { kFile, kDirectory };
-  Result<fs::path> InsidePath(const Field& field, const std::string& path, PathKind kind) const;
-  Result<fs::path> SingleOnnxFile() const;
-
-  Status ParseDataset(const Field& field, DatasetSpec* dataset) const;
-  Result<PreprocessStep> ParseStep(const YAML::Node& item, const std::string& path) const;
-  Status ParseOutput(const Field& field, OutputSpec* output) const;
-  Status ParseClaims(const Field& field, Claims* claims) const;
-
-  fs::path folder_;
-  std::string file_;
-};
-
-Result<Fields> Parser::ReadFields(const YAML::Node& node, const std::string& path,
-                                  const Names& valid) const {
-  Fields fields;
-  if (node.IsNull()) return fields;  // `key:` with nothing: an empty section
-  if (!node.IsMap()) {
-    return Fail(node, path, std::string("expected a mapping, got ") + TypeName(node));
-  }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar()) return Fail(it->first, path, "keys must be plain names");
-    std::string name = it->first.Scalar();
-    if (std::find(valid.begin(), valid.end(), name) == valid.end()) {
-      return Fail(it->first, path, "unknown key '" + name + "' (valid: " + JoinNames(valid) + ")");
-    }
-    if (fields.Find(name) != nullptr) return Fail(it->first, path, "duplicate key '" + name + "'");
-    fields.entries.push_back({name, it->first, it->second});
-  }
-  return fields;
-}
-
-Result<std::string> Parser::String(const Field& field, const std::string& path,
-                                   const char* what) const {
-  if (!field.value.IsScalar()) {
-    return Fail(field.key, path,
-                "expected " + std::string(what) + ", got " + TypeName(field.value));
-  }
-  return field.value.Scalar();
-}
-
-Result<std::string> Parser::Enum(const Field& field, const std::string& path,
-                                 const Names& valid) const {
-  ZC_ASSIGN_OR_RETURN(std::string value, String(field, path));
-  if (std::find(valid.begin(), valid.end(), value) == valid.end()) {
-    return Fail(field.value, path, "bad value '" + value + "' (valid: " + JoinNames(valid) + ")");
-  }
-  return value;
-}
-
-Result<int64_t> Parser::Int(const Field& field, const std::string& path, int64_t min,
-                            int64_t max) const {
-  ZC_ASSIGN_OR_RETURN(std::string text, String(field, path, "an integer"));
-  Result<int64_t> value = ParseInt(StartsWith(text, "+") ? text.substr(1) : text, "");
-  if (!value.ok()) return Fail(field.value, path, "expected an integer, got '" + text + "'");
-  if (*value < min || *value > max) {
-    std::string range = max == INT64_MAX
-                            ? "at least " + std::to_string(min)
-                            : "between " + std::to_string(min) + " and " + std::to_string(max);
-    return Fail(field.value, path, "must be " + range + ", got " + std::to_string(*value));
-  }
-  return value;
-}
-
-Result<double> Parser::Number(const Field& field, const std::string& path) const {
-  ZC_ASSIGN_OR_RETURN(std::string text, String(field, path, "a number"));
-  Result<double> value = ParseDouble(StartsWith(text, "+") ? text.substr(1) : text, "");
-  if (!value.ok()) return Fail(field.value, path, "expected a finite number, got '" + text + "'");
-  return value;
-}
-
-Result<bool> Parser::Bool(const Field& field, const std::string& path) const {
-  if (field.value.IsScalar()) {
-    const std::string& text = field.value.Scalar();
-    if (text == "true" || text == "True" || text == "TRUE") return true;
-    if (text == "false" || text == "False" || text == "FALSE") return false;
-  }
-  return Fail(field.key, path, "expected true or false");
-}
-
-Result<std::vector<double>> Parser::NumberList(const Field& field, const std::string& path) const {
-  if (!field.value.IsSequence() || field.value.size() == 0) {
-    return Fail(field.key, path, "expected a non-empty list of numbers");
-  }
-  std::vector<double> values;
-  for (size_t idx = 0; idx < field.value.size(); ++idx) {
-    Field element{"", field.value[idx], field.value[idx]};
-    ZC_ASSIGN_OR_RETURN(double value, Number(element, path + "[" + std::to_string(idx) + "]"));
-    values.push_back(value);
-  }
-  return values;
-}
-
-Status Parser::Size(const Field& field, const std::string& path, int64_t* height,
-                    int64_t* width) const {
-  if (!field.value.IsSequence() || field.value.size() != 2) {
-    return Fail(field.key, path, "expected [height, width]");
-  }
-  Field h{"", field.value[0], field.value[0]};
-  Field w{"", field.value[1], field.value[1]};
-  ZC_ASSIGN_OR_RETURN(*height, Int(h, path + "[0]", 1, INT64_MAX));
-  ZC_ASSIGN_OR_RETURN(*width, Int(w, path + "[1]", 1, INT64_MAX));
-  return OkStatus();
-}
-
-Result<fs::path> Parser::InsidePath(const Field& field, const std::string& path,
-                                    PathKind kind) const {
-  ZC_ASSIGN_OR_RETURN(std::string text, String(field, path));
-  fs::path relative(text);
-  if (text.empty()) return Fail(field.value, path, "empty path");
-  if (relative.has_root_path()) {
-    return Fail(field.value, path,
-                "'" + text + "' is absolute; paths are relative to the model folder");
-  }
-  fs::path normal = relative.lexically_normal();
-  if (!normal.empty() && *normal.begin() == "..") {
-    return Fail(field.value, path, "'" + text + "' leaves the model folder");
-  }
-  fs::path resolved = normal == "." ? folder_ : folder_ / normal;
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(resolved, ec)) && !IsWithin(folder_, resolved)) {
-    return Fail(field.value, path,
-                "'" + text + "' leaves the model folder through a symbolic link; it was not read");
-  }
-  fs::file_status status = fs::status(resolved, ec);
-  if (ec || !fs::exists(status)) {
-    return Fail(field.value, path, "'" + text + "' does not exist in " + folder_.string());
-  }
-  if (kind == PathKind::kFile && !fs::is_regular_file(status)) {
-    return Fail(field.value, path, "'" + text + "' is not a regular file");
-  }
-  if (kind == PathKind::kDirectory && !fs::is_directory(status)) {
-    return Fail(field.value, path, "'" + text + "' is not a directory");
-  }
-  return resolved;
-}
-
-Result<fs::path> Parser::SingleOnnxFile() const {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  for (fs::directory_iterator it(folder_, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code file_ec;
-    if (it->path().extension() == ".onnx" && it->is_regular_file(file_ec)) {
-      found.push_back(it->path());
-    }
-  }
-  if (ec) return Fail("cannot list " + folder_.string() + ": " + ec.message());
-  std::sort(found.begin(), found.end());
-  if (found.size() == 1) return found[0];
-  if (found.empty()) {
-    return Fail("no .onnx file in " + folder_.string() + "; name the model with 'model:'");
-  }
-  std::vector<std::string> names;
-  for (const fs::path& file : found) names.push_back(file.filename().string());
-  return Fail("several .onnx files in " + folder_.string() + " (" + JoinStrings(names, ", ") +
-              "); choose one with 'model:'");
-}
-
-Status Parser::ParseDataset(const Field& field, DatasetSpec* dataset) const {
+Status Parser::ParseDataset(const Field& field, EvalTask task, DatasetSpec* dataset) const {
   const std::string path = "dataset";
-  ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, path,
-                                                {"format", "path", "labels", "header", "limit"}));
+  ZC_ASSIGN_OR_RETURN(Fields fields,
+                      ReadFields(field.value, path,
+                                 {"format", "path", "labels", "header", "limit", "annotations"}));
   ZC_ASSIGN_OR_RETURN(const Field* format, Require(fields, "format", field.key, path));
-  ZC_ASSIGN_OR_RETURN(std::string format_name,
-                      Enum(*format, path + ".format", {"imagefolder", "csv", "tsv"}));
-  dataset->format = format_name == "csv"   ? DatasetFormat::kCsv
-                    : format_name == "tsv" ? DatasetFormat::kTsv
-                                           : DatasetFormat::kImageFolder;
-  const bool folder_format = dataset->format == DatasetFormat::kImageFolder;
+  const bool detection = task == EvalTask::kObjectDetection;
+  ZC_ASSIGN_OR_RETURN(
+      std::string format_name,
+      Enum(*format, path + ".format",
+           detection ? Names{"coco", "boxes"} : Names{"imagefolder", "csv", "tsv"}));
+  dataset->format = format_name == "csv"     ? DatasetFormat::kCsv
+                    : format_name == "tsv"   ? DatasetFormat::kTsv
+                    : format_name == "coco"  ? DatasetFormat::kCoco
+                    : format_name == "boxes" ? DatasetFormat::kBoxes
+                                             : DatasetFormat::kImageFolder;
+  const bool folder_format = dataset->format == DatasetFormat::kImageFolder || detection;
   ZC_ASSIGN_OR_RETURN(const Field* data_path, Require(fields, "path", field.key, path));
   ZC_ASSIGN_OR_RETURN(dataset->path,
                       InsidePath(*data_path, path + ".path",
                                  folder_format ? PathKind::kDirectory : PathKind::kFile));
+  const bool labels_required = dataset->format == DatasetFormat::kCsv ||
+                               dataset->format == DatasetFormat::kTsv ||
+                               dataset->format == DatasetFormat::kBoxes;
   if (const Field* labels = fields.Find("labels")) {
+    if (dataset->format == DatasetFormat::kCoco) {
+      return Fail(labels->key, path, "'labels' does not apply to coco (its categories name them)");
+    }
     ZC_ASSIGN_OR_RETURN(dataset->labels, InsidePath(*labels, path + ".labels", PathKind::kFile));
-  } else if (!folder_format) {
+  } else if (labels_required) {
     return Fail(field.key, path,
                 "missing required key 'labels' (required for " + format_name + ")");
+  }
+  if (const Field* annotations = fields.Find("annotations")) {
+    if (!detection)
+      return Fail(annotations->key, path, "'annotations' applies to coco and boxes only");
+    ZC_ASSIGN_OR_RETURN(dataset->annotations,
+                        InsidePath(*annotations, path + ".annotations",
+                                   dataset->format == DatasetFormat::kCoco ? PathKind::kFile
+                                                                           : PathKind::kDirectory));
+  } else if (dataset->format == DatasetFormat::kCoco) {
+    return Fail(field.key, path, "missing required key 'annotations' (required for coco)");
+  } else if (dataset->format == DatasetFormat::kBoxes) {
+    dataset->annotations = dataset->path;
   }
   if (const Field* header = fields.Find("header")) {
     if (folder_format) return Fail(header->key, path, "'header' applies to csv and tsv only");
@@ -288,7 +85,7 @@ Status Parser::ParseDataset(const Field& field, DatasetSpec* dataset) const {
   return OkStatus();
 }
 
-const Names kStepNames = {"decode", "color",     "resize", "center_crop",
+const Names kStepNames = {"decode", "color",     "resize", "center_crop", "letterbox",
                           "scale",  "normalize", "layout", "dtype"};
 
 Result<PreprocessStep> Parser::ParseStep(const YAML::Node& item, const std::string& path) const {
@@ -334,6 +131,21 @@ Result<PreprocessStep> Parser::ParseStep(const YAML::Node& item, const std::stri
     ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, step_path, {"size"}));
     ZC_ASSIGN_OR_RETURN(const Field* size, Require(fields, "size", field.key, step_path));
     ZC_RETURN_IF_ERROR(Size(*size, JoinPath(step_path, "size"), &step.height, &step.width));
+  } else if (name == "letterbox") {
+    step.kind = PreprocessKind::kLetterbox;
+    ZC_ASSIGN_OR_RETURN(Fields fields,
+                        ReadFields(field.value, step_path, {"size", "color", "interpolation"}));
+    ZC_ASSIGN_OR_RETURN(const Field* size, Require(fields, "size", field.key, step_path));
+    ZC_RETURN_IF_ERROR(Size(*size, JoinPath(step_path, "size"), &step.height, &step.width));
+    step.fill = {114};  // the gray of YOLO's letterbox
+    if (const Field* color = fields.Find("color")) {
+      ZC_ASSIGN_OR_RETURN(step.fill, NumberList(*color, JoinPath(step_path, "color")));
+    }
+    step.text = "bilinear";
+    if (const Field* interpolation = fields.Find("interpolation")) {
+      ZC_ASSIGN_OR_RETURN(step.text, Enum(*interpolation, JoinPath(step_path, "interpolation"),
+                                          {"nearest", "bilinear", "bicubic", "area"}));
+    }
   } else if (name == "scale") {
     step.kind = PreprocessKind::kScale;
     ZC_ASSIGN_OR_RETURN(step.scale, Number(field, step_path));
@@ -384,9 +196,23 @@ Status Parser::ParseOutput(const Field& field, OutputSpec* output) const {
   return OkStatus();
 }
 
-Status Parser::ParseClaims(const Field& field, Claims* claims) const {
+Status Parser::ParseClaims(const Field& field, EvalTask task, Claims* claims) const {
   const std::string path = "claims";
-  ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, path, {"top1", "top5", "readme"}));
+  const bool detection = task == EvalTask::kObjectDetection;
+  ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, path,
+                                                detection ? Names{"map", "map50", "map75", "readme"}
+                                                          : Names{"top1", "top5", "readme"}));
+  const std::pair<const char*, const char*> kDetectionKeys[] = {
+      {"map", "mAP"}, {"map50", "mAP@0.5"}, {"map75", "mAP@0.75"}};
+  for (const auto& [key, metric] : kDetectionKeys) {
+    const Field* claim = fields.Find(key);
+    if (claim == nullptr) continue;
+    ZC_ASSIGN_OR_RETURN(double percent, Number(*claim, JoinPath(path, key)));
+    if (percent < 0 || percent > 100) {
+      return Fail(claim->value, JoinPath(path, key), "a percentage must be within [0, 100]");
+    }
+    claims->detection.push_back({metric, percent, Line(*claim)});
+  }
   for (const char* key : {"top1", "top5"}) {
     const Field* claim = fields.Find(key);
     if (claim == nullptr) continue;
@@ -400,13 +226,27 @@ Status Parser::ParseClaims(const Field& field, Claims* claims) const {
   }
   const Field* readme = fields.Find("readme");
   if (readme == nullptr) return OkStatus();
-  if (claims->top1.has_value()) {
-    return Fail(readme->key, path, "'top1' and 'readme' both claim top-1 accuracy; give one");
-  }
   const std::string readme_path = path + ".readme";
   ZC_ASSIGN_OR_RETURN(Fields readme_fields,
-                      ReadFields(readme->value, readme_path, {"file", "column", "row"}));
+                      ReadFields(readme->value, readme_path,
+                                 detection ? Names{"file", "column", "row", "metric"}
+                                           : Names{"file", "column", "row"}));
   ReadmeClaim claim;
+  claim.metric = detection ? "mAP" : "top-1";
+  if (const Field* metric = readme_fields.Find("metric")) {
+    ZC_ASSIGN_OR_RETURN(std::string key,
+                        Enum(*metric, readme_path + ".metric", {"map", "map50", "map75"}));
+    claim.metric = key == "map50" ? "mAP@0.5" : key == "map75" ? "mAP@0.75" : "mAP";
+  }
+  for (const MetricClaim& stated : claims->detection) {
+    if (stated.metric == claim.metric) {
+      return Fail(readme->key, path,
+                  "'readme' and a value in zooci.yaml both claim " + claim.metric + "; give one");
+    }
+  }
+  if (claims->top1.has_value() && claim.metric == "top-1") {
+    return Fail(readme->key, path, "'top1' and 'readme' both claim top-1 accuracy; give one");
+  }
   ZC_ASSIGN_OR_RETURN(const Field* file, Require(readme_fields, "file", readme->key, readme_path));
   ZC_ASSIGN_OR_RETURN(const Field* column,
                       Require(readme_fields, "column", readme->key, readme_path));
@@ -420,6 +260,24 @@ Status Parser::ParseClaims(const Field& field, Claims* claims) const {
   return OkStatus();
 }
 
+}  // namespace scenario_internal
+
+namespace {
+
+using namespace scenario_internal;
+
+constexpr uint64_t kMaxScenarioBytes = uint64_t{1} << 20;
+
+std::string FormatList(const std::vector<double>& values) {
+  std::vector<std::string> parts;
+  for (double value : values) parts.push_back(FormatDouble(value));
+  return "[" + JoinStrings(parts, ",") + "]";
+}
+
+}  // namespace
+
+namespace scenario_internal {
+
 Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
   if (root.IsNull()) return Fail("the file is empty");
   ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(root, "",
@@ -428,8 +286,11 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
   EvalScenario scenario;
   scenario.folder = folder_;
   if (const Field* task = fields.Find("task")) {
-    ZC_ASSIGN_OR_RETURN(scenario.task, Enum(*task, "task", {"image-classification"}));
+    ZC_ASSIGN_OR_RETURN(std::string name,
+                        Enum(*task, "task", {"image-classification", "object-detection"}));
+    if (name == "object-detection") scenario.task = EvalTask::kObjectDetection;
   }
+  const bool detection = scenario.task == EvalTask::kObjectDetection;
   if (const Field* model = fields.Find("model")) {
     ZC_ASSIGN_OR_RETURN(scenario.model, InsidePath(*model, "model", PathKind::kFile));
   } else {
@@ -437,7 +298,7 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
   }
 
   ZC_ASSIGN_OR_RETURN(const Field* dataset, Require(fields, "dataset", root, ""));
-  ZC_RETURN_IF_ERROR(ParseDataset(*dataset, &scenario.dataset));
+  ZC_RETURN_IF_ERROR(ParseDataset(*dataset, scenario.task, &scenario.dataset));
   scenario.dataset.root = folder_;
 
   ZC_ASSIGN_OR_RETURN(const Field* steps, Require(fields, "preprocessing", root, ""));
@@ -450,11 +311,17 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
     scenario.preprocessing.push_back(std::move(step));
   }
 
-  if (const Field* output = fields.Find("output")) {
+  const Field* output = fields.Find("output");
+  if (detection) {
+    // A detector's outputs must be described: there is no default layout.
+    if (output == nullptr)
+      return Fail(root, "", "missing required key 'output' (object-detection)");
+    ZC_RETURN_IF_ERROR(ParseDetectionOutput(*output, &scenario.detection));
+  } else if (output != nullptr) {
     ZC_RETURN_IF_ERROR(ParseOutput(*output, &scenario.output));
   }
   if (const Field* claims = fields.Find("claims")) {
-    ZC_RETURN_IF_ERROR(ParseClaims(*claims, &scenario.claims));
+    ZC_RETURN_IF_ERROR(ParseClaims(*claims, scenario.task, &scenario.claims));
   }
   if (const Field* tolerance = fields.Find("tolerance")) {
     ZC_ASSIGN_OR_RETURN(scenario.tolerance_pp, Number(*tolerance, "tolerance"));
@@ -470,13 +337,11 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
   return scenario;
 }
 
-std::string FormatList(const std::vector<double>& values) {
-  std::vector<std::string> parts;
-  for (double value : values) parts.push_back(FormatDouble(value));
-  return "[" + JoinStrings(parts, ",") + "]";
-}
+}  // namespace scenario_internal
 
-}  // namespace
+const char* TaskName(EvalTask task) {
+  return task == EvalTask::kObjectDetection ? "object-detection" : "image-classification";
+}
 
 std::string PreprocessStep::Describe() const {
   switch (kind) {
@@ -492,6 +357,9 @@ std::string PreprocessStep::Describe() const {
              ")";
     case PreprocessKind::kCenterCrop:
       return "center_crop(size=[" + std::to_string(height) + "," + std::to_string(width) + "])";
+    case PreprocessKind::kLetterbox:
+      return "letterbox(size=[" + std::to_string(height) + "," + std::to_string(width) +
+             "], color=" + FormatList(fill) + ", " + text + ")";
     case PreprocessKind::kScale:
       return "scale(" + FormatDouble(scale) + ")";
     case PreprocessKind::kNormalize:

@@ -81,7 +81,7 @@ batch_size: 16
 )yaml");
   ASSERT_TRUE(scenario.ok()) << scenario.error().message();
   EXPECT_EQ(scenario->folder, folder());
-  EXPECT_EQ(scenario->task, "image-classification");
+  EXPECT_EQ(scenario->task, EvalTask::kImageClassification);
   EXPECT_EQ(scenario->model, folder() / "model.onnx");
   EXPECT_EQ(scenario->dataset.format, DatasetFormat::kCsv);
   EXPECT_EQ(scenario->dataset.path, folder() / "data.csv");
@@ -120,7 +120,7 @@ batch_size: 16
 TEST_F(ScenarioTest, AppliesDefaults) {
   auto scenario = Load(kMinimal);
   ASSERT_TRUE(scenario.ok()) << scenario.error().message();
-  EXPECT_EQ(scenario->task, "image-classification");
+  EXPECT_EQ(scenario->task, EvalTask::kImageClassification);
   EXPECT_EQ(scenario->model, folder() / "model.onnx");  // the folder's single .onnx file
   EXPECT_EQ(scenario->dataset.format, DatasetFormat::kImageFolder);
   EXPECT_EQ(scenario->dataset.path, folder() / "dataset");
@@ -156,7 +156,7 @@ TEST_F(ScenarioTest, UnknownKeysListTheValidOnes) {
       "preprocessing: [decode: color]\n");
   EXPECT_TRUE(Contains(message,
                        "zooci.yaml:4: dataset: unknown key 'lables' (valid: format, "
-                       "path, labels, header, limit)"))
+                       "path, labels, header, limit, annotations)"))
       << message;
   message = LoadError(std::string(kMinimal) + "claim: {top1: 5}\n");
   EXPECT_TRUE(Contains(message,
@@ -174,7 +174,7 @@ TEST_F(ScenarioTest, UnknownKeysListTheValidOnes) {
   message = LoadError(std::string(kMinimal) + "  - crop: {size: [1, 1]}\n");
   EXPECT_TRUE(Contains(message,
                        "preprocessing[1]: unknown step 'crop' (valid: decode, color, "
-                       "resize, center_crop, scale, normalize, layout, dtype)"))
+                       "resize, center_crop, letterbox, scale, normalize, layout, dtype)"))
       << message;
 }
 

@@ -20,7 +20,7 @@ std::string TaskOfFolder(const StepContext& context) {
   const ModelFolder& folder = *context.folder;
   std::error_code error;
   if (fs::exists(folder.dir / "zooci.yaml", error)) {
-    if (auto scenario = LoadScenario(folder.dir); scenario.ok()) return scenario->task;
+    if (auto scenario = LoadScenario(folder.dir); scenario.ok()) return TaskName(scenario->task);
   }
   return context.config->TaskOf(folder.relative);
 }

@@ -2,6 +2,8 @@
 // claim made for it — the scenario's own, and the README model table's figures in the row that
 // links the model (both, when they differ: a README claiming 99.9 % beside a scenario claiming the
 // measured value is still checked). Cached by the scenario, the model, the README and the dataset.
+#include <algorithm>
+
 #include "eval/eval.h"
 #include "pipeline/internal.h"
 #include "pipeline/readme_links.h"
@@ -9,13 +11,28 @@
 namespace zooci::pipeline_internal {
 namespace {
 
-// A metric a model-table column states: "top-1"/"top-5", as accuracy or as error.
+// A metric a model-table column states: "top-1"/"top-5", as accuracy or as error; or for a
+// detector "mAP" (COCO's AP@[.5:.95]), "mAP@0.5", "mAP@0.75".
 struct ClaimColumn {
   std::string metric;
   bool error = false;  // "TOP-1 ERROR": accuracy is 100 - value
 };
 
-std::optional<ClaimColumn> ClaimColumnOf(const std::string& column) {
+std::optional<ClaimColumn> DetectionClaimColumnOf(const std::string& column) {
+  const std::string lower = AsciiLower(column);
+  const bool ap = lower.find("map") != std::string::npos ||
+                  lower.find("box ap") != std::string::npos || StartsWith(lower, "ap");
+  if (!ap) return std::nullopt;
+  auto has = [&](const char* part) { return lower.find(part) != std::string::npos; };
+  ClaimColumn claim{"mAP"};
+  const bool range = has(":") || has("50-95") || has("50:95");  // "mAP@[.5:.95]"
+  if (!range && has("75")) claim.metric = "mAP@0.75";
+  if (!range && (has("50") || has("0.5") || has("@.5"))) claim.metric = "mAP@0.5";
+  return claim;
+}
+
+std::optional<ClaimColumn> ClaimColumnOf(const std::string& column, EvalTask task) {
+  if (task == EvalTask::kObjectDetection) return DetectionClaimColumnOf(column);
   std::string lower = AsciiLower(column);
   ClaimColumn claim;
   for (const char* top1 : {"top-1", "top1", "top 1"}) {
@@ -47,7 +64,7 @@ std::optional<std::pair<double, bool>> CellNumber(const std::string& cell) {
 // are neither marked as percentages (a '%' in the cell or the column) nor above 1 have no
 // known scale; they are reported in `unscaled` rather than guessed.
 std::vector<StatedClaim> ReadmeClaims(const StepContext& context, const fs::path& model,
-                                      std::vector<std::string>* unscaled) {
+                                      EvalTask task, std::vector<std::string>* unscaled) {
   const ModelFolder& folder = *context.folder;
   std::vector<StatedClaim> claims;
   const Result<Readme>& readme = context.readmes->Get(folder.dir / "README.md");
@@ -62,7 +79,7 @@ std::vector<StatedClaim> ReadmeClaims(const StepContext& context, const fs::path
       if (!links_model) continue;
       for (size_t column = 0; column < table.columns.size() && column < row.cells.size();
            ++column) {
-        std::optional<ClaimColumn> claim_column = ClaimColumnOf(table.columns[column]);
+        std::optional<ClaimColumn> claim_column = ClaimColumnOf(table.columns[column], task);
         if (!claim_column) continue;
         std::optional<std::pair<double, bool>> number = CellNumber(row.cells[column]);
         if (!number) continue;
@@ -116,7 +133,7 @@ StepResult RunEvalStep(const StepContext& context) {
   }
   if (ReadLfsPointer(scenario->model).has_value()) return NotFetched(context, "eval", 1);
   std::vector<std::string> unscaled;
-  for (StatedClaim& claim : ReadmeClaims(context, scenario->model, &unscaled)) {
+  for (StatedClaim& claim : ReadmeClaims(context, scenario->model, scenario->task, &unscaled)) {
     scenario->claims.stated.push_back(std::move(claim));
   }
   // Everything eval reads: the scenario, the model and its external data, the README (claims),
@@ -125,10 +142,8 @@ StepResult RunEvalStep(const StepContext& context) {
   for (const fs::path& file : ModelAndExternalData(scenario->model, folder.root)) {
     inputs.push_back(file);
   }
-  if (scenario->dataset.format != DatasetFormat::kImageFolder) inputs.push_back(scenario->dataset.path);
-  if (!scenario->dataset.labels.empty()) inputs.push_back(scenario->dataset.labels);
-  if (auto dataset = LoadDataset(scenario->dataset); dataset.ok()) {
-    for (const Sample& sample : dataset->samples) inputs.push_back(sample.path);
+  if (auto files = DatasetInputFiles(*scenario); files.ok()) {
+    inputs.insert(inputs.end(), files->begin(), files->end());
   }
   return Cached(context, "eval", "", inputs, [&] {
     StepResult step;
@@ -150,16 +165,25 @@ StepResult RunEvalStep(const StepContext& context) {
       if (claim.passed) continue;
       std::string file = claim.file.empty() ? folder.relative + "/zooci.yaml"
                                             : RelativeTo(folder.root, claim.file);
+      const bool accuracy = StartsWith(claim.metric, "top-");
       step.reasons.push_back(MakeReason(
           "eval",
-          claim.metric + " accuracy is claimed " + FormatNumber(claim.claimed_percent) + "% (" +
-              claim.source + ") but measures " + FormatNumber(claim.measured_percent) +
-              "%; at most " + FormatNumber(claim.tolerance_pp, 3) +
-              " percentage points below the claim is allowed",
+          claim.metric + (accuracy ? " accuracy" : "") + " is claimed " +
+              FormatNumber(claim.claimed_percent) + "% (" + claim.source + ") but measures " +
+              FormatNumber(claim.measured_percent) + "%; at most " +
+              FormatNumber(claim.tolerance_pp, 3) + " percentage points below the claim is allowed",
           file, claim.line));
     }
     const ClassificationMetrics& metrics = result->metrics;
     step.details_json = FormatEvalJson(*result);  // what `zooci eval --format json` reports
+    if (scenario->task == EvalTask::kObjectDetection) {
+      const CocoSummary& coco = result->detection.summary;
+      Conclude(step, "mAP " + FormatNumber(std::max(0.0, coco.ap) * 100) + "%, mAP@0.5 " +
+                         FormatNumber(std::max(0.0, coco.ap50) * 100) + "% (" +
+                         std::to_string(result->detection.images) + " images), " +
+                         Plural(result->claims.size(), "claim") + " checked");
+      return step;
+    }
     Conclude(step, "top-1 " + FormatNumber(metrics.top1_percent) + "% (" +
                        std::to_string(metrics.top1_correct) + " of " +
                        std::to_string(metrics.total) + "), " +

@@ -163,6 +163,8 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
 //   test:  {"passed": N, "failed": N, "cases": [{"id", "status", "message"}]}
 //   eval:  zooci eval's JSON report: {"top1_percent", "topk_percent", "top_k", "total",
 //           "top1_correct", "timing": {"images_per_s"} (or "images_per_s" at the top),
+//           detection: "map_percent", "map50_percent", "map75_percent", "images",
+//           "per_class": [{"class", "ap", "ap50", "recall"}] (fractions, -1 undefined),
 //           "claims": [{"metric", "claimed_percent", "measured_percent", "tolerance_pp",
 //                       "passed", "source"}], ...}
 //   bench: zooci bench's JSON report with samples: {"result": "VALID|INVALID",
@@ -175,6 +177,10 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
 
 struct TestCaseDetail {
   std::string id, status, message;
+};
+struct ClassApDetail {  // a detector's figures for one class, in percent (unset: undefined)
+  std::string name;
+  std::optional<double> ap_percent, ap50_percent, recall_percent;
 };
 struct ClaimDetail {
   std::string metric, source;
@@ -259,6 +265,9 @@ struct StepDetails {
   std::vector<TestCaseDetail> cases;
   std::optional<double> top1_percent, topk_percent, images_per_s;
   std::optional<int64_t> top_k, total, top1_correct;
+  std::optional<double> map_percent, map50_percent, map75_percent;  // object detection
+  std::optional<int64_t> images;
+  std::vector<ClassApDetail> class_ap;
   std::vector<ClaimDetail> claims;
   std::string bench_result;
   std::string bench_unstable;  // why a valid run's figures are unreliable ("" when steady)

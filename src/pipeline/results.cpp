@@ -352,6 +352,20 @@ StepDetails ParseStepDetails(const std::string& details_json) {
   details.top_k = IntAt(root, "top_k");
   details.total = IntAt(root, "total");
   details.top1_correct = IntAt(root, "top1_correct");
+  details.map_percent = DoubleAt(root, "map_percent");
+  details.map50_percent = DoubleAt(root, "map50_percent");
+  details.map75_percent = DoubleAt(root, "map75_percent");
+  details.images = IntAt(root, "images");
+  for (const ojson& item : ArrayAt(root, "per_class")) {
+    if (!item.is_object() || Member(item, "ap") == nullptr) continue;  // classification's rows
+    auto percent = [&](const char* key) -> std::optional<double> {
+      std::optional<double> fraction = DoubleAt(item, key);
+      if (!fraction || *fraction < 0) return std::nullopt;
+      return *fraction * 100;
+    };
+    details.class_ap.push_back(
+        {StringAt(item, "class"), percent("ap"), percent("ap50"), percent("recall")});
+  }
   for (const ojson& item : ArrayAt(root, "claims")) {
     if (!item.is_object()) continue;
     details.claims.push_back({StringAt(item, "metric"), StringAt(item, "source"),

@@ -105,8 +105,36 @@ std::string AllReasonLists(const std::vector<const Reason*>& reasons) {
          ReasonList(reasons, ReasonLevel::kWarning, "Warnings");
 }
 
+std::string ClaimsHtml(const StepDetails& details);
+
+// A detector's figures: the COCO summary line and the per-class table.
+std::string DetectionHtml(const StepResult& step, const StepDetails& details) {
+  std::string out = "<h3>Detection (" + H(step.name) + ")</h3>\n<p>";
+  out += "mAP@[.5:.95] " + Percent(details.map_percent) + ", mAP@0.5 " +
+         Percent(details.map50_percent) + ", mAP@0.75 " + Percent(details.map75_percent);
+  if (details.images) out += " on " + std::to_string(*details.images) + " images";
+  if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
+  out += "</p>\n";
+  if (details.class_ap.empty()) return out;
+  out +=
+      "<table class=\"classes\">\n<thead><tr><th>Class</th><th>AP</th><th>AP@0.5</th>"
+      "<th>Recall</th></tr></thead>\n<tbody>\n";
+  size_t rows = 0;
+  for (const ClassApDetail& row : details.class_ap) {
+    if (++rows > kMaxRows) break;
+    out += "<tr><td>" + H(row.name) + "</td><td class=\"num\">" + Percent(row.ap_percent) +
+           "</td><td class=\"num\">" + Percent(row.ap50_percent) + "</td><td class=\"num\">" +
+           Percent(row.recall_percent) + "</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n";
+}
+
 std::string EvalHtml(const StepResult& step, const StepDetails& details) {
-  if (!details.top1_percent && !details.topk_percent && details.claims.empty()) return "";
+  const bool detection = details.map_percent || details.map50_percent;
+  if (!details.top1_percent && !details.topk_percent && !detection && details.claims.empty()) {
+    return "";
+  }
+  if (detection) return DetectionHtml(step, details) + ClaimsHtml(details);
   std::string out = "<h3>Accuracy (" + H(step.name) + ")</h3>\n<p>";
   out += "top-1 " + Percent(details.top1_percent);
   if (details.top1_correct && details.total) {
@@ -119,7 +147,12 @@ std::string EvalHtml(const StepResult& step, const StepDetails& details) {
   }
   if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
   out += "</p>\n";
-  if (details.claims.empty()) return out;
+  return out + ClaimsHtml(details);
+}
+
+std::string ClaimsHtml(const StepDetails& details) {
+  if (details.claims.empty()) return "";
+  std::string out;
   out +=
       "<table class=\"claims\">\n<thead><tr><th>Metric</th><th>Claimed</th><th>Measured</th>"
       "<th>Tolerance</th><th>Result</th><th>Source</th></tr></thead>\n<tbody>\n";

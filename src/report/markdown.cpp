@@ -166,6 +166,26 @@ std::string StepDetailsMd(const StepResult& step) {
     if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
     out += "\n\n";
   }
+  if (details.map_percent || details.map50_percent) {
+    out += title + ": mAP@[.5:.95] " + Percent(details.map_percent) + ", mAP@0.5 " +
+           Percent(details.map50_percent) + ", mAP@0.75 " + Percent(details.map75_percent);
+    if (details.images) out += " on " + std::to_string(*details.images) + " images";
+    if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
+    out += "\n\n";
+    if (!details.class_ap.empty()) {
+      out += "| Class | AP | AP@0.5 | Recall |\n| --- | ---: | ---: | ---: |\n";
+      std::vector<std::string> rows;
+      for (const ClassApDetail& row : details.class_ap) {
+        rows.push_back("| " + Md(row.name) + " | " + Percent(row.ap_percent) + " | " +
+                       Percent(row.ap50_percent) + " | " + Percent(row.recall_percent) + " |\n");
+      }
+      for (size_t index = 0; index < rows.size() && index < kMaxItems; ++index) out += rows[index];
+      if (rows.size() > kMaxItems) {
+        out += "| … and " + std::to_string(rows.size() - kMaxItems) + " more | | | |\n";
+      }
+      out += "\n";
+    }
+  }
   if (!details.claims.empty()) {
     out += "| Metric | Claimed | Measured | Tolerance | Result | Source |\n";
     out += "| --- | ---: | ---: | ---: | --- | --- |\n";

@@ -47,6 +47,7 @@ declare -A REASON=(
   [submission/overclaim]="top-1 accuracy is claimed 99.9%"
   [submission/unsafe-external-data]="ZC0502 external-location-unsafe"
   [submission/no-main-readme-link]="the main README does not link to"
+  [submission/detection-overclaim]="mAP is claimed"
 )
 count=0
 while IFS=$'\t' read -r branch model verdict reason; do
@@ -78,7 +79,7 @@ done < cases.tsv
 git -C zoo checkout -q submission/rename
 run_zooci 0 validate "${FAST[@]}" --changed-since main zoo
 expect_in "$OUT" "renamed from validated/vision/classification/digits"
-[[ $count -ge 8 ]] || fail "only $count submissions"
+[[ $count -ge 10 ]] || fail "only $count submissions"
 git -C zoo checkout -q submission/missing-readme-sections
 run_zooci 1 validate "${FAST[@]}" --changed-since main zoo
 expect_in "$OUT" "found no Contributors section"
