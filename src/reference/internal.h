@@ -95,6 +95,8 @@ class Scope {
   Scope(const ModelContext& model, const Scope* outer) : model_(model), outer_(outer) {}
   const Item* Find(const std::string& name) const;
   void Set(const std::string& name, Item item) { values_[name] = std::move(item); }
+  // Drops a value of this scope (not of the enclosing ones) that no later node reads.
+  void Drop(const std::string& name) { values_.erase(name); }
   const ModelContext& model() const { return model_; }
 
  private:
@@ -107,7 +109,9 @@ class Scope {
 Result<Array> DecodeTensorProto(const onnx::TensorProto& proto, const ModelContext& model);
 // Binds `graph`'s initializers in `scope`.
 Status BindInitializers(const onnx::GraphProto& graph, Scope& scope);
-// Runs the nodes of `graph` in order; every graph input must already be bound in `scope`.
+// Runs the nodes of `graph` in order; every graph input must already be bound in `scope`. A value
+// is dropped after the last node that reads it (graph outputs are kept), so memory holds the
+// live values only.
 Status RunNodes(const onnx::GraphProto& graph, Scope& scope);
 // Runs `graph` as a subgraph inside `outer`: its initializers, then `inputs` bound to its graph
 // inputs in order; returns its outputs in order.

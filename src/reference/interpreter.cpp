@@ -1,6 +1,8 @@
 // The interpreter: runs a graph's nodes in order, each through its operator function, in a scope
 // of named values; attribute access for operator functions; the operator table.
 #include <algorithm>
+#include <climits>
+#include <set>
 
 #include "reference/internal.h"
 
@@ -37,6 +39,19 @@ Result<const OpEntry*> FindOperator(const onnx::NodeProto& node, const ModelCont
                  ") not implemented");
   }
   return entry;
+}
+
+// The names `node` reads, its subgraphs' reads included (names they produce themselves too, which
+// is harmless: those are never in the enclosing scope).
+void CollectReads(const onnx::NodeProto& node, std::set<std::string>& reads) {
+  for (const std::string& name : node.input())
+    if (!name.empty()) reads.insert(name);
+  for (const onnx::AttributeProto& attribute : node.attribute()) {
+    if (attribute.has_g())
+      for (const onnx::NodeProto& inner : attribute.g().node()) CollectReads(inner, reads);
+    for (const onnx::GraphProto& subgraph : attribute.graphs())
+      for (const onnx::NodeProto& inner : subgraph.node()) CollectReads(inner, reads);
+  }
 }
 
 void RoundItem(Item& item) {
@@ -107,8 +122,25 @@ Status BindInitializers(const onnx::GraphProto& graph, Scope& scope) {
 }
 
 Status RunNodes(const onnx::GraphProto& graph, Scope& scope) {
-  for (int node_idx = 0; node_idx < graph.node_size(); ++node_idx)
-    ZC_RETURN_IF_ERROR(RunNode(graph.node(node_idx), node_idx, scope));
+  // The last node reading each value; a subgraph's reads count as its node's.
+  std::map<std::string, int> last_read;
+  for (int node_idx = 0; node_idx < graph.node_size(); ++node_idx) {
+    std::set<std::string> reads;
+    CollectReads(graph.node(node_idx), reads);
+    for (const std::string& name : reads) last_read[name] = node_idx;
+  }
+  for (const onnx::ValueInfoProto& output : graph.output()) last_read[output.name()] = INT_MAX;
+  for (int node_idx = 0; node_idx < graph.node_size(); ++node_idx) {
+    const onnx::NodeProto& node = graph.node(node_idx);
+    ZC_RETURN_IF_ERROR(RunNode(node, node_idx, scope));
+    std::set<std::string> done;
+    CollectReads(node, done);
+    for (const std::string& output : node.output()) done.insert(output);
+    for (const std::string& name : done) {
+      auto last = last_read.find(name);
+      if (last == last_read.end() || last->second == node_idx) scope.Drop(name);
+    }
+  }
   return OkStatus();
 }
 
