@@ -137,9 +137,12 @@ class OpContext {
   size_t input_count() const { return inputs_.size(); }
   bool has_input(size_t index) const { return index < inputs_.size() && inputs_[index]; }
   // The tensor of input `index`; the interpreter has checked it is present where required
-  // (see OpEntry::min_inputs) — call has_input first for optional ones.
-  const Array& input(size_t index) const { return inputs_[index]->array; }
-  const Item& item(size_t index) const { return *inputs_[index]; }
+  // (see OpEntry::min_inputs) — call has_input first for optional ones. An absent input reads as
+  // an empty tensor, so a malformed node can never make an operator read through a null pointer.
+  const Array& input(size_t index) const {
+    return has_input(index) ? inputs_[index]->array : kAbsent.array;
+  }
+  const Item& item(size_t index) const { return has_input(index) ? *inputs_[index] : kAbsent; }
   size_t output_count() const { return static_cast<size_t>(node_.output_size()); }
   bool wants_output(size_t index) const {
     return index < output_count() && !node_.output(static_cast<int>(index)).empty();
@@ -162,6 +165,7 @@ class OpContext {
   const onnx::AttributeProto* FindAttr(const std::string& name) const;
 
  private:
+  static inline const Item kAbsent = Item(Array{ElemType::kUndefined, {0}, {}, {}});
   const onnx::NodeProto& node_;
   std::vector<const Item*> inputs_;
   const Scope& scope_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <set>
+#include <stdexcept>
 
 #include "reference/internal.h"
 
@@ -85,7 +86,14 @@ Status RunNode(const onnx::NodeProto& node, int node_idx, Scope& scope) {
   }
 
   OpContext ctx(node, version, std::move(inputs), scope);
-  Result<Outputs> outputs = entry->run(ctx);
+  // Operators index scalar inputs with .at(): a malformed node (an empty tensor where a value
+  // is needed) ends as this node's error, not as an exception through the worker.
+  Result<Outputs> outputs = Error("");
+  try {
+    outputs = entry->run(ctx);
+  } catch (const std::out_of_range&) {
+    return Error(label + ": an input holds fewer elements than the operator reads");
+  }
   if (!outputs.ok()) return outputs.error().WithContext(label);
   for (int output_idx = 0; output_idx < node.output_size(); ++output_idx) {
     const std::string& name = node.output(output_idx);

@@ -95,6 +95,9 @@ Result<Outputs> InstanceNormalization(const OpContext& ctx) {
   const Array& scale = ctx.input(1);
   const Array& bias = ctx.input(2);
   if (x.rank() < 3) return Error("X " + Describe(x) + " has no spatial dims");
+  if (scale.size() != x.shape[1] || bias.size() != x.shape[1])
+    return Error("scale " + Describe(scale) + " and B " + Describe(bias) + " are not [C] of X " +
+                 Describe(x));
   std::vector<int64_t> spatial;
   for (int64_t axis = 2; axis < x.rank(); ++axis) spatial.push_back(axis);
   const Moments m = ComputeMoments(x, spatial);
