@@ -64,8 +64,8 @@ Result<Tensor> TensorFromArray(const Array& array, const std::string& name);
 // A value of the graph: a tensor, a sequence of values, or an optional holding zero or one.
 struct Item {
   ValueKind kind = ValueKind::kTensor;
-  Array array;                 // kTensor
-  std::vector<Item> elements;  // kSequence: the elements; kOptional: zero or one
+  Array array;                                // kTensor
+  std::vector<Item> elements;                 // kSequence: the elements; kOptional: zero or one
   ElemType elem_type = ElemType::kUndefined;  // tensor element type of an empty sequence
   // kSequence / kOptional: what the elements are, numbered as SequenceProto.DataType (1 tensor,
   // 3 sequence, 5 optional); what an empty optional or sequence reports.
@@ -176,7 +176,7 @@ using OpFunction = Result<Outputs> (*)(const OpContext& ctx);
 struct OpEntry {
   std::vector<int> versions;  // since_version of each schema handled, ascending
   OpFunction run = nullptr;
-  size_t min_inputs = 1;      // inputs that must be present (checked before `run`)
+  size_t min_inputs = 1;  // inputs that must be present (checked before `run`)
 };
 
 // Operators by domain-qualified name ("Conv", "ai.onnx.preview.training.Adam").
@@ -218,7 +218,8 @@ void RegisterDetectionOps(OpTable& table);
 void RegisterTextOps(OpTable& table);
 void RegisterTrainingOps(OpTable& table);
 
-// ---- Helpers shared by the families (helpers.cpp) ------------------------------------------------
+// ---- Helpers shared by the families (helpers.cpp)
+// ------------------------------------------------
 
 // `axis` in [-rank, rank) made non-negative; an error names the axis and the rank.
 Result<int64_t> NormalizeAxis(int64_t axis, int64_t rank);

@@ -166,8 +166,9 @@ Result<Outputs> RunGraph(const onnx::GraphProto& graph, const Scope& outer,
   Outputs outputs;
   for (const onnx::ValueInfoProto& output : graph.output()) {
     const Item* item = scope.Find(output.name());
-    if (!item) return Error("subgraph '" + graph.name() + "' output '" + output.name() +
-                            "' is never computed");
+    if (!item)
+      return Error("subgraph '" + graph.name() + "' output '" + output.name() +
+                   "' is never computed");
     outputs.push_back(*item);
   }
   return outputs;
@@ -186,7 +187,8 @@ Status CheckOperators(const onnx::GraphProto& graph, const ModelContext& model) 
   return OkStatus();
 }
 
-// ---- OpContext ------------------------------------------------------------------------------------
+// ---- OpContext
+// ------------------------------------------------------------------------------------
 
 const onnx::AttributeProto* OpContext::FindAttr(const std::string& name) const {
   for (const onnx::AttributeProto& attribute : node_.attribute())
@@ -209,15 +211,13 @@ std::string OpContext::String(const std::string& name, const std::string& fallba
   return attribute ? attribute->s() : fallback;
 }
 
-std::vector<int64_t> OpContext::Ints(const std::string& name,
-                                     std::vector<int64_t> fallback) const {
+std::vector<int64_t> OpContext::Ints(const std::string& name, std::vector<int64_t> fallback) const {
   const onnx::AttributeProto* attribute = FindAttr(name);
   if (!attribute) return fallback;
   return {attribute->ints().begin(), attribute->ints().end()};
 }
 
-std::vector<double> OpContext::Floats(const std::string& name,
-                                      std::vector<double> fallback) const {
+std::vector<double> OpContext::Floats(const std::string& name, std::vector<double> fallback) const {
   const onnx::AttributeProto* attribute = FindAttr(name);
   if (!attribute) return fallback;
   return {attribute->floats().begin(), attribute->floats().end()};
@@ -232,8 +232,7 @@ std::vector<std::string> OpContext::Strings(const std::string& name) const {
 Result<Array> OpContext::TensorAttr(const std::string& name) const {
   const onnx::AttributeProto* attribute = FindAttr(name);
   if (!attribute || !attribute->has_t()) return Error("attribute '" + name + "' missing");
-  return DecodeTensorProto(attribute->t(), scope_.model())
-      .WithContext("attribute '" + name + "'");
+  return DecodeTensorProto(attribute->t(), scope_.model()).WithContext("attribute '" + name + "'");
 }
 
 const onnx::GraphProto* OpContext::GraphAttr(const std::string& name) const {
@@ -246,7 +245,8 @@ Result<Outputs> OpContext::RunSubgraph(const onnx::GraphProto& graph,
   return RunGraph(graph, scope_, std::move(inputs));
 }
 
-// ---- OpTable ----------------------------------------------------------------------------------------
+// ---- OpTable
+// ----------------------------------------------------------------------------------------
 
 void OpTable::Add(const std::string& op_type, std::vector<int> versions, OpFunction run,
                   size_t min_inputs) {

@@ -48,8 +48,12 @@ TEST(ModelTest, AnInputNotFedIsAnError) {
 TEST(ModelTest, AFedTensorOfAnotherTypeThanDeclaredIsAnError) {
   NodeModel model("Relu", 14);
   model.FloatInput({1}, {1});
-  model.proto().mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
-      onnx::TensorProto::BFLOAT16);
+  model.proto()
+      .mutable_graph()
+      ->mutable_input(0)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->set_elem_type(onnx::TensorProto::BFLOAT16);
   EXPECT_EQ(model.ErrorOf(), "input 'in0' is float, the model declares bfloat16");
 }
 

@@ -77,8 +77,9 @@ Result<Outputs> GatherNd(const OpContext& ctx) {
   const int64_t batches = ShapeSize(Shape(data.shape.begin(), data.shape.begin() + batch_dims));
   const int64_t slice = ShapeSize(Shape(data.shape.begin() + batch_dims + tuple, data.shape.end()));
   const int64_t per_batch_data = batches == 0 ? 0 : data.size() / batches;
-  const int64_t tuples = tuple == 0 ? ShapeSize(Shape(indices.shape.begin(), indices.shape.end() - 1))
-                                    : indices.size() / tuple;
+  const int64_t tuples = tuple == 0
+                             ? ShapeSize(Shape(indices.shape.begin(), indices.shape.end() - 1))
+                             : indices.size() / tuple;
   const int64_t tuples_per_batch = batches == 0 ? 0 : tuples / batches;
   const std::vector<int64_t> strides = Strides(data.shape);
   std::vector<int64_t> sources;
@@ -86,7 +87,8 @@ Result<Outputs> GatherNd(const OpContext& ctx) {
     int64_t offset = (t / std::max<int64_t>(tuples_per_batch, 1)) * per_batch_data;
     for (int64_t k = 0; k < tuple; ++k) {
       const int64_t dim = batch_dims + k;
-      ZC_ASSIGN_OR_RETURN(int64_t index, CheckedIndex(indices.values[t * tuple + k], data.shape[dim]));
+      ZC_ASSIGN_OR_RETURN(int64_t index,
+                          CheckedIndex(indices.values[t * tuple + k], data.shape[dim]));
       offset += index * strides[dim];
     }
     for (int64_t k = 0; k < slice; ++k) sources.push_back(offset + k);
@@ -151,7 +153,8 @@ Result<Outputs> ScatterNd(const OpContext& ctx) {
   for (int64_t t = 0; t < tuples; ++t) {
     int64_t offset = 0;
     for (int64_t k = 0; k < tuple; ++k) {
-      ZC_ASSIGN_OR_RETURN(int64_t index, CheckedIndex(indices.values[t * tuple + k], data.shape[k]));
+      ZC_ASSIGN_OR_RETURN(int64_t index,
+                          CheckedIndex(indices.values[t * tuple + k], data.shape[k]));
       offset += index * strides[k];
     }
     for (int64_t k = 0; k < slice; ++k) {

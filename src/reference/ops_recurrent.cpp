@@ -74,8 +74,8 @@ class ActivationReader {
 
 // Everything a cell needs for one direction.
 struct Direction {
-  const double* w;   // [G*H, input]
-  const double* r;   // [G*H, H]
+  const double* w;             // [G*H, input]
+  const double* r;             // [G*H, H]
   std::vector<double> wb, rb;  // [G*H] each (zeros without B)
   const double* p = nullptr;   // LSTM peepholes [3*H] (i, o, f), or null
   std::vector<Activation> activations;
@@ -158,9 +158,11 @@ void LstmCell(const Recurrence& rec, const Direction& dir, const double* x, doub
     const double pi = dir.p ? dir.p[j] : 0.0, po = dir.p ? dir.p[hid + j] : 0.0,
                  pf = dir.p ? dir.p[2 * hid + j] : 0.0;
     const double i = dir.activations[0](Clipped(rec, gate[j] + from_h[j] + pi * c[j]));
-    double f = dir.activations[0](Clipped(rec, gate[2 * hid + j] + from_h[2 * hid + j] + pf * c[j]));
+    double f =
+        dir.activations[0](Clipped(rec, gate[2 * hid + j] + from_h[2 * hid + j] + pf * c[j]));
     if (rec.input_forget) f = 1 - i;
-    const double candidate = dir.activations[1](Clipped(rec, gate[3 * hid + j] + from_h[3 * hid + j]));
+    const double candidate =
+        dir.activations[1](Clipped(rec, gate[3 * hid + j] + from_h[3 * hid + j]));
     c[j] = f * c[j] + i * candidate;
     const double o = dir.activations[0](Clipped(rec, gate[hid + j] + from_h[hid + j] + po * c[j]));
     h[j] = o * dir.activations[2](c[j]);
@@ -245,8 +247,8 @@ Result<Outputs> RunRecurrence(const OpContext& ctx, const Recurrence& rec, Cell 
   auto state_at = [&](int64_t d, int64_t b) {
     return (rec.layout_batch_first ? b * rec.dirs + d : d * rec.batch + b) * hid;
   };
-  const Shape state_shape = rec.layout_batch_first ? Shape{rec.batch, rec.dirs, hid}
-                                                   : Shape{rec.dirs, rec.batch, hid};
+  const Shape state_shape =
+      rec.layout_batch_first ? Shape{rec.batch, rec.dirs, hid} : Shape{rec.dirs, rec.batch, hid};
   Array y = MakeArray(x.type, rec.layout_batch_first ? Shape{rec.batch, rec.seq, rec.dirs, hid}
                                                      : Shape{rec.seq, rec.dirs, rec.batch, hid});
   Array y_h = MakeArray(x.type, state_shape);
