@@ -165,8 +165,8 @@ std::vector<int64_t> ToInts(const Array& array) {
 }
 
 Array FromInts(const std::vector<int64_t>& values, bool as_vector) {
-  Array array = MakeArray(ElemType::kInt64, as_vector ? Shape{static_cast<int64_t>(values.size())}
-                                                      : Shape{});
+  Array array =
+      MakeArray(ElemType::kInt64, as_vector ? Shape{static_cast<int64_t>(values.size())} : Shape{});
   for (size_t idx = 0; idx < values.size() && idx < array.values.size(); ++idx)
     array.values[idx] = static_cast<double>(values[idx]);
   return array;
@@ -174,20 +174,34 @@ Array FromInts(const std::vector<int64_t>& values, bool as_vector) {
 
 double RoundToType(ElemType type, double value) {
   switch (type) {
-    case ElemType::kFloat: return static_cast<float>(value);
-    case ElemType::kDouble: return value;
-    case ElemType::kFloat16: return RoundToFormat(value, kHalf);
-    case ElemType::kBfloat16: return RoundToFormat(value, kBfloat16);
-    case ElemType::kBool: return value != 0.0 ? 1.0 : 0.0;
-    case ElemType::kInt8: return WrapInteger<int8_t>(value);
-    case ElemType::kUint8: return WrapInteger<uint8_t>(value);
-    case ElemType::kInt16: return WrapInteger<int16_t>(value);
-    case ElemType::kUint16: return WrapInteger<uint16_t>(value);
-    case ElemType::kInt32: return WrapInteger<int32_t>(value);
-    case ElemType::kUint32: return WrapInteger<uint32_t>(value);
-    case ElemType::kInt64: return WrapInteger<int64_t>(value);
-    case ElemType::kUint64: return WrapInteger<uint64_t>(value);
-    default: return value;
+    case ElemType::kFloat:
+      return static_cast<float>(value);
+    case ElemType::kDouble:
+      return value;
+    case ElemType::kFloat16:
+      return RoundToFormat(value, kHalf);
+    case ElemType::kBfloat16:
+      return RoundToFormat(value, kBfloat16);
+    case ElemType::kBool:
+      return value != 0.0 ? 1.0 : 0.0;
+    case ElemType::kInt8:
+      return WrapInteger<int8_t>(value);
+    case ElemType::kUint8:
+      return WrapInteger<uint8_t>(value);
+    case ElemType::kInt16:
+      return WrapInteger<int16_t>(value);
+    case ElemType::kUint16:
+      return WrapInteger<uint16_t>(value);
+    case ElemType::kInt32:
+      return WrapInteger<int32_t>(value);
+    case ElemType::kUint32:
+      return WrapInteger<uint32_t>(value);
+    case ElemType::kInt64:
+      return WrapInteger<int64_t>(value);
+    case ElemType::kUint64:
+      return WrapInteger<uint64_t>(value);
+    default:
+      return value;
   }
 }
 
@@ -202,17 +216,39 @@ Result<Array> ArrayFromTensor(const Tensor& tensor) {
   array.shape = tensor.shape;
   const std::string& data = tensor.data;
   switch (tensor.elem_type) {
-    case ElemType::kFloat: Unpack<float>(data, array.values); break;
-    case ElemType::kDouble: Unpack<double>(data, array.values); break;
-    case ElemType::kInt8: Unpack<int8_t>(data, array.values); break;
-    case ElemType::kUint8: Unpack<uint8_t>(data, array.values); break;
-    case ElemType::kBool: Unpack<uint8_t>(data, array.values); break;
-    case ElemType::kInt16: Unpack<int16_t>(data, array.values); break;
-    case ElemType::kUint16: Unpack<uint16_t>(data, array.values); break;
-    case ElemType::kInt32: Unpack<int32_t>(data, array.values); break;
-    case ElemType::kUint32: Unpack<uint32_t>(data, array.values); break;
-    case ElemType::kInt64: Unpack<int64_t>(data, array.values); break;
-    case ElemType::kUint64: Unpack<uint64_t>(data, array.values); break;
+    case ElemType::kFloat:
+      Unpack<float>(data, array.values);
+      break;
+    case ElemType::kDouble:
+      Unpack<double>(data, array.values);
+      break;
+    case ElemType::kInt8:
+      Unpack<int8_t>(data, array.values);
+      break;
+    case ElemType::kUint8:
+      Unpack<uint8_t>(data, array.values);
+      break;
+    case ElemType::kBool:
+      Unpack<uint8_t>(data, array.values);
+      break;
+    case ElemType::kInt16:
+      Unpack<int16_t>(data, array.values);
+      break;
+    case ElemType::kUint16:
+      Unpack<uint16_t>(data, array.values);
+      break;
+    case ElemType::kInt32:
+      Unpack<int32_t>(data, array.values);
+      break;
+    case ElemType::kUint32:
+      Unpack<uint32_t>(data, array.values);
+      break;
+    case ElemType::kInt64:
+      Unpack<int64_t>(data, array.values);
+      break;
+    case ElemType::kUint64:
+      Unpack<uint64_t>(data, array.values);
+      break;
     case ElemType::kFloat16:
     case ElemType::kBfloat16: {
       std::vector<double> bits;
@@ -225,7 +261,9 @@ Result<Array> ArrayFromTensor(const Tensor& tensor) {
       }
       break;
     }
-    case ElemType::kString: array.strings = tensor.strings; break;
+    case ElemType::kString:
+      array.strings = tensor.strings;
+      break;
     default:
       return Error("element type " + ElemTypeName(tensor.elem_type) + " not supported");
   }
@@ -243,17 +281,39 @@ Result<Tensor> TensorFromArray(const Array& array, const std::string& name) {
   tensor.elem_type = array.type;
   tensor.shape = array.shape;
   switch (array.type) {
-    case ElemType::kFloat: Pack<float>(array.values, tensor.data); break;
-    case ElemType::kDouble: Pack<double>(array.values, tensor.data); break;
-    case ElemType::kInt8: Pack<int8_t>(array.values, tensor.data); break;
-    case ElemType::kUint8: Pack<uint8_t>(array.values, tensor.data); break;
-    case ElemType::kBool: Pack<uint8_t>(array.values, tensor.data); break;
-    case ElemType::kInt16: Pack<int16_t>(array.values, tensor.data); break;
-    case ElemType::kUint16: Pack<uint16_t>(array.values, tensor.data); break;
-    case ElemType::kInt32: Pack<int32_t>(array.values, tensor.data); break;
-    case ElemType::kUint32: Pack<uint32_t>(array.values, tensor.data); break;
-    case ElemType::kInt64: Pack<int64_t>(array.values, tensor.data); break;
-    case ElemType::kUint64: Pack<uint64_t>(array.values, tensor.data); break;
+    case ElemType::kFloat:
+      Pack<float>(array.values, tensor.data);
+      break;
+    case ElemType::kDouble:
+      Pack<double>(array.values, tensor.data);
+      break;
+    case ElemType::kInt8:
+      Pack<int8_t>(array.values, tensor.data);
+      break;
+    case ElemType::kUint8:
+      Pack<uint8_t>(array.values, tensor.data);
+      break;
+    case ElemType::kBool:
+      Pack<uint8_t>(array.values, tensor.data);
+      break;
+    case ElemType::kInt16:
+      Pack<int16_t>(array.values, tensor.data);
+      break;
+    case ElemType::kUint16:
+      Pack<uint16_t>(array.values, tensor.data);
+      break;
+    case ElemType::kInt32:
+      Pack<int32_t>(array.values, tensor.data);
+      break;
+    case ElemType::kUint32:
+      Pack<uint32_t>(array.values, tensor.data);
+      break;
+    case ElemType::kInt64:
+      Pack<int64_t>(array.values, tensor.data);
+      break;
+    case ElemType::kUint64:
+      Pack<uint64_t>(array.values, tensor.data);
+      break;
     case ElemType::kFloat16:
     case ElemType::kBfloat16: {
       std::vector<double> bits(array.values.size());
@@ -264,7 +324,9 @@ Result<Tensor> TensorFromArray(const Array& array, const std::string& name) {
       Pack<uint16_t>(bits, tensor.data);
       break;
     }
-    case ElemType::kString: tensor.strings = array.strings; break;
+    case ElemType::kString:
+      tensor.strings = array.strings;
+      break;
     default:
       return Error("element type " + ElemTypeName(array.type) + " not supported");
   }

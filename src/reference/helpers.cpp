@@ -7,8 +7,7 @@ namespace zooci::reference {
 
 Result<int64_t> NormalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) {
-    return Error("axis " + std::to_string(axis) + " out of range for rank " +
-                 std::to_string(rank));
+    return Error("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
   }
   return axis < 0 ? axis + rank : axis;
 }

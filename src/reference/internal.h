@@ -64,8 +64,8 @@ Result<Tensor> TensorFromArray(const Array& array, const std::string& name);
 // A value of the graph: a tensor, a sequence of values, or an optional holding zero or one.
 struct Item {
   ValueKind kind = ValueKind::kTensor;
-  Array array;                 // kTensor
-  std::vector<Item> elements;  // kSequence: the elements; kOptional: zero or one
+  Array array;                                // kTensor
+  std::vector<Item> elements;                 // kSequence: the elements; kOptional: zero or one
   ElemType elem_type = ElemType::kUndefined;  // tensor element type of an empty sequence
   // kSequence / kOptional: what the elements are, numbered as SequenceProto.DataType (1 tensor,
   // 3 sequence, 5 optional); what an empty optional or sequence reports.
@@ -95,6 +95,8 @@ class Scope {
   Scope(const ModelContext& model, const Scope* outer) : model_(model), outer_(outer) {}
   const Item* Find(const std::string& name) const;
   void Set(const std::string& name, Item item) { values_[name] = std::move(item); }
+  // Drops a value of this scope (not of the enclosing ones) that no later node reads.
+  void Drop(const std::string& name) { values_.erase(name); }
   const ModelContext& model() const { return model_; }
 
  private:
@@ -107,7 +109,9 @@ class Scope {
 Result<Array> DecodeTensorProto(const onnx::TensorProto& proto, const ModelContext& model);
 // Binds `graph`'s initializers in `scope`.
 Status BindInitializers(const onnx::GraphProto& graph, Scope& scope);
-// Runs the nodes of `graph` in order; every graph input must already be bound in `scope`.
+// Runs the nodes of `graph` in order; every graph input must already be bound in `scope`. A value
+// is dropped after the last node that reads it (graph outputs are kept), so memory holds the
+// live values only.
 Status RunNodes(const onnx::GraphProto& graph, Scope& scope);
 // Runs `graph` as a subgraph inside `outer`: its initializers, then `inputs` bound to its graph
 // inputs in order; returns its outputs in order.
@@ -133,9 +137,12 @@ class OpContext {
   size_t input_count() const { return inputs_.size(); }
   bool has_input(size_t index) const { return index < inputs_.size() && inputs_[index]; }
   // The tensor of input `index`; the interpreter has checked it is present where required
-  // (see OpEntry::min_inputs) — call has_input first for optional ones.
-  const Array& input(size_t index) const { return inputs_[index]->array; }
-  const Item& item(size_t index) const { return *inputs_[index]; }
+  // (see OpEntry::min_inputs) — call has_input first for optional ones. An absent input reads as
+  // an empty tensor, so a malformed node can never make an operator read through a null pointer.
+  const Array& input(size_t index) const {
+    return has_input(index) ? inputs_[index]->array : kAbsent.array;
+  }
+  const Item& item(size_t index) const { return has_input(index) ? *inputs_[index] : kAbsent; }
   size_t output_count() const { return static_cast<size_t>(node_.output_size()); }
   bool wants_output(size_t index) const {
     return index < output_count() && !node_.output(static_cast<int>(index)).empty();
@@ -158,6 +165,7 @@ class OpContext {
   const onnx::AttributeProto* FindAttr(const std::string& name) const;
 
  private:
+  static inline const Item kAbsent = Item(Array{ElemType::kUndefined, {0}, {}, {}});
   const onnx::NodeProto& node_;
   std::vector<const Item*> inputs_;
   const Scope& scope_;
@@ -168,7 +176,7 @@ using OpFunction = Result<Outputs> (*)(const OpContext& ctx);
 struct OpEntry {
   std::vector<int> versions;  // since_version of each schema handled, ascending
   OpFunction run = nullptr;
-  size_t min_inputs = 1;      // inputs that must be present (checked before `run`)
+  size_t min_inputs = 1;  // inputs that must be present (checked before `run`)
 };
 
 // Operators by domain-qualified name ("Conv", "ai.onnx.preview.training.Adam").
@@ -210,7 +218,8 @@ void RegisterDetectionOps(OpTable& table);
 void RegisterTextOps(OpTable& table);
 void RegisterTrainingOps(OpTable& table);
 
-// ---- Helpers shared by the families (helpers.cpp) ------------------------------------------------
+// ---- Helpers shared by the families (helpers.cpp)
+// ------------------------------------------------
 
 // `axis` in [-rank, rank) made non-negative; an error names the axis and the rank.
 Result<int64_t> NormalizeAxis(int64_t axis, int64_t rank);

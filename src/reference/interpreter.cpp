@@ -1,6 +1,9 @@
 // The interpreter: runs a graph's nodes in order, each through its operator function, in a scope
 // of named values; attribute access for operator functions; the operator table.
 #include <algorithm>
+#include <climits>
+#include <set>
+#include <stdexcept>
 
 #include "reference/internal.h"
 
@@ -39,6 +42,19 @@ Result<const OpEntry*> FindOperator(const onnx::NodeProto& node, const ModelCont
   return entry;
 }
 
+// The names `node` reads, its subgraphs' reads included (names they produce themselves too, which
+// is harmless: those are never in the enclosing scope).
+void CollectReads(const onnx::NodeProto& node, std::set<std::string>& reads) {
+  for (const std::string& name : node.input())
+    if (!name.empty()) reads.insert(name);
+  for (const onnx::AttributeProto& attribute : node.attribute()) {
+    if (attribute.has_g())
+      for (const onnx::NodeProto& inner : attribute.g().node()) CollectReads(inner, reads);
+    for (const onnx::GraphProto& subgraph : attribute.graphs())
+      for (const onnx::NodeProto& inner : subgraph.node()) CollectReads(inner, reads);
+  }
+}
+
 void RoundItem(Item& item) {
   if (item.kind == ValueKind::kTensor) {
     RoundToType(item.array);
@@ -70,7 +86,14 @@ Status RunNode(const onnx::NodeProto& node, int node_idx, Scope& scope) {
   }
 
   OpContext ctx(node, version, std::move(inputs), scope);
-  Result<Outputs> outputs = entry->run(ctx);
+  // Operators index scalar inputs with .at(): a malformed node (an empty tensor where a value
+  // is needed) ends as this node's error, not as an exception through the worker.
+  Result<Outputs> outputs = Error("");
+  try {
+    outputs = entry->run(ctx);
+  } catch (const std::out_of_range&) {
+    return Error(label + ": an input holds fewer elements than the operator reads");
+  }
   if (!outputs.ok()) return outputs.error().WithContext(label);
   for (int output_idx = 0; output_idx < node.output_size(); ++output_idx) {
     const std::string& name = node.output(output_idx);
@@ -107,8 +130,25 @@ Status BindInitializers(const onnx::GraphProto& graph, Scope& scope) {
 }
 
 Status RunNodes(const onnx::GraphProto& graph, Scope& scope) {
-  for (int node_idx = 0; node_idx < graph.node_size(); ++node_idx)
-    ZC_RETURN_IF_ERROR(RunNode(graph.node(node_idx), node_idx, scope));
+  // The last node reading each value; a subgraph's reads count as its node's.
+  std::map<std::string, int> last_read;
+  for (int node_idx = 0; node_idx < graph.node_size(); ++node_idx) {
+    std::set<std::string> reads;
+    CollectReads(graph.node(node_idx), reads);
+    for (const std::string& name : reads) last_read[name] = node_idx;
+  }
+  for (const onnx::ValueInfoProto& output : graph.output()) last_read[output.name()] = INT_MAX;
+  for (int node_idx = 0; node_idx < graph.node_size(); ++node_idx) {
+    const onnx::NodeProto& node = graph.node(node_idx);
+    ZC_RETURN_IF_ERROR(RunNode(node, node_idx, scope));
+    std::set<std::string> done;
+    CollectReads(node, done);
+    for (const std::string& output : node.output()) done.insert(output);
+    for (const std::string& name : done) {
+      auto last = last_read.find(name);
+      if (last == last_read.end() || last->second == node_idx) scope.Drop(name);
+    }
+  }
   return OkStatus();
 }
 
@@ -126,8 +166,9 @@ Result<Outputs> RunGraph(const onnx::GraphProto& graph, const Scope& outer,
   Outputs outputs;
   for (const onnx::ValueInfoProto& output : graph.output()) {
     const Item* item = scope.Find(output.name());
-    if (!item) return Error("subgraph '" + graph.name() + "' output '" + output.name() +
-                            "' is never computed");
+    if (!item)
+      return Error("subgraph '" + graph.name() + "' output '" + output.name() +
+                   "' is never computed");
     outputs.push_back(*item);
   }
   return outputs;
@@ -146,7 +187,8 @@ Status CheckOperators(const onnx::GraphProto& graph, const ModelContext& model) 
   return OkStatus();
 }
 
-// ---- OpContext ------------------------------------------------------------------------------------
+// ---- OpContext
+// ------------------------------------------------------------------------------------
 
 const onnx::AttributeProto* OpContext::FindAttr(const std::string& name) const {
   for (const onnx::AttributeProto& attribute : node_.attribute())
@@ -169,15 +211,13 @@ std::string OpContext::String(const std::string& name, const std::string& fallba
   return attribute ? attribute->s() : fallback;
 }
 
-std::vector<int64_t> OpContext::Ints(const std::string& name,
-                                     std::vector<int64_t> fallback) const {
+std::vector<int64_t> OpContext::Ints(const std::string& name, std::vector<int64_t> fallback) const {
   const onnx::AttributeProto* attribute = FindAttr(name);
   if (!attribute) return fallback;
   return {attribute->ints().begin(), attribute->ints().end()};
 }
 
-std::vector<double> OpContext::Floats(const std::string& name,
-                                      std::vector<double> fallback) const {
+std::vector<double> OpContext::Floats(const std::string& name, std::vector<double> fallback) const {
   const onnx::AttributeProto* attribute = FindAttr(name);
   if (!attribute) return fallback;
   return {attribute->floats().begin(), attribute->floats().end()};
@@ -192,8 +232,7 @@ std::vector<std::string> OpContext::Strings(const std::string& name) const {
 Result<Array> OpContext::TensorAttr(const std::string& name) const {
   const onnx::AttributeProto* attribute = FindAttr(name);
   if (!attribute || !attribute->has_t()) return Error("attribute '" + name + "' missing");
-  return DecodeTensorProto(attribute->t(), scope_.model())
-      .WithContext("attribute '" + name + "'");
+  return DecodeTensorProto(attribute->t(), scope_.model()).WithContext("attribute '" + name + "'");
 }
 
 const onnx::GraphProto* OpContext::GraphAttr(const std::string& name) const {
@@ -206,7 +245,8 @@ Result<Outputs> OpContext::RunSubgraph(const onnx::GraphProto& graph,
   return RunGraph(graph, scope_, std::move(inputs));
 }
 
-// ---- OpTable ----------------------------------------------------------------------------------------
+// ---- OpTable
+// ----------------------------------------------------------------------------------------
 
 void OpTable::Add(const std::string& op_type, std::vector<int> versions, OpFunction run,
                   size_t min_inputs) {

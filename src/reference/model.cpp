@@ -81,8 +81,8 @@ class Model final : public ReferenceModel {
     // Fed inputs shadow initializers of the same name (their defaults).
     Scope scope(context_, &initializers_);
     for (const Value& input : inputs) {
-      ZC_ASSIGN_OR_RETURN(Item item, ItemFromValue(input).WithContext("input '" + input.name +
-                                                                      "'"));
+      ZC_ASSIGN_OR_RETURN(Item item,
+                          ItemFromValue(input).WithContext("input '" + input.name + "'"));
       scope.Set(input.name, std::move(item));
     }
     for (const onnx::ValueInfoProto& input : proto_.graph().input()) {
@@ -95,8 +95,9 @@ class Model final : public ReferenceModel {
     for (const onnx::ValueInfoProto& output : proto_.graph().output()) {
       const Item* item = scope.Find(output.name());
       if (!item) return Error("output '" + output.name() + "' is never computed");
-      ZC_ASSIGN_OR_RETURN(Value value, ValueFromItem(*item, output.name())
-                                           .WithContext("output '" + output.name() + "'"));
+      ZC_ASSIGN_OR_RETURN(
+          Value value,
+          ValueFromItem(*item, output.name()).WithContext("output '" + output.name() + "'"));
       outputs.push_back(std::move(value));
     }
     return outputs;

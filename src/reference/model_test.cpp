@@ -48,9 +48,21 @@ TEST(ModelTest, AnInputNotFedIsAnError) {
 TEST(ModelTest, AFedTensorOfAnotherTypeThanDeclaredIsAnError) {
   NodeModel model("Relu", 14);
   model.FloatInput({1}, {1});
-  model.proto().mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
-      onnx::TensorProto::BFLOAT16);
+  model.proto()
+      .mutable_graph()
+      ->mutable_input(0)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->set_elem_type(onnx::TensorProto::BFLOAT16);
   EXPECT_EQ(model.ErrorOf(), "input 'in0' is float, the model declares bfloat16");
+}
+
+// A malformed node (TopK-11 without its k input) is this node's error, never a crash.
+TEST(ModelTest, AMissingInputIsAnErrorNotACrash) {
+  NodeModel model("TopK", 11);
+  model.FloatInput({3}, {1, 2, 3}).Outputs(2);
+  EXPECT_EQ(model.ErrorOf(),
+            "node 'under_test' (TopK-11): an input holds fewer elements than the operator reads");
 }
 
 // Relu(in0) where in0 is both a graph input and an initializer holding [-1, 2].

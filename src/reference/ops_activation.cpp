@@ -71,9 +71,8 @@ Result<Outputs> HardSigmoid(const OpContext& ctx) {
 
 // HardSwish-14: x * max(0, min(1, x / 6 + 1/2)).
 Result<Outputs> HardSwish(const OpContext& ctx) {
-  return Outputs{Map(ctx.input(0), [](double x) {
-    return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
-  })};
+  return Outputs{
+      Map(ctx.input(0), [](double x) { return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5)); })};
 }
 
 // Elu-1, 6: x for x >= 0, alpha * (exp(x) - 1) below; alpha = 1.
@@ -195,8 +194,8 @@ Result<Array> Normalise(const OpContext& ctx, Normaliser kind) {
       for (int64_t k = 0; k < lanes.length; ++k) sum += std::exp(x.values[at(k)] - max);
       for (int64_t k = 0; k < lanes.length; ++k) {
         const double shifted = x.values[at(k)] - max;
-        y.values[at(k)] = kind == Normaliser::kSoftmax ? std::exp(shifted) / sum
-                                                       : shifted - std::log(sum);
+        y.values[at(k)] =
+            kind == Normaliser::kSoftmax ? std::exp(shifted) / sum : shifted - std::log(sum);
       }
     }
   }

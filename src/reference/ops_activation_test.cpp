@@ -77,10 +77,10 @@ TEST(ActivationTest, PReluSlopeBroadcastsOverX) {
 TEST(NormalizationTest, BatchNormalizationUsesPerChannelStatistics) {
   NodeModel batch_norm("BatchNormalization", 15);
   batch_norm.FloatInput({1, 2, 1, 1}, {1, 2})
-      .FloatInput({2}, {1, 2})   // scale
-      .FloatInput({2}, {0, 1})   // B
-      .FloatInput({2}, {0, 1})   // mean
-      .FloatInput({2}, {1, 4})   // var
+      .FloatInput({2}, {1, 2})  // scale
+      .FloatInput({2}, {0, 1})  // B
+      .FloatInput({2}, {0, 1})  // mean
+      .FloatInput({2}, {1, 4})  // var
       .Attr("epsilon", 0.0);
   // (1 - 0) / 1 * 1 + 0 and (2 - 1) / 2 * 2 + 1.
   EXPECT_THAT(batch_norm.Values(), ElementsAre(1, 2));
@@ -104,13 +104,16 @@ TEST(NormalizationTest, BatchNormalizationTrainingModeUsesTheBatch) {
 
 TEST(NormalizationTest, InstanceAndLayerNormalization) {
   NodeModel instance("InstanceNormalization", 6);
-  instance.FloatInput({1, 1, 2}, {1, 3}).FloatInput({1}, {2}).FloatInput({1}, {1}).Attr("epsilon", 0.0);
+  instance.FloatInput({1, 1, 2}, {1, 3})
+      .FloatInput({1}, {2})
+      .FloatInput({1}, {1})
+      .Attr("epsilon", 0.0);
   EXPECT_THAT(instance.Values(), Near({-1, 3}));  // normalised [-1, 1], times 2, plus 1
   NodeModel layer("LayerNormalization", 17);
   layer.FloatInput({2, 2}, {1, 3, 5, 9}).FloatInput({2}, {1, 1}).Attr("epsilon", 0.0).Outputs(3);
   EXPECT_THAT(layer.Values(0), Near({-1, 1, -1, 1}));
-  EXPECT_THAT(layer.Values(1), Near({2, 7}));          // Mean, kept as [2, 1]
-  EXPECT_THAT(layer.Values(2), Near({1, 0.5}));        // 1 / standard deviation
+  EXPECT_THAT(layer.Values(1), Near({2, 7}));    // Mean, kept as [2, 1]
+  EXPECT_THAT(layer.Values(2), Near({1, 0.5}));  // 1 / standard deviation
 }
 
 TEST(NormalizationTest, LrnSumsSquaresOverNeighbouringChannels) {

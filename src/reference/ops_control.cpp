@@ -23,8 +23,8 @@ Result<Array> Stack(const std::vector<Array>& slices, int64_t axis) {
       return Error("iterations produced " + Describe(first) + " and " + Describe(slice));
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
-        const int64_t target = (o * static_cast<int64_t>(slices.size()) +
-                                static_cast<int64_t>(slice_idx)) * inner + i;
+        const int64_t target =
+            (o * static_cast<int64_t>(slices.size()) + static_cast<int64_t>(slice_idx)) * inner + i;
         if (y.is_string()) {
           y.strings[target] = slice.strings[o * inner + i];
         } else {
@@ -62,8 +62,9 @@ Result<Outputs> Loop(const OpContext& ctx) {
     std::vector<Item> inputs = {Scalar(ElemType::kInt64, static_cast<double>(trip)),
                                 Scalar(ElemType::kBool, condition ? 1.0 : 0.0)};
     inputs.insert(inputs.end(), carried.begin(), carried.end());
-    ZC_ASSIGN_OR_RETURN(Outputs outputs, ctx.RunSubgraph(*body, std::move(inputs))
-                                             .WithContext("iteration " + std::to_string(trip)));
+    ZC_ASSIGN_OR_RETURN(
+        Outputs outputs,
+        ctx.RunSubgraph(*body, std::move(inputs)).WithContext("iteration " + std::to_string(trip)));
     condition = outputs[0].array.values.at(0) != 0;
     for (size_t carried_idx = 0; carried_idx < carried.size(); ++carried_idx)
       carried[carried_idx] = std::move(outputs[1 + carried_idx]);
@@ -86,16 +87,18 @@ struct ScanPlan {
 
 // Runs a Scan body over `scan_inputs` with `states` carried from step to step; returns the final
 // states, then the stacked scan outputs.
-Result<Outputs> RunScan(const OpContext& ctx, const onnx::GraphProto& body, std::vector<Item> states,
-                        const std::vector<Array>& scan_inputs, const ScanPlan& plan) {
+Result<Outputs> RunScan(const OpContext& ctx, const onnx::GraphProto& body,
+                        std::vector<Item> states, const std::vector<Array>& scan_inputs,
+                        const ScanPlan& plan) {
   const size_t state_count = states.size();
   const auto scan_outputs = static_cast<size_t>(body.output_size()) - state_count;
   int64_t steps = -1;
   std::vector<int64_t> axes;
   for (size_t idx = 0; idx < scan_inputs.size(); ++idx) {
     const Array& input = scan_inputs[idx];
-    ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(idx < plan.in_axes.size() ? plan.in_axes[idx] : 0,
-                                                    input.rank()));
+    ZC_ASSIGN_OR_RETURN(
+        int64_t axis,
+        NormalizeAxis(idx < plan.in_axes.size() ? plan.in_axes[idx] : 0, input.rank()));
     axes.push_back(axis);
     if (steps >= 0 && input.shape[axis] != steps) return Error("scan inputs differ in length");
     steps = input.shape[axis];
@@ -117,8 +120,9 @@ Result<Outputs> RunScan(const OpContext& ctx, const onnx::GraphProto& body, std:
         for (int64_t i = 0; i < inner; ++i) sources.push_back((o * steps + pos) * inner + i);
       inputs.push_back(Take(input, sources, slice_shape));
     }
-    ZC_ASSIGN_OR_RETURN(Outputs results, ctx.RunSubgraph(body, std::move(inputs))
-                                             .WithContext("iteration " + std::to_string(step)));
+    ZC_ASSIGN_OR_RETURN(
+        Outputs results,
+        ctx.RunSubgraph(body, std::move(inputs)).WithContext("iteration " + std::to_string(step)));
     for (size_t idx = 0; idx < state_count; ++idx) states[idx] = std::move(results[idx]);
     for (size_t idx = 0; idx < scan_outputs; ++idx)
       outputs[idx].push_back(std::move(results[state_count + idx].array));
@@ -128,8 +132,9 @@ Result<Outputs> RunScan(const OpContext& ctx, const onnx::GraphProto& body, std:
     if (idx < plan.out_directions.size() && plan.out_directions[idx] == 1)
       std::reverse(outputs[idx].begin(), outputs[idx].end());
     const int64_t slice_rank = outputs[idx].empty() ? 0 : outputs[idx][0].rank();
-    ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(idx < plan.out_axes.size() ? plan.out_axes[idx] : 0,
-                                                    slice_rank + 1));
+    ZC_ASSIGN_OR_RETURN(
+        int64_t axis,
+        NormalizeAxis(idx < plan.out_axes.size() ? plan.out_axes[idx] : 0, slice_rank + 1));
     ZC_ASSIGN_OR_RETURN(Array stacked, Stack(outputs[idx], axis));
     results.push_back(std::move(stacked));
   }
@@ -158,7 +163,8 @@ Result<Outputs> Scan(const OpContext& ctx) {
     std::vector<Item> states;
     for (size_t idx = 0; idx < state_count; ++idx) states.push_back(ctx.item(idx));
     std::vector<Array> scan_inputs;
-    for (size_t idx = 0; idx < scan_count; ++idx) scan_inputs.push_back(ctx.input(state_count + idx));
+    for (size_t idx = 0; idx < scan_count; ++idx)
+      scan_inputs.push_back(ctx.input(state_count + idx));
     return RunScan(ctx, *body, std::move(states), scan_inputs, plan);
   }
   plan.in_directions = ctx.Ints("directions");
@@ -166,7 +172,8 @@ Result<Outputs> Scan(const OpContext& ctx) {
   const int64_t steps = ctx.input(first + state_count).shape.at(1);
   if (ctx.has_input(0)) {
     for (int64_t length : ToInts(ctx.input(0)))
-      if (length != steps) return Error("sequence_lens shorter than the sequence are not supported");
+      if (length != steps)
+        return Error("sequence_lens shorter than the sequence are not supported");
   }
   // Runs each batch entry as a Scan-9 and stacks the results along a new batch axis.
   std::vector<std::vector<Array>> per_output;
@@ -184,7 +191,8 @@ Result<Outputs> Scan(const OpContext& ctx) {
       scan_inputs.push_back(entry(ctx.input(first + state_count + idx)));
     ZC_ASSIGN_OR_RETURN(Outputs results, RunScan(ctx, *body, std::move(states), scan_inputs, plan));
     per_output.resize(results.size());
-    for (size_t idx = 0; idx < results.size(); ++idx) per_output[idx].push_back(std::move(results[idx].array));
+    for (size_t idx = 0; idx < results.size(); ++idx)
+      per_output[idx].push_back(std::move(results[idx].array));
   }
   Outputs outputs;
   for (const std::vector<Array>& entries : per_output) {

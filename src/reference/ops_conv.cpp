@@ -13,8 +13,8 @@ constexpr size_t kLoopDims = 3;
 
 // Window and shapes widened to kLoopDims spatial dims by prepending size-1 dims.
 struct Geometry3 {
-  int64_t in[kLoopDims], out[kLoopDims], kernel[kLoopDims], stride[kLoopDims],
-      dilation[kLoopDims], pad[kLoopDims];
+  int64_t in[kLoopDims], out[kLoopDims], kernel[kLoopDims], stride[kLoopDims], dilation[kLoopDims],
+      pad[kLoopDims];
 };
 
 Geometry3 Widen(const Window& window) {
@@ -47,8 +47,7 @@ void ValidRange(int64_t in, int64_t out, int64_t stride, int64_t offset, int64_t
 // X[n, c, o * stride - pad + k * dilation] * W[m, c, k].
 Result<Outputs> Conv(const OpContext& ctx) {
   const Array* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-  ZC_ASSIGN_OR_RETURN(Array y, Convolve(ctx, ctx.input(0), ctx.input(1), bias,
-                                        ctx.input(0).type));
+  ZC_ASSIGN_OR_RETURN(Array y, Convolve(ctx, ctx.input(0), ctx.input(1), bias, ctx.input(0).type));
   return Outputs{std::move(y)};
 }
 
@@ -91,9 +90,8 @@ Result<Outputs> ConvTranspose(const OpContext& ctx) {
     const int64_t full = window.strides[dim] * (window.in[dim] - 1) + output_padding[dim] + dilated;
     const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
     if (!output_shape.empty() || same) {
-      const int64_t wanted = !output_shape.empty()
-                                 ? output_shape[output_shape.size() - dims + dim]
-                                 : window.in[dim] * window.strides[dim];
+      const int64_t wanted = !output_shape.empty() ? output_shape[output_shape.size() - dims + dim]
+                                                   : window.in[dim] * window.strides[dim];
       // total / 2 rounds down (Python's //, as ONNX's reference computes it): an output_shape one
       // larger than `full` (total -1) pads one zero at the end.
       const int64_t total = full - wanted;
@@ -158,7 +156,8 @@ Result<Outputs> ConvTranspose(const OpContext& ctx) {
 
 Result<Window> MakeWindow(const OpContext& ctx, const Shape& input_shape, Shape kernel,
                           bool ceil_mode) {
-  if (input_shape.size() < 3) return Error("input " + FormatDims(input_shape) + " has no spatial dims");
+  if (input_shape.size() < 3)
+    return Error("input " + FormatDims(input_shape) + " has no spatial dims");
   const size_t dims = input_shape.size() - 2;
   Window window;
   window.in.assign(input_shape.begin() + 2, input_shape.end());
@@ -168,8 +167,10 @@ Result<Window> MakeWindow(const OpContext& ctx, const Shape& input_shape, Shape 
   const Shape pads = ctx.Ints("pads", Shape(2 * dims, 0));
   if (window.kernel.size() != dims || window.strides.size() != dims ||
       window.dilations.size() != dims || pads.size() != 2 * dims) {
-    return Error("kernel_shape, strides, dilations or pads do not have one entry per spatial dim "
-                 "of " + FormatDims(input_shape));
+    return Error(
+        "kernel_shape, strides, dilations or pads do not have one entry per spatial dim "
+        "of " +
+        FormatDims(input_shape));
   }
   const std::string auto_pad = ctx.String("auto_pad", "NOTSET");
   window.out.resize(dims);

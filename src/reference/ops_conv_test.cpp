@@ -63,7 +63,8 @@ TEST(ConvTest, OneDimensionalConvolution) {
 TEST(ConvTest, MismatchedWeightsAreAnError) {
   NodeModel conv("Conv", 11);
   conv.FloatInput({1, 2, 3, 3}, std::vector<double>(18, 1)).FloatInput({1, 3, 1, 1}, {1, 1, 1});
-  EXPECT_THAT(conv.ErrorOf(), HasSubstr("node 'under_test' (Conv-11): W float[1,3,1,1] does not match"));
+  EXPECT_THAT(conv.ErrorOf(),
+              HasSubstr("node 'under_test' (Conv-11): W float[1,3,1,1] does not match"));
 }
 
 TEST(ConvTransposeTest, ScattersEachInputOverTheKernel) {
@@ -71,7 +72,9 @@ TEST(ConvTransposeTest, ScattersEachInputOverTheKernel) {
   stride1.FloatInput({1, 1, 2}, {1, 2}).FloatInput({1, 1, 2}, {1, 1});
   EXPECT_THAT(stride1.Values(), ElementsAre(1, 3, 2));
   NodeModel stride2("ConvTranspose", 11);
-  stride2.FloatInput({1, 1, 2}, {1, 2}).FloatInput({1, 1, 2}, {1, 1}).Attr("strides", std::vector<int64_t>{2});
+  stride2.FloatInput({1, 1, 2}, {1, 2})
+      .FloatInput({1, 1, 2}, {1, 1})
+      .Attr("strides", std::vector<int64_t>{2});
   EXPECT_THAT(stride2.Values(), ElementsAre(1, 1, 2, 2));
 }
 
@@ -79,7 +82,9 @@ TEST(ConvTransposeTest, ScattersEachInputOverTheKernel) {
 // (as ONNX's reference does), so the extra element is a zero at the end.
 TEST(ConvTransposeTest, OutputShapeLongerThanTheOutputPadsAtTheEnd) {
   NodeModel conv("ConvTranspose", 11);
-  conv.FloatInput({1, 1, 2}, {1, 2}).FloatInput({1, 1, 2}, {1, 1}).Attr("output_shape", std::vector<int64_t>{4});
+  conv.FloatInput({1, 1, 2}, {1, 2})
+      .FloatInput({1, 1, 2}, {1, 1})
+      .Attr("output_shape", std::vector<int64_t>{4});
   EXPECT_THAT(conv.Values(), ElementsAre(1, 3, 2, 0));
 }
 
@@ -93,7 +98,8 @@ NodeModel Pool(const std::string& op, int64_t opset, std::vector<int64_t> shape,
 
 TEST(PoolTest, MaxPoolCeilModeKeepsThePartialWindows) {
   NodeModel floor = Pool("MaxPool", 12, {1, 1, 4, 4}, 16);
-  floor.Attr("kernel_shape", std::vector<int64_t>{3, 3}).Attr("strides", std::vector<int64_t>{2, 2});
+  floor.Attr("kernel_shape", std::vector<int64_t>{3, 3})
+      .Attr("strides", std::vector<int64_t>{2, 2});
   EXPECT_THAT(floor.Values(), ElementsAre(11));
   NodeModel ceil = Pool("MaxPool", 12, {1, 1, 4, 4}, 16);
   ceil.Attr("kernel_shape", std::vector<int64_t>{3, 3})
@@ -104,7 +110,9 @@ TEST(PoolTest, MaxPoolCeilModeKeepsThePartialWindows) {
 
 TEST(PoolTest, MaxPoolIndicesInRowOrColumnMajorOrder) {
   NodeModel row_major("MaxPool", 12);
-  row_major.FloatInput({1, 1, 2, 2}, {1, 4, 3, 2}).Attr("kernel_shape", std::vector<int64_t>{2, 2}).Outputs(2);
+  row_major.FloatInput({1, 1, 2, 2}, {1, 4, 3, 2})
+      .Attr("kernel_shape", std::vector<int64_t>{2, 2})
+      .Outputs(2);
   EXPECT_THAT(row_major.Values(1), ElementsAre(1));
   NodeModel column_major("MaxPool", 12);
   column_major.FloatInput({1, 1, 2, 2}, {1, 4, 3, 2})
@@ -129,8 +137,11 @@ TEST(PoolTest, AveragePoolCountIncludePad) {
 // Indices address the unpooled [1, 1, 2, 2]; a larger output_shape keeps their positions.
 TEST(PoolTest, MaxUnpoolKeepsPositionsInALargerOutput) {
   NodeModel unpool("MaxUnpool", 11);
-  unpool.FloatInput({1, 1, 1, 1}, {7}).IntInput({1, 1, 1, 1}, {3}).IntInput({4}, {1, 1, 3, 3})
-      .Attr("kernel_shape", std::vector<int64_t>{2, 2}).Attr("strides", std::vector<int64_t>{2, 2});
+  unpool.FloatInput({1, 1, 1, 1}, {7})
+      .IntInput({1, 1, 1, 1}, {3})
+      .IntInput({4}, {1, 1, 3, 3})
+      .Attr("kernel_shape", std::vector<int64_t>{2, 2})
+      .Attr("strides", std::vector<int64_t>{2, 2});
   EXPECT_THAT(unpool.Values(), ElementsAre(0, 0, 0, 0, 7, 0, 0, 0, 0));
 }
 

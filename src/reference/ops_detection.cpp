@@ -107,8 +107,8 @@ Result<Outputs> RoiAlign(const OpContext& ctx) {
   const int64_t sampling = ctx.Int("sampling_ratio", 0);
   const double scale = ctx.Float("spatial_scale", 1.0);
   const bool max_mode = ctx.String("mode", "avg") == "max";
-  const bool half_pixel = ctx.version >= 16 &&
-                          ctx.String("coordinate_transformation_mode", "half_pixel") == "half_pixel";
+  const bool half_pixel = ctx.version >= 16 && ctx.String("coordinate_transformation_mode",
+                                                          "half_pixel") == "half_pixel";
   const double offset = half_pixel ? 0.5 : 0.0;
   const int64_t roi_count = rois.shape[0];
   Array y = MakeArray(x.type, {roi_count, channels, out_h, out_w});
@@ -121,7 +121,8 @@ Result<Outputs> RoiAlign(const OpContext& ctx) {
       roi_w = std::max(roi_w, 1.0);
       roi_h = std::max(roi_h, 1.0);
     }
-    const double bin_h = roi_h / static_cast<double>(out_h), bin_w = roi_w / static_cast<double>(out_w);
+    const double bin_h = roi_h / static_cast<double>(out_h),
+                 bin_w = roi_w / static_cast<double>(out_w);
     const int64_t grid_h = sampling > 0 ? sampling : static_cast<int64_t>(std::ceil(bin_h));
     const int64_t grid_w = sampling > 0 ? sampling : static_cast<int64_t>(std::ceil(bin_w));
     const double samples = static_cast<double>(std::max<int64_t>(grid_h * grid_w, 1));
@@ -132,10 +133,12 @@ Result<Outputs> RoiAlign(const OpContext& ctx) {
           double sum = 0.0, max = -INFINITY;
           for (int64_t iy = 0; iy < grid_h; ++iy)
             for (int64_t ix = 0; ix < grid_w; ++ix) {
-              const double sy = start_h + static_cast<double>(ph) * bin_h +
-                                (static_cast<double>(iy) + 0.5) * bin_h / static_cast<double>(grid_h);
-              const double sx = start_w + static_cast<double>(pw) * bin_w +
-                                (static_cast<double>(ix) + 0.5) * bin_w / static_cast<double>(grid_w);
+              const double sy =
+                  start_h + static_cast<double>(ph) * bin_h +
+                  (static_cast<double>(iy) + 0.5) * bin_h / static_cast<double>(grid_h);
+              const double sx =
+                  start_w + static_cast<double>(pw) * bin_w +
+                  (static_cast<double>(ix) + 0.5) * bin_w / static_cast<double>(grid_w);
               const double value = RoiSample(plane, height, width, sy, sx);
               sum += value;
               max = std::max(max, value);
@@ -167,8 +170,10 @@ Result<Outputs> MaxRoiPool(const OpContext& ctx) {
     const auto start_h = static_cast<int64_t>(std::round(roi[2] * scale));
     const auto end_w = static_cast<int64_t>(std::round(roi[3] * scale));
     const auto end_h = static_cast<int64_t>(std::round(roi[4] * scale));
-    const double bin_h = static_cast<double>(std::max<int64_t>(end_h - start_h + 1, 1)) / static_cast<double>(out_h);
-    const double bin_w = static_cast<double>(std::max<int64_t>(end_w - start_w + 1, 1)) / static_cast<double>(out_w);
+    const double bin_h =
+        static_cast<double>(std::max<int64_t>(end_h - start_h + 1, 1)) / static_cast<double>(out_h);
+    const double bin_w =
+        static_cast<double>(std::max<int64_t>(end_w - start_w + 1, 1)) / static_cast<double>(out_w);
     for (int64_t c = 0; c < channels; ++c) {
       const double* plane = &x.values[(image * channels + c) * height * width];
       for (int64_t ph = 0; ph < out_h; ++ph)

@@ -43,20 +43,20 @@ bool IsInteger(ElemType type) {
 // Add, Sub, Mul, Div: 1, 6 (legacy broadcast attribute), 7 (numpy broadcasting), 13, 14 (more
 // types). Integer division truncates toward zero, as C and ONNX Runtime do.
 Result<Outputs> Add(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ctx.input(0).type,
-                                      [](double a, double b) { return a + b; }));
+  ZC_ASSIGN_OR_RETURN(Array y,
+                      Binary(ctx, ctx.input(0).type, [](double a, double b) { return a + b; }));
   return Outputs{std::move(y)};
 }
 
 Result<Outputs> Sub(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ctx.input(0).type,
-                                      [](double a, double b) { return a - b; }));
+  ZC_ASSIGN_OR_RETURN(Array y,
+                      Binary(ctx, ctx.input(0).type, [](double a, double b) { return a - b; }));
   return Outputs{std::move(y)};
 }
 
 Result<Outputs> Mul(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ctx.input(0).type,
-                                      [](double a, double b) { return a * b; }));
+  ZC_ASSIGN_OR_RETURN(Array y,
+                      Binary(ctx, ctx.input(0).type, [](double a, double b) { return a * b; }));
   return Outputs{std::move(y)};
 }
 
@@ -75,8 +75,8 @@ Result<Outputs> Div(const OpContext& ctx) {
 
 // Pow-1 (legacy broadcast), 7, 12, 13, 15: the result has the base's type.
 Result<Outputs> Pow(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ctx.input(0).type,
-                                      [](double a, double b) { return std::pow(a, b); }));
+  ZC_ASSIGN_OR_RETURN(
+      Array y, Binary(ctx, ctx.input(0).type, [](double a, double b) { return std::pow(a, b); }));
   return Outputs{std::move(y)};
 }
 
@@ -108,8 +108,8 @@ double ShiftRight(double a, double b) {
 Result<Outputs> BitShift(const OpContext& ctx) {
   const std::string direction = ctx.String("direction", "");
   if (direction != "LEFT" && direction != "RIGHT") return Error("direction must be LEFT or RIGHT");
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ctx.input(0).type,
-                                      direction == "LEFT" ? ShiftLeft : ShiftRight));
+  ZC_ASSIGN_OR_RETURN(Array y,
+                      Binary(ctx, ctx.input(0).type, direction == "LEFT" ? ShiftLeft : ShiftRight));
   return Outputs{std::move(y)};
 }
 
@@ -148,33 +148,33 @@ Result<Outputs> Equal(const OpContext& ctx) {
       y.values[idx] = a.strings[a_index[idx]] == b.strings[b_index[idx]] ? 1.0 : 0.0;
     return Outputs{std::move(y)};
   }
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ElemType::kBool,
-                                      [](double a, double b) { return a == b ? 1.0 : 0.0; }));
+  ZC_ASSIGN_OR_RETURN(
+      Array y, Binary(ctx, ElemType::kBool, [](double a, double b) { return a == b ? 1.0 : 0.0; }));
   return Outputs{std::move(y)};
 }
 
 // Less, Greater: 1 (legacy broadcast), 7, 9, 13. LessOrEqual, GreaterOrEqual: 12, 16.
 Result<Outputs> Less(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ElemType::kBool,
-                                      [](double a, double b) { return a < b ? 1.0 : 0.0; }));
+  ZC_ASSIGN_OR_RETURN(
+      Array y, Binary(ctx, ElemType::kBool, [](double a, double b) { return a < b ? 1.0 : 0.0; }));
   return Outputs{std::move(y)};
 }
 
 Result<Outputs> Greater(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ElemType::kBool,
-                                      [](double a, double b) { return a > b ? 1.0 : 0.0; }));
+  ZC_ASSIGN_OR_RETURN(
+      Array y, Binary(ctx, ElemType::kBool, [](double a, double b) { return a > b ? 1.0 : 0.0; }));
   return Outputs{std::move(y)};
 }
 
 Result<Outputs> LessOrEqual(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ElemType::kBool,
-                                      [](double a, double b) { return a <= b ? 1.0 : 0.0; }));
+  ZC_ASSIGN_OR_RETURN(
+      Array y, Binary(ctx, ElemType::kBool, [](double a, double b) { return a <= b ? 1.0 : 0.0; }));
   return Outputs{std::move(y)};
 }
 
 Result<Outputs> GreaterOrEqual(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Array y, Binary(ctx, ElemType::kBool,
-                                      [](double a, double b) { return a >= b ? 1.0 : 0.0; }));
+  ZC_ASSIGN_OR_RETURN(
+      Array y, Binary(ctx, ElemType::kBool, [](double a, double b) { return a >= b ? 1.0 : 0.0; }));
   return Outputs{std::move(y)};
 }
 

@@ -103,7 +103,8 @@ TEST(MathTest, CastToFloat16RoundsToNearestEven) {
   // 1 + 2^-11 is halfway between 1 and the next half (1 + 2^-10): ties go to the even 1.
   // 70000 is beyond float16's 65504: infinity.
   NodeModel cast("Cast", 13);
-  cast.Input(ElemType::kDouble, {3}, {1.0 + 1.0 / 2048, 1.0 + 3.0 / 2048, 70000}).Attr("to", int64_t{10});
+  cast.Input(ElemType::kDouble, {3}, {1.0 + 1.0 / 2048, 1.0 + 3.0 / 2048, 70000})
+      .Attr("to", int64_t{10});
   EXPECT_THAT(cast.Values(), ElementsAre(1.0, 1.0 + 2.0 / 1024, INFINITY));
 }
 
@@ -121,17 +122,21 @@ TEST(MathTest, CastBetweenStringsAndFloats) {
 
 TEST(QuantizationTest, QuantizeAndDequantizeWithAScalarScale) {
   NodeModel quantize("QuantizeLinear", 13);  // a 1-D input: no axis is needed for a scalar scale
-  quantize.FloatInput({4}, {0, 1, 2.5, 1000}).FloatInput({}, {2}).Input(ElemType::kUint8, {}, {128});
+  quantize.FloatInput({4}, {0, 1, 2.5, 1000})
+      .FloatInput({}, {2})
+      .Input(ElemType::kUint8, {}, {128});
   EXPECT_THAT(quantize.Values(), ElementsAre(128, 128, 129, 255));  // 0.5 rounds to even; saturates
   NodeModel dequantize("DequantizeLinear", 13);
-  dequantize.Input(ElemType::kInt8, {2}, {-3, 5}).FloatInput({}, {0.5}).Input(ElemType::kInt8, {}, {1});
+  dequantize.Input(ElemType::kInt8, {2}, {-3, 5})
+      .FloatInput({}, {0.5})
+      .Input(ElemType::kInt8, {}, {1});
   EXPECT_THAT(dequantize.Values(), ElementsAre(-2, 2));
 }
 
 TEST(MathTest, CastOfFloatToIntTruncates) {
   NodeModel cast("Cast", 13);
   cast.FloatInput({3}, {2.7, -2.7, 300}).Attr("to", int64_t{3});  // int8
-  EXPECT_THAT(cast.Values(), ElementsAre(2, -2, 44));               // 300 wraps to 44
+  EXPECT_THAT(cast.Values(), ElementsAre(2, -2, 44));             // 300 wraps to 44
 }
 
 }  // namespace

@@ -14,6 +14,15 @@ Result<int64_t> CheckedIndex(double value, int64_t size) {
   return index < 0 ? index + size : index;
 }
 
+// Whether `indices` fits inside `data` on every dim but `axis` (GatherElements, ScatterElements).
+Status CheckElementIndices(const Array& data, const Array& indices, int64_t axis) {
+  bool fits = indices.rank() == data.rank();
+  for (int64_t dim = 0; fits && dim < data.rank(); ++dim)
+    fits = dim == axis || indices.shape[dim] <= data.shape[dim];
+  if (!fits) return Error("indices " + Describe(indices) + " do not fit data " + Describe(data));
+  return OkStatus();
+}
+
 // Gather-1, 11 (negative indices), 13: entries of data along `axis` (default 0) picked by
 // indices; the output shape is data[:axis] + indices + data[axis+1:].
 Result<Outputs> Gather(const OpContext& ctx) {
@@ -42,7 +51,7 @@ Result<Outputs> GatherElements(const OpContext& ctx) {
   const Array& data = ctx.input(0);
   const Array& indices = ctx.input(1);
   ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", 0), data.rank()));
-  if (indices.rank() != data.rank()) return Error("indices and data differ in rank");
+  ZC_RETURN_IF_ERROR(CheckElementIndices(data, indices, axis));
   const std::vector<int64_t> strides = Strides(data.shape);
   std::vector<int64_t> sources(indices.values.size());
   std::vector<int64_t> position;
@@ -68,8 +77,9 @@ Result<Outputs> GatherNd(const OpContext& ctx) {
   const int64_t batches = ShapeSize(Shape(data.shape.begin(), data.shape.begin() + batch_dims));
   const int64_t slice = ShapeSize(Shape(data.shape.begin() + batch_dims + tuple, data.shape.end()));
   const int64_t per_batch_data = batches == 0 ? 0 : data.size() / batches;
-  const int64_t tuples = tuple == 0 ? ShapeSize(Shape(indices.shape.begin(), indices.shape.end() - 1))
-                                    : indices.size() / tuple;
+  const int64_t tuples = tuple == 0
+                             ? ShapeSize(Shape(indices.shape.begin(), indices.shape.end() - 1))
+                             : indices.size() / tuple;
   const int64_t tuples_per_batch = batches == 0 ? 0 : tuples / batches;
   const std::vector<int64_t> strides = Strides(data.shape);
   std::vector<int64_t> sources;
@@ -77,7 +87,8 @@ Result<Outputs> GatherNd(const OpContext& ctx) {
     int64_t offset = (t / std::max<int64_t>(tuples_per_batch, 1)) * per_batch_data;
     for (int64_t k = 0; k < tuple; ++k) {
       const int64_t dim = batch_dims + k;
-      ZC_ASSIGN_OR_RETURN(int64_t index, CheckedIndex(indices.values[t * tuple + k], data.shape[dim]));
+      ZC_ASSIGN_OR_RETURN(int64_t index,
+                          CheckedIndex(indices.values[t * tuple + k], data.shape[dim]));
       offset += index * strides[dim];
     }
     for (int64_t k = 0; k < slice; ++k) sources.push_back(offset + k);
@@ -103,6 +114,9 @@ Result<Outputs> ScatterElements(const OpContext& ctx) {
   const Array& updates = ctx.input(2);
   ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", 0), data.rank()));
   ZC_ASSIGN_OR_RETURN(auto combine, Reduction(ctx));
+  ZC_RETURN_IF_ERROR(CheckElementIndices(data, indices, axis));
+  if (updates.shape != indices.shape)
+    return Error("updates " + Describe(updates) + " and indices " + Describe(indices) + " differ");
   const std::vector<int64_t> strides = Strides(data.shape);
   Array y = data;
   std::vector<int64_t> position;
@@ -131,12 +145,16 @@ Result<Outputs> ScatterNd(const OpContext& ctx) {
   if (tuple > data.rank()) return Error("index tuples longer than data's rank");
   const int64_t slice = ShapeSize(Shape(data.shape.begin() + tuple, data.shape.end()));
   const int64_t tuples = ShapeSize(Shape(indices.shape.begin(), indices.shape.end() - 1));
+  if (updates.size() != tuples * slice)
+    return Error("updates " + Describe(updates) + " do not match indices " + Describe(indices) +
+                 " into " + Describe(data));
   const std::vector<int64_t> strides = Strides(data.shape);
   Array y = data;
   for (int64_t t = 0; t < tuples; ++t) {
     int64_t offset = 0;
     for (int64_t k = 0; k < tuple; ++k) {
-      ZC_ASSIGN_OR_RETURN(int64_t index, CheckedIndex(indices.values[t * tuple + k], data.shape[k]));
+      ZC_ASSIGN_OR_RETURN(int64_t index,
+                          CheckedIndex(indices.values[t * tuple + k], data.shape[k]));
       offset += index * strides[k];
     }
     for (int64_t k = 0; k < slice; ++k) {

@@ -27,7 +27,8 @@ Result<Array> NegativeLogLikelihood(const OpContext& ctx, const Array& input, co
       const int64_t cls = ToInt(target.values[n * inner + d]);
       if (has_ignore && cls == ignore_index) continue;
       if (cls < 0 || cls >= classes)
-        return Error("target " + std::to_string(cls) + " outside [0, " + std::to_string(classes) + ")");
+        return Error("target " + std::to_string(cls) + " outside [0, " + std::to_string(classes) +
+                     ")");
       const double w = weight ? weight->values[cls] : 1.0;
       losses.values[n * inner + d] = -input.values[(n * classes + cls) * inner + d] * w;
       weight_sum += w;

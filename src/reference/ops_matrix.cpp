@@ -20,8 +20,8 @@ Result<Outputs> MatMul(const OpContext& ctx) {
 Result<Outputs> Gemm(const OpContext& ctx) {
   const Array& a = ctx.input(0);
   const Array& b = ctx.input(1);
-  if (a.rank() != 2 || b.rank() != 2) return Error("A and B must be 2-D, are " + Describe(a) +
-                                                   " and " + Describe(b));
+  if (a.rank() != 2 || b.rank() != 2)
+    return Error("A and B must be 2-D, are " + Describe(a) + " and " + Describe(b));
   const bool trans_a = ctx.Int("transA", 0) != 0;
   const bool trans_b = ctx.Int("transB", 0) != 0;
   const double alpha = ctx.Float("alpha", 1.0);
@@ -42,8 +42,8 @@ Result<Outputs> Gemm(const OpContext& ctx) {
   if (ctx.has_input(2)) {
     ZC_ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(ctx.input(2).shape, y.shape));
     if (shape != y.shape)
-      return Error("C " + Describe(ctx.input(2)) + " does not broadcast to [M, N] = " +
-                   FormatDims(y.shape));
+      return Error("C " + Describe(ctx.input(2)) +
+                   " does not broadcast to [M, N] = " + FormatDims(y.shape));
     c_index = BroadcastIndex(ctx.input(2).shape, y.shape);
   }
   for (int64_t row = 0; row < m; ++row) {
@@ -83,12 +83,13 @@ Result<std::string> OperandLabels(const std::string& term, int64_t rank, int64_t
 // elements. Implicit output (no "->"): the ellipsis dims, then the labels used once, sorted.
 Result<Outputs> Einsum(const OpContext& ctx) {
   std::string equation;
-  for (char ch : ctx.String("equation", "")) if (ch != ' ') equation += ch;
+  for (char ch : ctx.String("equation", ""))
+    if (ch != ' ') equation += ch;
   const size_t arrow = equation.find("->");
   const std::vector<std::string> terms = SplitString(equation.substr(0, arrow), ',');
   if (terms.size() != ctx.input_count())
-    return Error("equation '" + equation + "' has " + std::to_string(terms.size()) +
-                 " terms for " + std::to_string(ctx.input_count()) + " inputs");
+    return Error("equation '" + equation + "' has " + std::to_string(terms.size()) + " terms for " +
+                 std::to_string(ctx.input_count()) + " inputs");
   std::vector<std::string> labels;
   int64_t ellipsis_rank = 0;
   std::map<char, int64_t> sizes;
@@ -131,9 +132,7 @@ Result<Outputs> Einsum(const OpContext& ctx) {
   std::vector<int64_t> position;
   for (int64_t flat = 0; flat < ShapeSize(all_shape); ++flat) {
     Unravel(flat, all_shape, position);
-    auto index_of = [&](char label) {
-      return position[all_labels.find(label)];
-    };
+    auto index_of = [&](char label) { return position[all_labels.find(label)]; };
     double product = 1.0;
     for (size_t input_idx = 0; input_idx < labels.size(); ++input_idx) {
       const Array& operand = ctx.input(input_idx);
@@ -144,7 +143,8 @@ Result<Outputs> Einsum(const OpContext& ctx) {
       product *= operand.values[offset];
     }
     int64_t y_offset = 0;
-    for (size_t dim = 0; dim < output.size(); ++dim) y_offset += index_of(output[dim]) * y_strides[dim];
+    for (size_t dim = 0; dim < output.size(); ++dim)
+      y_offset += index_of(output[dim]) * y_strides[dim];
     y.values[y_offset] += product;
   }
   return Outputs{std::move(y)};
@@ -159,7 +159,8 @@ Result<Outputs> Det(const OpContext& ctx) {
   const int64_t n = x.shape[x.rank() - 1];
   Array y = MakeArray(x.type, Shape(x.shape.begin(), x.shape.end() - 2));
   for (int64_t matrix = 0; matrix < y.size(); ++matrix) {
-    std::vector<double> lu(x.values.begin() + matrix * n * n, x.values.begin() + (matrix + 1) * n * n);
+    std::vector<double> lu(x.values.begin() + matrix * n * n,
+                           x.values.begin() + (matrix + 1) * n * n);
     double det = 1.0;
     for (int64_t col = 0; col < n; ++col) {
       int64_t pivot = col;

@@ -36,8 +36,10 @@ TEST(OrderTest, NonZeroAndCumSum) {
   cumsum.FloatInput({3}, {1, 2, 3}).IntInput({}, {0});
   EXPECT_THAT(cumsum.Values(), ElementsAre(1, 3, 6));
   NodeModel reverse_exclusive("CumSum", 14);
-  reverse_exclusive.FloatInput({3}, {1, 2, 3}).IntInput({}, {0})
-      .Attr("exclusive", int64_t{1}).Attr("reverse", int64_t{1});
+  reverse_exclusive.FloatInput({3}, {1, 2, 3})
+      .IntInput({}, {0})
+      .Attr("exclusive", int64_t{1})
+      .Attr("reverse", int64_t{1});
   EXPECT_THAT(reverse_exclusive.Values(), ElementsAre(5, 3, 0));
 }
 
@@ -58,21 +60,32 @@ TEST(LossTest, NegativeLogLikelihoodWithWeightsAndMean) {
   weighted.FloatInput({2, 2}, {-1, -2, -3, -4}).IntInput({2}, {0, 1}).FloatInput({2}, {1, 3});
   EXPECT_THAT(weighted.Values(), Near({(1 * 1 + 4 * 3) / 4.0}));  // divided by the weights used
   NodeModel ignored("NegativeLogLikelihoodLoss", 13);
-  ignored.FloatInput({2, 2}, {-1, -2, -3, -4}).IntInput({2}, {0, 1}).Attr("ignore_index", int64_t{1});
+  ignored.FloatInput({2, 2}, {-1, -2, -3, -4})
+      .IntInput({2}, {0, 1})
+      .Attr("ignore_index", int64_t{1});
   EXPECT_THAT(ignored.Values(), Near({1}));
 }
 
 TEST(LossTest, SoftmaxCrossEntropyIsNllOfLogSoftmax) {
   NodeModel loss("SoftmaxCrossEntropyLoss", 13);
-  loss.FloatInput({1, 2}, {0, std::log(3.0)}).IntInput({1}, {1}).Attr("reduction", std::string("none")).Outputs(2);
+  loss.FloatInput({1, 2}, {0, std::log(3.0)})
+      .IntInput({1}, {1})
+      .Attr("reduction", std::string("none"))
+      .Outputs(2);
   EXPECT_THAT(loss.Values(0), Near({-std::log(0.75)}));
   EXPECT_THAT(loss.Values(1), Near({std::log(0.25), std::log(0.75)}));
 }
 
 TEST(RecurrentTest, RnnStep) {
   NodeModel rnn("RNN", 14);
-  rnn.FloatInput({1, 1, 1}, {1}).FloatInput({1, 1, 1}, {0.5}).FloatInput({1, 1, 1}, {2})
-      .NoInput().NoInput().FloatInput({1, 1, 1}, {1}).Attr("hidden_size", int64_t{1}).Outputs(2);
+  rnn.FloatInput({1, 1, 1}, {1})
+      .FloatInput({1, 1, 1}, {0.5})
+      .FloatInput({1, 1, 1}, {2})
+      .NoInput()
+      .NoInput()
+      .FloatInput({1, 1, 1}, {1})
+      .Attr("hidden_size", int64_t{1})
+      .Outputs(2);
   EXPECT_THAT(rnn.Values(0), Near({std::tanh(0.5 * 1 + 2 * 1)}));
   EXPECT_THAT(rnn.Values(1), Near({std::tanh(2.5)}));
 }
@@ -80,13 +93,26 @@ TEST(RecurrentTest, RnnStep) {
 TEST(RecurrentTest, GruAndLstmWithZeroWeightsHalveTheirState) {
   // All gates see 0: sigmoid gives 1/2, the candidate tanh(0) = 0.
   NodeModel gru("GRU", 14);
-  gru.FloatInput({1, 1, 1}, {1}).FloatInput({1, 3, 1}, {0, 0, 0}).FloatInput({1, 3, 1}, {0, 0, 0})
-      .NoInput().NoInput().FloatInput({1, 1, 1}, {2}).Attr("hidden_size", int64_t{1}).Outputs(2);
+  gru.FloatInput({1, 1, 1}, {1})
+      .FloatInput({1, 3, 1}, {0, 0, 0})
+      .FloatInput({1, 3, 1}, {0, 0, 0})
+      .NoInput()
+      .NoInput()
+      .FloatInput({1, 1, 1}, {2})
+      .Attr("hidden_size", int64_t{1})
+      .Outputs(2);
   EXPECT_THAT(gru.Values(1), Near({1}));  // (1 - 1/2) * 0 + 1/2 * 2
   NodeModel lstm("LSTM", 14);
-  lstm.FloatInput({1, 1, 1}, {1}).FloatInput({1, 4, 1}, {0, 0, 0, 0}).FloatInput({1, 4, 1}, {0, 0, 0, 0})
-      .NoInput().NoInput().NoInput().FloatInput({1, 1, 1}, {2}).Attr("hidden_size", int64_t{1}).Outputs(3);
-  EXPECT_THAT(lstm.Values(2), Near({1}));                    // C = 1/2 * 2 + 1/2 * 0
+  lstm.FloatInput({1, 1, 1}, {1})
+      .FloatInput({1, 4, 1}, {0, 0, 0, 0})
+      .FloatInput({1, 4, 1}, {0, 0, 0, 0})
+      .NoInput()
+      .NoInput()
+      .NoInput()
+      .FloatInput({1, 1, 1}, {2})
+      .Attr("hidden_size", int64_t{1})
+      .Outputs(3);
+  EXPECT_THAT(lstm.Values(2), Near({1}));                     // C = 1/2 * 2 + 1/2 * 0
   EXPECT_THAT(lstm.Values(1), Near({0.5 * std::tanh(1.0)}));  // H = 1/2 * tanh(C)
 }
 
@@ -139,9 +165,16 @@ TEST(TextTest, TfIdfVectorizerCountsPoolUnigrams) {
 
 TEST(TrainingTest, MomentumStep) {
   NodeModel momentum("Momentum", 1, "ai.onnx.preview.training");
-  momentum.FloatInput({}, {0.1}).IntInput({}, {1}).FloatInput({1}, {1}).FloatInput({1}, {2})
-      .FloatInput({1}, {0.5}).Attr("alpha", 0.9).Attr("beta", 1.0)
-      .Attr("mode", std::string("standard")).Attr("norm_coefficient", 0.0).Outputs(2);
+  momentum.FloatInput({}, {0.1})
+      .IntInput({}, {1})
+      .FloatInput({1}, {1})
+      .FloatInput({1}, {2})
+      .FloatInput({1}, {0.5})
+      .Attr("alpha", 0.9)
+      .Attr("beta", 1.0)
+      .Attr("mode", std::string("standard"))
+      .Attr("norm_coefficient", 0.0)
+      .Outputs(2);
   EXPECT_THAT(momentum.Values(1), Near({0.9 * 0.5 + 2}));
   EXPECT_THAT(momentum.Values(0), Near({1 - 0.1 * 2.45}));
 }

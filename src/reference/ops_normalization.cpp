@@ -18,8 +18,7 @@ Moments ComputeMoments(const Array& x, const std::vector<int64_t>& axes) {
   Moments m;
   m.index = ReductionIndex(x.shape, axes, &m.kept_shape);
   const auto kept = static_cast<size_t>(ShapeSize(m.kept_shape));
-  const double count =
-      kept == 0 ? 0.0 : static_cast<double>(x.size()) / static_cast<double>(kept);
+  const double count = kept == 0 ? 0.0 : static_cast<double>(x.size()) / static_cast<double>(kept);
   m.mean.assign(kept, 0.0);
   m.variance.assign(kept, 0.0);
   for (size_t idx = 0; idx < x.values.size(); ++idx) m.mean[m.index[idx]] += x.values[idx];
@@ -81,8 +80,9 @@ Result<Outputs> BatchNormalization(const OpContext& ctx) {
   for (size_t idx = 0; idx < y.values.size(); ++idx) {
     const auto position = static_cast<int64_t>(idx) % (channels * inner);
     const int64_t p = per_element ? position : position / inner;  // parameter index
-    y.values[idx] = (x.values[idx] - use_mean[p]) / std::sqrt(use_var[p] + epsilon) *
-                        scale.values[p] + bias.values[p];
+    y.values[idx] =
+        (x.values[idx] - use_mean[p]) / std::sqrt(use_var[p] + epsilon) * scale.values[p] +
+        bias.values[p];
   }
   if (training) return Outputs{std::move(y), std::move(running_mean), std::move(running_var)};
   return Outputs{std::move(y)};
@@ -95,6 +95,9 @@ Result<Outputs> InstanceNormalization(const OpContext& ctx) {
   const Array& scale = ctx.input(1);
   const Array& bias = ctx.input(2);
   if (x.rank() < 3) return Error("X " + Describe(x) + " has no spatial dims");
+  if (scale.size() != x.shape[1] || bias.size() != x.shape[1])
+    return Error("scale " + Describe(scale) + " and B " + Describe(bias) + " are not [C] of X " +
+                 Describe(x));
   std::vector<int64_t> spatial;
   for (int64_t axis = 2; axis < x.rank(); ++axis) spatial.push_back(axis);
   const Moments m = ComputeMoments(x, spatial);
@@ -104,8 +107,9 @@ Result<Outputs> InstanceNormalization(const OpContext& ctx) {
   for (size_t idx = 0; idx < y.values.size(); ++idx) {
     const int64_t plane = m.index[idx];
     const int64_t c = plane % channels;
-    y.values[idx] = (x.values[idx] - m.mean[plane]) / std::sqrt(m.variance[plane] + epsilon) *
-                        scale.values[c] + bias.values[c];
+    y.values[idx] =
+        (x.values[idx] - m.mean[plane]) / std::sqrt(m.variance[plane] + epsilon) * scale.values[c] +
+        bias.values[c];
   }
   return Outputs{std::move(y)};
 }
@@ -203,8 +207,8 @@ Result<Outputs> Lrn(const OpContext& ctx) {
       const double value = x.values[flat + (other - c) * inner];
       square_sum += value * value;
     }
-    y.values[idx] = x.values[idx] / std::pow(bias + alpha / static_cast<double>(size) *
-                                                        square_sum, beta);
+    y.values[idx] =
+        x.values[idx] / std::pow(bias + alpha / static_cast<double>(size) * square_sum, beta);
   }
   return Outputs{std::move(y)};
 }

@@ -58,7 +58,8 @@ Result<Outputs> Unique(const OpContext& ctx) {
   auto slice = [&](int64_t pos) {
     std::vector<double> elements;
     for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i) elements.push_back(flat.values[(o * dim + pos) * inner + i]);
+      for (int64_t i = 0; i < inner; ++i)
+        elements.push_back(flat.values[(o * dim + pos) * inner + i]);
     return elements;
   };
   std::vector<std::vector<double>> distinct;
@@ -101,7 +102,8 @@ Result<Outputs> Unique(const OpContext& ctx) {
     counts_sorted.push_back(counts[unique_idx]);
   }
   for (int64_t unique_idx : inverse) inverse_sorted.push_back(rank_of[unique_idx]);
-  return Outputs{std::move(y), FromInts(indices), FromInts(inverse_sorted), FromInts(counts_sorted)};
+  return Outputs{std::move(y), FromInts(indices), FromInts(inverse_sorted),
+                 FromInts(counts_sorted)};
 }
 
 // NonZero-9, 13: the coordinates of the non-zero elements in row-major order, as an int64

@@ -89,8 +89,8 @@ Result<PoolResult> Pool(const OpContext& ctx, const Array& x, const Window& wind
 // MaxPool-1, 8 (Indices output, storage_order), 10 (ceil_mode, dilations), 11, 12 (int8/uint8):
 // the maximum over each window; padding never wins. Indices are flat into X (N and C included).
 Result<Outputs> MaxPool(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Window window, MakeWindow(ctx, ctx.input(0).shape, {},
-                                                ctx.Int("ceil_mode", 0) != 0));
+  ZC_ASSIGN_OR_RETURN(Window window,
+                      MakeWindow(ctx, ctx.input(0).shape, {}, ctx.Int("ceil_mode", 0) != 0));
   ZC_ASSIGN_OR_RETURN(PoolResult pooled, Pool(ctx, ctx.input(0), window, PoolKind::kMax));
   return Outputs{std::move(pooled.y), std::move(pooled.indices)};
 }
@@ -98,8 +98,8 @@ Result<Outputs> MaxPool(const OpContext& ctx) {
 // AveragePool-1, 7 (count_include_pad), 10 (ceil_mode), 11: the mean over each window, dividing
 // by the elements inside the input, or with count_include_pad=1 by those inside input plus pads.
 Result<Outputs> AveragePool(const OpContext& ctx) {
-  ZC_ASSIGN_OR_RETURN(Window window, MakeWindow(ctx, ctx.input(0).shape, {},
-                                                ctx.Int("ceil_mode", 0) != 0));
+  ZC_ASSIGN_OR_RETURN(Window window,
+                      MakeWindow(ctx, ctx.input(0).shape, {}, ctx.Int("ceil_mode", 0) != 0));
   ZC_ASSIGN_OR_RETURN(PoolResult pooled, Pool(ctx, ctx.input(0), window, PoolKind::kAverage));
   return Outputs{std::move(pooled.y)};
 }
@@ -171,7 +171,8 @@ Result<Outputs> MaxUnpool(const OpContext& ctx) {
       return Error("index " + std::to_string(index) + " outside " + FormatDims(unpooled));
     Unravel(index, unpooled, position);
     bool inside = true;
-    for (size_t dim = 0; dim < position.size(); ++dim) inside = inside && position[dim] < y_shape[dim];
+    for (size_t dim = 0; dim < position.size(); ++dim)
+      inside = inside && position[dim] < y_shape[dim];
     if (inside) y.values[Ravel(position, y_strides)] = x.values[idx];
   }
   return Outputs{std::move(y)};

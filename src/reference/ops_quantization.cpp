@@ -69,14 +69,17 @@ Result<Outputs> DynamicQuantizeLinear(const OpContext& ctx) {
   }
   // The scale is a float32 value; quantizing divides by that value.
   const double scale = RoundToType(ElemType::kFloat, (high - low) / 255.0);
-  const double zero_point = scale == 0 ? 0.0 : Saturate(ElemType::kUint8, std::nearbyint(-low / scale));
+  const double zero_point =
+      scale == 0 ? 0.0 : Saturate(ElemType::kUint8, std::nearbyint(-low / scale));
   Array y = MakeArray(ElemType::kUint8, x.shape);
   for (size_t idx = 0; idx < y.values.size(); ++idx)
-    y.values[idx] = scale == 0 ? zero_point
-                               : Saturate(ElemType::kUint8,
-                                          std::nearbyint(RoundToType(ElemType::kFloat, x.values[idx] / scale)) +
-                                              zero_point);
-  return Outputs{std::move(y), Scalar(ElemType::kFloat, scale), Scalar(ElemType::kUint8, zero_point)};
+    y.values[idx] =
+        scale == 0 ? zero_point
+                   : Saturate(ElemType::kUint8,
+                              std::nearbyint(RoundToType(ElemType::kFloat, x.values[idx] / scale)) +
+                                  zero_point);
+  return Outputs{std::move(y), Scalar(ElemType::kFloat, scale),
+                 Scalar(ElemType::kUint8, zero_point)};
 }
 
 // x - zero_point, with a per-tensor zero point or one per row (`axis` of x, for A's rows and for
@@ -106,11 +109,13 @@ Result<Outputs> QLinearMatMul(const OpContext& ctx) {
   const Array a = Shifted(ctx.input(0), ctx, 2, -2);
   const Array b = Shifted(ctx.input(3), ctx, 5, -1);
   ZC_ASSIGN_OR_RETURN(Array product, MatMulArrays(a, b, ElemType::kDouble));
-  const double scale = ctx.input(1).values.at(0) * ctx.input(4).values.at(0) / ctx.input(6).values.at(0);
+  const double scale =
+      ctx.input(1).values.at(0) * ctx.input(4).values.at(0) / ctx.input(6).values.at(0);
   const Array& y_zero_point = ctx.input(7);
   Array y = MakeArray(y_zero_point.type, product.shape);
   for (size_t idx = 0; idx < y.values.size(); ++idx)
-    y.values[idx] = Saturate(y.type, std::nearbyint(product.values[idx] * scale) + y_zero_point.values.at(0));
+    y.values[idx] =
+        Saturate(y.type, std::nearbyint(product.values[idx] * scale) + y_zero_point.values.at(0));
   return Outputs{std::move(y)};
 }
 
@@ -137,7 +142,8 @@ Result<Outputs> QLinearConv(const OpContext& ctx) {
   Array y = MakeArray(y_zero_point.type, sum.shape);
   for (int64_t flat = 0; flat < y.size(); ++flat) {
     const double scale = x_scale * PerAxis(w_scale, sum.shape, 1, flat) / y_scale;
-    y.values[flat] = Saturate(y.type, std::nearbyint(sum.values[flat] * scale) + y_zero_point.values.at(0));
+    y.values[flat] =
+        Saturate(y.type, std::nearbyint(sum.values[flat] * scale) + y_zero_point.values.at(0));
   }
   return Outputs{std::move(y)};
 }

@@ -8,6 +8,7 @@
 // [dirs, 3*H]. G is the gate count (RNN 1, GRU 3, LSTM 4), H hidden_size. Outputs: Y
 // [seq, dirs, batch, H] (layout=1: [batch, seq, dirs, H]), Y_h (and LSTM's Y_c) like initial_h.
 // Past a batch entry's sequence length its Y is 0 and its state stops changing.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -73,8 +74,8 @@ class ActivationReader {
 
 // Everything a cell needs for one direction.
 struct Direction {
-  const double* w;   // [G*H, input]
-  const double* r;   // [G*H, H]
+  const double* w;             // [G*H, input]
+  const double* r;             // [G*H, H]
   std::vector<double> wb, rb;  // [G*H] each (zeros without B)
   const double* p = nullptr;   // LSTM peepholes [3*H] (i, o, f), or null
   std::vector<Activation> activations;
@@ -157,9 +158,11 @@ void LstmCell(const Recurrence& rec, const Direction& dir, const double* x, doub
     const double pi = dir.p ? dir.p[j] : 0.0, po = dir.p ? dir.p[hid + j] : 0.0,
                  pf = dir.p ? dir.p[2 * hid + j] : 0.0;
     const double i = dir.activations[0](Clipped(rec, gate[j] + from_h[j] + pi * c[j]));
-    double f = dir.activations[0](Clipped(rec, gate[2 * hid + j] + from_h[2 * hid + j] + pf * c[j]));
+    double f =
+        dir.activations[0](Clipped(rec, gate[2 * hid + j] + from_h[2 * hid + j] + pf * c[j]));
     if (rec.input_forget) f = 1 - i;
-    const double candidate = dir.activations[1](Clipped(rec, gate[3 * hid + j] + from_h[3 * hid + j]));
+    const double candidate =
+        dir.activations[1](Clipped(rec, gate[3 * hid + j] + from_h[3 * hid + j]));
     c[j] = f * c[j] + i * candidate;
     const double o = dir.activations[0](Clipped(rec, gate[hid + j] + from_h[hid + j] + po * c[j]));
     h[j] = o * dir.activations[2](c[j]);
@@ -184,6 +187,12 @@ Result<Recurrence> ReadRecurrence(const OpContext& ctx, int64_t gates,
   if (w.shape[0] != rec.dirs || w.shape[1] != gates * rec.hidden || w.shape[2] != rec.input)
     return Error("W " + Describe(w) + " does not match X " + Describe(x) + " and hidden_size " +
                  std::to_string(rec.hidden));
+  if (r.shape[0] != rec.dirs || r.shape[1] != gates * rec.hidden || r.shape[2] != rec.hidden)
+    return Error("R " + Describe(r) + " does not match hidden_size " + std::to_string(rec.hidden));
+  if (ctx.has_input(3) && ctx.input(3).size() != rec.dirs * 2 * gates * rec.hidden)
+    return Error("B " + Describe(ctx.input(3)) + " is not [directions, 2 * gates * hidden]");
+  if (gates == 4 && ctx.has_input(7) && ctx.input(7).size() != rec.dirs * 3 * rec.hidden)
+    return Error("P " + Describe(ctx.input(7)) + " is not [directions, 3 * hidden]");
   rec.clip = ctx.Float("clip", 0.0);
   rec.input_forget = ctx.Int("input_forget", 0) != 0;
   rec.linear_before_reset = ctx.Int("linear_before_reset", 0) != 0;
@@ -224,12 +233,22 @@ Result<Outputs> RunRecurrence(const OpContext& ctx, const Recurrence& rec, Cell 
   const int64_t hid = rec.hidden;
   std::vector<int64_t> lengths(rec.batch, rec.seq);
   if (ctx.has_input(4)) lengths = ToInts(ctx.input(4));
+  if (static_cast<int64_t>(lengths.size()) != rec.batch ||
+      std::any_of(lengths.begin(), lengths.end(), [&](int64_t n) { return n < 0 || n > rec.seq; }))
+    return Error("sequence_lens " + Describe(ctx.input(4)) + " does not fit the batch");
+  const int64_t state_size = rec.dirs * rec.batch * hid;
+  for (size_t input_idx : {size_t{5}, size_t{6}}) {
+    if (ctx.has_input(input_idx) && ctx.input(input_idx).size() != state_size)
+      return Error("initial state " + Describe(ctx.input(input_idx)) + " does not match " +
+                   std::to_string(rec.dirs) + " directions, batch " + std::to_string(rec.batch) +
+                   " and hidden_size " + std::to_string(hid));
+  }
   // State index of (direction, batch entry) in initial_h / Y_h for the layout.
   auto state_at = [&](int64_t d, int64_t b) {
     return (rec.layout_batch_first ? b * rec.dirs + d : d * rec.batch + b) * hid;
   };
-  const Shape state_shape = rec.layout_batch_first ? Shape{rec.batch, rec.dirs, hid}
-                                                   : Shape{rec.dirs, rec.batch, hid};
+  const Shape state_shape =
+      rec.layout_batch_first ? Shape{rec.batch, rec.dirs, hid} : Shape{rec.dirs, rec.batch, hid};
   Array y = MakeArray(x.type, rec.layout_batch_first ? Shape{rec.batch, rec.seq, rec.dirs, hid}
                                                      : Shape{rec.seq, rec.dirs, rec.batch, hid});
   Array y_h = MakeArray(x.type, state_shape);

@@ -25,12 +25,10 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr Reducer kSum{0.0, [](double acc, double x) { return acc + x; }, Keep};
 constexpr Reducer kMean{0.0, [](double acc, double x) { return acc + x; },
                         [](double acc, int64_t count) { return acc / static_cast<double>(count); }};
-constexpr Reducer kMax{-kInf,
-                       [](double acc, double x) { return std::isnan(x) || x > acc ? x : acc; },
-                       Keep};
-constexpr Reducer kMin{kInf,
-                       [](double acc, double x) { return std::isnan(x) || x < acc ? x : acc; },
-                       Keep};
+constexpr Reducer kMax{
+    -kInf, [](double acc, double x) { return std::isnan(x) || x > acc ? x : acc; }, Keep};
+constexpr Reducer kMin{
+    kInf, [](double acc, double x) { return std::isnan(x) || x < acc ? x : acc; }, Keep};
 constexpr Reducer kProd{1.0, [](double acc, double x) { return acc * x; }, Keep};
 constexpr Reducer kL1{0.0, [](double acc, double x) { return acc + std::fabs(x); }, Keep};
 constexpr Reducer kL2{0.0, [](double acc, double x) { return acc + x * x; },

@@ -84,7 +84,9 @@ TEST(MatrixTest, MatMulPromotesVectorsAndBroadcastsBatches) {
 
 TEST(MatrixTest, EinsumContractsRepeatedLabels) {
   NodeModel matmul("Einsum", 12);
-  matmul.FloatInput({1, 2}, {1, 2}).FloatInput({2, 2}, {1, 2, 3, 4}).Attr("equation", std::string("ij,jk->ik"));
+  matmul.FloatInput({1, 2}, {1, 2})
+      .FloatInput({2, 2}, {1, 2, 3, 4})
+      .Attr("equation", std::string("ij,jk->ik"));
   EXPECT_THAT(matmul.Values(), ElementsAre(7, 10));
   NodeModel trace("Einsum", 12);
   trace.FloatInput({2, 2}, {1, 2, 3, 4}).Attr("equation", std::string("ii"));

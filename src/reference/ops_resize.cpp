@@ -14,8 +14,8 @@ struct Tap {
 };
 
 struct ResizeOptions {
-  std::string mode = "nearest";                  // nearest, linear, cubic
-  std::string coordinates = "half_pixel";        // coordinate_transformation_mode
+  std::string mode = "nearest";            // nearest, linear, cubic
+  std::string coordinates = "half_pixel";  // coordinate_transformation_mode
   std::string nearest_mode = "round_prefer_floor";
   double cubic_a = -0.75;
   bool exclude_outside = false;
@@ -35,8 +35,8 @@ double SourceCoordinate(const ResizeOptions& options, double out, double scale, 
   if (mode == "tf_half_pixel_for_nn") return (out + 0.5) / scale;
   if (mode == "tf_crop_and_resize") {
     const double span = static_cast<double>(in_len - 1);
-    return out_len > 1 ? roi_start * span + out * (roi_end - roi_start) * span /
-                                               static_cast<double>(out_len - 1)
+    return out_len > 1 ? roi_start * span +
+                             out * (roi_end - roi_start) * span / static_cast<double>(out_len - 1)
                        : 0.5 * (roi_start + roi_end) * span;
   }
   return (out + 0.5) / scale - 0.5;  // half_pixel
@@ -68,10 +68,10 @@ std::vector<Tap> Taps(const ResizeOptions& options, double x, int64_t in_len) {
     return {{Clamp(base, in_len), 1.0 - t}, {Clamp(base + 1, in_len), t}};
   // cubic: Keys' kernel with coefficient A at distances 1 + t, t, 1 - t, 2 - t.
   const double a = options.cubic_a;
-  auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };   // 1 < d < 2
-  auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };        // d <= 1
-  std::vector<Tap> taps = {{base - 1, far(1 + t)}, {base, near(t)},
-                           {base + 1, near(1 - t)}, {base + 2, far(2 - t)}};
+  auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };  // 1 < d < 2
+  auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };       // d <= 1
+  std::vector<Tap> taps = {
+      {base - 1, far(1 + t)}, {base, near(t)}, {base + 1, near(1 - t)}, {base + 2, far(2 - t)}};
   if (options.exclude_outside) {
     double total = 0.0;
     for (Tap& tap : taps) {
@@ -172,15 +172,17 @@ Result<Outputs> Resize(const OpContext& ctx) {
   }
   const auto rank = static_cast<size_t>(x.rank());
   if (!out_shape.empty()) {
-    if (out_shape.size() != rank) return Error("sizes " + FormatDims(out_shape) + " for " + Describe(x));
+    if (out_shape.size() != rank)
+      return Error("sizes " + FormatDims(out_shape) + " for " + Describe(x));
     for (size_t dim = 0; dim < rank; ++dim)
       scales.push_back(static_cast<double>(out_shape[dim]) / static_cast<double>(x.shape[dim]));
   } else {
-    if (scales.size() != rank) return Error("scales have " + std::to_string(scales.size()) +
-                                            " entries for " + Describe(x));
+    if (scales.size() != rank)
+      return Error("scales have " + std::to_string(scales.size()) + " entries for " + Describe(x));
     for (size_t dim = 0; dim < rank; ++dim) {
       const double extent = roi.size() == 2 * rank && options.coordinates == "tf_crop_and_resize"
-                                ? roi[rank + dim] - roi[dim] : 1.0;
+                                ? roi[rank + dim] - roi[dim]
+                                : 1.0;
       out_shape.push_back(static_cast<int64_t>(
           std::floor(static_cast<double>(x.shape[dim]) * extent * scales[dim])));
     }
@@ -199,13 +201,14 @@ Result<Outputs> Upsample(const OpContext& ctx) {
   options.coordinates = "asymmetric";
   options.nearest_mode = "floor";
   const std::vector<double> scales =
-      ctx.version < 9 ? ctx.Floats("scales") : (ctx.has_input(1) ? ctx.input(1).values
-                                                                  : std::vector<double>{});
+      ctx.version < 9 ? ctx.Floats("scales")
+                      : (ctx.has_input(1) ? ctx.input(1).values : std::vector<double>{});
   if (scales.size() != static_cast<size_t>(x.rank()))
     return Error("scales have " + std::to_string(scales.size()) + " entries for " + Describe(x));
   Shape out_shape;
   for (size_t dim = 0; dim < scales.size(); ++dim)
-    out_shape.push_back(static_cast<int64_t>(std::floor(static_cast<double>(x.shape[dim]) * scales[dim])));
+    out_shape.push_back(
+        static_cast<int64_t>(std::floor(static_cast<double>(x.shape[dim]) * scales[dim])));
   ZC_ASSIGN_OR_RETURN(Array y, Interpolate(x, out_shape, scales, {}, options));
   return Outputs{std::move(y)};
 }

@@ -108,14 +108,16 @@ Result<Outputs> SplitToSequence(const OpContext& ctx) {
   } else if (ctx.input(1).rank() == 0) {
     const int64_t chunk = ToInt(ctx.input(1).values[0]);
     if (chunk <= 0) return Error("split must be positive");
-    for (int64_t begin = 0; begin < dim; begin += chunk) lengths.push_back(std::min(chunk, dim - begin));
+    for (int64_t begin = 0; begin < dim; begin += chunk)
+      lengths.push_back(std::min(chunk, dim - begin));
   } else {
     lengths = ToInts(ctx.input(1));
   }
   std::vector<Item> pieces;
   int64_t begin = 0;
   for (int64_t length : lengths) {
-    if (length < 0 || begin + length > dim) return Error("split lengths exceed dim " + std::to_string(dim));
+    if (length < 0 || begin + length > dim)
+      return Error("split lengths exceed dim " + std::to_string(dim));
     Array piece = SliceAlong(x, axis, begin, length);
     if (squeeze) piece.shape.erase(piece.shape.begin() + axis);
     pieces.push_back(std::move(piece));

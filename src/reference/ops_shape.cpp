@@ -24,8 +24,9 @@ Result<Outputs> Reshape(const OpContext& ctx) {
   int64_t known = 1;
   for (size_t dim = 0; dim < shape.size(); ++dim) {
     if (shape[dim] == 0 && !allow_zero) {
-      if (dim >= x.shape.size()) return Error("shape " + FormatDims(shape) + " copies dim " +
-                                              std::to_string(dim) + " of " + Describe(x));
+      if (dim >= x.shape.size())
+        return Error("shape " + FormatDims(shape) + " copies dim " + std::to_string(dim) + " of " +
+                     Describe(x));
       shape[dim] = x.shape[dim];
     }
     if (shape[dim] == -1) {

@@ -65,15 +65,21 @@ TEST(ShapeTest, ShapeWithStartAndEnd) {
 
 TEST(TensorTest, SliceWithNegativeStepsAndOpenEnds) {
   NodeModel backwards("Slice", 13);
-  backwards.FloatInput({5}, {1, 2, 3, 4, 5}).IntInput({1}, {-1}).IntInput({1}, {-6})
-      .IntInput({1}, {0}).IntInput({1}, {-1});
+  backwards.FloatInput({5}, {1, 2, 3, 4, 5})
+      .IntInput({1}, {-1})
+      .IntInput({1}, {-6})
+      .IntInput({1}, {0})
+      .IntInput({1}, {-1});
   EXPECT_THAT(backwards.Values(), ElementsAre(5, 4, 3, 2, 1));
   NodeModel to_end("Slice", 13);
   to_end.FloatInput({5}, {1, 2, 3, 4, 5}).IntInput({1}, {1}).IntInput({1}, {kInt64Max});
   EXPECT_THAT(to_end.Values(), ElementsAre(2, 3, 4, 5));
   NodeModel every_second("Slice", 13);
-  every_second.FloatInput({2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}).IntInput({1}, {0})
-      .IntInput({1}, {5}).IntInput({1}, {1}).IntInput({1}, {2});
+  every_second.FloatInput({2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+      .IntInput({1}, {0})
+      .IntInput({1}, {5})
+      .IntInput({1}, {1})
+      .IntInput({1}, {2});
   EXPECT_THAT(every_second.Values(), ElementsAre(1, 3, 5, 6, 8, 10));
   NodeModel slice1("Slice", 1);  // starts/ends/axes as attributes
   slice1.FloatInput({2, 2}, {1, 2, 3, 4})
@@ -111,7 +117,7 @@ TEST(TensorTest, PadModes) {
   NodeModel constant("Pad", 13);
   constant.FloatInput({3}, {1, 2, 3}).IntInput({2}, {1, -1}).FloatInput({}, {7});
   EXPECT_THAT(constant.Values(), ElementsAre(7, 1, 2));  // a negative pad crops
-  NodeModel pad2("Pad", 2);  // pads and value as attributes
+  NodeModel pad2("Pad", 2);                              // pads and value as attributes
   pad2.FloatInput({2}, {1, 2}).Attr("pads", std::vector<int64_t>{0, 1}).Attr("value", 5.0);
   EXPECT_THAT(pad2.Values(), ElementsAre(1, 2, 5));
 }
@@ -148,7 +154,9 @@ TEST(IndexTest, GatherElementsAndScatterElements) {
   gather.FloatInput({2, 2}, {1, 2, 3, 4}).IntInput({2, 2}, {1, 0, 0, 0}).Attr("axis", int64_t{1});
   EXPECT_THAT(gather.Values(), ElementsAre(2, 1, 3, 3));
   NodeModel scatter("ScatterElements", 16);
-  scatter.FloatInput({3}, {1, 2, 3}).IntInput({2}, {0, 0}).FloatInput({2}, {10, 20})
+  scatter.FloatInput({3}, {1, 2, 3})
+      .IntInput({2}, {0, 0})
+      .FloatInput({2}, {10, 20})
       .Attr("reduction", std::string("add"));
   EXPECT_THAT(scatter.Values(), ElementsAre(31, 2, 3));
 }

@@ -21,8 +21,8 @@ void Transform(int64_t length, int64_t bins, bool inverse, Sample sample, double
     for (int64_t k = 0; k < length; ++k) {
       double x_re = 0.0, x_im = 0.0;
       sample(k, &x_re, &x_im);
-      const double angle = sign * 2.0 * kPi * static_cast<double>(f * k % length) /
-                           static_cast<double>(length);
+      const double angle =
+          sign * 2.0 * kPi * static_cast<double>(f * k % length) / static_cast<double>(length);
       re += x_re * std::cos(angle) - x_im * std::sin(angle);
       im += x_re * std::sin(angle) + x_im * std::cos(angle);
     }
@@ -55,12 +55,15 @@ Result<Outputs> Dft(const OpContext& ctx) {
   std::vector<double> spectrum(static_cast<size_t>(2 * bins));
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
-      Transform(length, bins, inverse, [&](int64_t k, double* re, double* im) {
-        if (k >= n) return;  // zero padding
-        const int64_t at = ((o * n + k) * inner + i) * components;
-        *re = x.values[at];
-        *im = components == 2 ? x.values[at + 1] : 0.0;
-      }, spectrum.data());
+      Transform(
+          length, bins, inverse,
+          [&](int64_t k, double* re, double* im) {
+            if (k >= n) return;  // zero padding
+            const int64_t at = ((o * n + k) * inner + i) * components;
+            *re = x.values[at];
+            *im = components == 2 ? x.values[at + 1] : 0.0;
+          },
+          spectrum.data());
       for (int64_t f = 0; f < bins; ++f) {
         const int64_t at = ((o * bins + f) * inner + i) * 2;
         y.values[at] = spectrum[2 * f];
@@ -76,7 +79,8 @@ Result<Outputs> Dft(const OpContext& ctx) {
 // bins = frame_length / 2 + 1 when onesided (default 1).
 Result<Outputs> Stft(const OpContext& ctx) {
   const Array& signal = ctx.input(0);
-  if (signal.rank() != 3) return Error("signal " + Describe(signal) + " is not [batch, length, 1 or 2]");
+  if (signal.rank() != 3)
+    return Error("signal " + Describe(signal) + " is not [batch, length, 1 or 2]");
   const int64_t step = ToInt(ctx.input(1).values.at(0));
   const Array* window = ctx.has_input(2) ? &ctx.input(2) : nullptr;
   int64_t frame = window ? window->size() : 0;
@@ -89,12 +93,15 @@ Result<Outputs> Stft(const OpContext& ctx) {
   Array y = MakeArray(signal.type, {batch, frames, bins, 2});
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t f = 0; f < frames; ++f) {
-      Transform(frame, bins, false, [&](int64_t k, double* re, double* im) {
-        const double scale = window ? window->values[k] : 1.0;
-        const int64_t at = (b * length + f * step + k) * components;
-        *re = signal.values[at] * scale;
-        *im = components == 2 ? signal.values[at + 1] * scale : 0.0;
-      }, &y.values[(b * frames + f) * bins * 2]);
+      Transform(
+          frame, bins, false,
+          [&](int64_t k, double* re, double* im) {
+            const double scale = window ? window->values[k] : 1.0;
+            const int64_t at = (b * length + f * step + k) * components;
+            *re = signal.values[at] * scale;
+            *im = components == 2 ? signal.values[at + 1] * scale : 0.0;
+          },
+          &y.values[(b * frames + f) * bins * 2]);
     }
   return Outputs{std::move(y)};
 }
@@ -144,17 +151,21 @@ Result<Outputs> MelWeightMatrix(const OpContext& ctx) {
   const int64_t dft_length = ToInt(ctx.input(1).values.at(0));
   const double sample_rate = ctx.input(2).values.at(0);
   const double lower = ctx.input(3).values.at(0), upper = ctx.input(4).values.at(0);
-  if (mel_bins <= 0 || dft_length <= 0 || sample_rate <= 0) return Error("non-positive size or rate");
+  if (mel_bins <= 0 || dft_length <= 0 || sample_rate <= 0)
+    return Error("non-positive size or rate");
   auto mel = [](double hertz) { return 2595.0 * std::log10(1.0 + hertz / 700.0); };
   const double low_mel = mel(lower);
   const double step = (mel(upper) - low_mel) / static_cast<double>(mel_bins + 2);
   std::vector<int64_t> points;
   for (int64_t k = 0; k < mel_bins + 2; ++k) {
-    const double hertz = 700.0 * (std::pow(10.0, (static_cast<double>(k) * step + low_mel) / 2595.0) - 1.0);
-    points.push_back(static_cast<int64_t>(std::floor(static_cast<double>(dft_length + 1) * hertz / sample_rate)));
+    const double hertz =
+        700.0 * (std::pow(10.0, (static_cast<double>(k) * step + low_mel) / 2595.0) - 1.0);
+    points.push_back(static_cast<int64_t>(
+        std::floor(static_cast<double>(dft_length + 1) * hertz / sample_rate)));
   }
   const int64_t spectrogram_bins = dft_length / 2 + 1;
-  Array y = MakeArray(static_cast<ElemType>(ctx.Int("output_datatype", 1)), {spectrogram_bins, mel_bins});
+  Array y =
+      MakeArray(static_cast<ElemType>(ctx.Int("output_datatype", 1)), {spectrogram_bins, mel_bins});
   auto set = [&](int64_t row, int64_t col, double value) {
     if (row >= 0 && row < spectrogram_bins) y.values[row * mel_bins + col] = value;
   };

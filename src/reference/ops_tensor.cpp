@@ -15,8 +15,10 @@ Result<Outputs> Constant(const OpContext& ctx) {
     ZC_ASSIGN_OR_RETURN(Array value, ctx.TensorAttr("value"));
     return Outputs{std::move(value)};
   }
-  if (ctx.has_attr("value_float")) return Outputs{Scalar(ElemType::kFloat, ctx.Float("value_float", 0))};
-  if (ctx.has_attr("value_int")) return Outputs{Scalar(ElemType::kInt64, static_cast<double>(ctx.Int("value_int", 0)))};
+  if (ctx.has_attr("value_float"))
+    return Outputs{Scalar(ElemType::kFloat, ctx.Float("value_float", 0))};
+  if (ctx.has_attr("value_int"))
+    return Outputs{Scalar(ElemType::kInt64, static_cast<double>(ctx.Int("value_int", 0)))};
   if (ctx.has_attr("value_floats")) {
     const std::vector<double> floats = ctx.Floats("value_floats");
     Array value = MakeArray(ElemType::kFloat, {static_cast<int64_t>(floats.size())});
@@ -63,7 +65,8 @@ Result<Outputs> Range(const OpContext& ctx) {
   if (delta == 0) return Error("delta is 0");
   const auto count = static_cast<int64_t>(std::max(std::ceil((limit - start) / delta), 0.0));
   Array y = MakeArray(ctx.input(0).type, {count});
-  for (int64_t idx = 0; idx < count; ++idx) y.values[idx] = start + static_cast<double>(idx) * delta;
+  for (int64_t idx = 0; idx < count; ++idx)
+    y.values[idx] = start + static_cast<double>(idx) * delta;
   return Outputs{std::move(y)};
 }
 
@@ -84,8 +87,8 @@ Result<Outputs> EyeLike(const OpContext& ctx) {
 // Concat-1 (axis default 1), 4, 11 (negative axis), 13: inputs joined along `axis`.
 Result<Outputs> Concat(const OpContext& ctx) {
   const Array& first = ctx.input(0);
-  ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", ctx.version < 4 ? 1 : 0),
-                                                  first.rank()));
+  ZC_ASSIGN_OR_RETURN(int64_t axis,
+                      NormalizeAxis(ctx.Int("axis", ctx.version < 4 ? 1 : 0), first.rank()));
   Shape shape = first.shape;
   shape[axis] = 0;
   for (size_t input_idx = 0; input_idx < ctx.input_count(); ++input_idx) {

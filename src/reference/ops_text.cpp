@@ -28,7 +28,9 @@ Result<Outputs> StringNormalizer(const OpContext& ctx) {
   std::vector<std::string> kept;
   for (const std::string& text : x.strings) {
     if (stopwords.count(case_sensitive ? text : AsciiLower(text))) continue;
-    kept.push_back(action == "LOWER" ? AsciiLower(text) : action == "UPPER" ? AsciiUpper(text) : text);
+    kept.push_back(action == "LOWER"   ? AsciiLower(text)
+                   : action == "UPPER" ? AsciiUpper(text)
+                                       : text);
   }
   if (kept.empty()) kept.push_back("");
   const auto count = static_cast<int64_t>(kept.size());
@@ -64,10 +66,12 @@ Result<Outputs> TfIdfVectorizer(const OpContext& ctx) {
   for (size_t level = 0; level < counts.size(); ++level) {
     const auto n = static_cast<int64_t>(level + 1);
     const int64_t begin = counts[level];
-    const int64_t end = level + 1 < counts.size() ? counts[level + 1] : static_cast<int64_t>(pool.size());
+    const int64_t end =
+        level + 1 < counts.size() ? counts[level + 1] : static_cast<int64_t>(pool.size());
     for (int64_t pos = begin; pos + n <= end; pos += n, ++ordinal) {
       if (ordinal >= static_cast<int64_t>(indexes.size())) return Error("ngram_indexes too short");
-      ngram_column[std::vector<std::string>(pool.begin() + pos, pool.begin() + pos + n)] = indexes[ordinal];
+      ngram_column[std::vector<std::string>(pool.begin() + pos, pool.begin() + pos + n)] =
+          indexes[ordinal];
     }
   }
   int64_t width = 0;
@@ -85,7 +89,8 @@ Result<Outputs> TfIdfVectorizer(const OpContext& ctx) {
         for (int64_t skip = 0; skip <= (n == 1 ? 0 : max_skip); ++skip) {
           if (start + (n - 1) * (skip + 1) >= cols) break;
           std::vector<std::string> gram;
-          for (int64_t k = 0; k < n; ++k) gram.push_back(token(row * cols + start + k * (skip + 1)));
+          for (int64_t k = 0; k < n; ++k)
+            gram.push_back(token(row * cols + start + k * (skip + 1)));
           auto found = ngram_column.find(gram);
           if (found != ngram_column.end()) y.values[row * width + found->second] += 1.0;
         }

@@ -20,8 +20,8 @@ Result<size_t> GroupSize(const OpContext& ctx, size_t groups) {
 // X' = X - r * G' / (sqrt(H') + epsilon).
 Result<Outputs> Adagrad(const OpContext& ctx) {
   ZC_ASSIGN_OR_RETURN(size_t n, GroupSize(ctx, 3));
-  const double rate = ctx.input(0).values.at(0) /
-                      (1 + ctx.input(1).values.at(0) * ctx.Float("decay_factor", 0.0));
+  const double rate =
+      ctx.input(0).values.at(0) / (1 + ctx.input(1).values.at(0) * ctx.Float("decay_factor", 0.0));
   const double epsilon = ctx.Float("epsilon", 1e-6);
   const double norm = ctx.Float("norm_coefficient", 0.0);
   Outputs xs, hs;
@@ -85,7 +85,8 @@ Result<Outputs> Adam(const OpContext& ctx) {
       const double gradient = norm * x.values[idx] + g.values[idx];
       v.values[idx] = alpha * v.values[idx] + (1 - alpha) * gradient;
       h.values[idx] = beta * h.values[idx] + (1 - beta) * gradient * gradient;
-      const double moved = x.values[idx] - rate * v.values[idx] / (std::sqrt(h.values[idx]) + epsilon);
+      const double moved =
+          x.values[idx] - rate * v.values[idx] / (std::sqrt(h.values[idx]) + epsilon);
       x.values[idx] = (1 - norm_post) * moved;
     }
     xs.push_back(std::move(x));
