@@ -47,6 +47,10 @@ struct WorkerSandbox {
   std::unique_ptr<Executor> executor;
 };
 Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
+// Makes, by runtime name, a sandbox of `workers` workers with `flags`' limits whose workers load
+// that runtime; each executor owns its log directory. For the compatibility matrix's runtimes.
+std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> RuntimeSandboxFactory(
+    const SandboxFlags& flags, int workers);
 
 // Writes a report to `output_path` (atomically), or to stdout when it is empty.
 Status EmitReport(const std::string& text, const std::string& output_path);

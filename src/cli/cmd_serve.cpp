@@ -118,6 +118,7 @@ int RunServeCommand(const ServeFlags& flags) {
   }
   auto sandbox = MakeWorkerSandbox(flags.sandbox, std::max(1, flags.workers));
   if (!sandbox.ok()) return usage(sandbox.error());
+  options.make_executor = RuntimeSandboxFactory(flags.sandbox, 1);
   StopOnSignals();
   Status served = RunServe(options, *sandbox->executor, g_stop);
   if (!served.ok()) return usage(served.error());
@@ -152,6 +153,7 @@ int RunWorkerCommand(const WorkerFlags& flags) {
   options.token = *token;
   auto sandbox = MakeWorkerSandbox(flags.sandbox, 1);
   if (!sandbox.ok()) return usage(sandbox.error());
+  options.make_executor = RuntimeSandboxFactory(flags.sandbox, 1);
   StopOnSignals();
   Status ran = RunRemoteWorker(options, *sandbox->executor, g_stop);
   if (!ran.ok()) return usage(ran.error());

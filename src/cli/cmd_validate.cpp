@@ -95,16 +95,8 @@ int RunValidate(const ValidateFlags& flags) {
   auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
   if (!sandbox.ok()) return usage(sandbox.error());
   options.runtime = flags.sandbox.runtime;
-  // The matrix's other runtimes: a sandbox each, with the same limits, logging beside the first.
-  std::vector<WorkerSandbox> matrix_sandboxes;
-  options.make_executor = [&](const std::string& runtime) -> Result<std::unique_ptr<Executor>> {
-    SandboxFlags runtime_flags = flags.sandbox;
-    runtime_flags.runtime = runtime;
-    ZC_ASSIGN_OR_RETURN(WorkerSandbox made, MakeWorkerSandbox(runtime_flags, flags.jobs));
-    std::unique_ptr<Executor> executor = std::move(made.executor);
-    matrix_sandboxes.push_back(std::move(made));  // keeps its log directory
-    return executor;
-  };
+  // The matrix's other runtimes: a sandbox each, with the same limits.
+  options.make_executor = RuntimeSandboxFactory(flags.sandbox, flags.jobs);
   ValidateProgress progress;
   if (isatty(STDERR_FILENO)) {
     progress = [](const ModelReview& review, int done, int total) {

@@ -20,6 +20,34 @@ Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers) 
   return WorkerSandbox{std::move(logs), std::move(executor)};
 }
 
+namespace {
+
+// A sandbox's executor together with the directory its workers log into (removed after it).
+class OwningExecutor final : public Executor {
+ public:
+  explicit OwningExecutor(WorkerSandbox sandbox) : sandbox_(std::move(sandbox)) {}
+  JobOutcome RunJob(const JobRequest& request) override { return sandbox_.executor->RunJob(request); }
+  RunOutcome Run(const RunRequest& request) override { return sandbox_.executor->Run(request); }
+  Result<std::string> BackendDescription() override {
+    return sandbox_.executor->BackendDescription();
+  }
+
+ private:
+  WorkerSandbox sandbox_;
+};
+
+}  // namespace
+
+std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> RuntimeSandboxFactory(
+    const SandboxFlags& flags, int workers) {
+  return [flags, workers](const std::string& runtime) -> Result<std::unique_ptr<Executor>> {
+    SandboxFlags runtime_flags = flags;
+    runtime_flags.runtime = runtime;
+    ZC_ASSIGN_OR_RETURN(WorkerSandbox sandbox, MakeWorkerSandbox(runtime_flags, workers));
+    return std::unique_ptr<Executor>(new OwningExecutor(std::move(sandbox)));
+  };
+}
+
 void AddSandboxFlags(CLI::App& app, SandboxFlags* flags) {
   app.add_option("--timeout-ms", flags->timeout_ms,
                  "Wall-time limit per model run, session creation included")

@@ -52,6 +52,8 @@ struct RunnerConfig {
   fs::path data_dir;  // mirrors/, jobs/<id>/, cache/
   bool run_bench = false;
   std::string zooci_version;
+  // The compatibility matrix's other runtimes (ValidateOptions::make_executor).
+  std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> make_executor;
 };
 
 struct JobOutput {

@@ -107,6 +107,7 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
   options.cache_dir = config.data_dir / "cache";
   options.zooci_version = config.zooci_version;
   options.executor_config = "service";
+  options.make_executor = config.make_executor;
   log("review the folders changed since " + workspace->base_sha);
   Result<ValidateReport> report =
       Validate(options, executor, [&](const ModelReview& review, int done, int total) {

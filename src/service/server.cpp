@@ -262,7 +262,8 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
       config.lease_ms = options.lease_ms;
       config.heartbeat_ms = options.heartbeat_ms;
       config.poll_ms = options.poll_ms;
-      config.runner = {options.data_dir, options.run_bench, options.zooci_version};
+      config.runner = {options.data_dir, options.run_bench, options.zooci_version,
+                       options.make_executor};
       RunWorkerLoop(*source, config, executor, stop);
     });
   }

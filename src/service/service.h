@@ -44,6 +44,9 @@ struct ServeOptions {
   bool run_bench = false;  // the robot's default: correctness first, latency on demand
   std::string check_name = "zooci";
   std::string zooci_version;
+  // Makes the executors of the compatibility matrix's other runtimes, when a zoo's
+  // zooci-zoo.yaml lists some (ValidateOptions::make_executor). Unset: they are not checked.
+  std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> make_executor;
 };
 
 // Runs the coordinator until `stop` becomes true (SIGINT/SIGTERM in the CLI). Models run in
@@ -59,6 +62,8 @@ struct WorkerOptions {
   int64_t lease_ms = 60000;
   bool run_bench = false;
   std::string zooci_version;
+  // As ServeOptions::make_executor.
+  std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> make_executor;
 };
 
 // A remote worker: claims jobs from the coordinator's agent API, heartbeats, runs the review and
