@@ -46,7 +46,9 @@ struct WorkerSandbox {
   TempDir logs;
   std::unique_ptr<Executor> executor;
 };
-Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
+// `requests_per_worker`: see SandboxConfig.
+Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers,
+                                        int requests_per_worker = 1);
 
 // Writes a report to `output_path` (atomically), or to stdout when it is empty.
 Status EmitReport(const std::string& text, const std::string& output_path);

@@ -70,7 +70,10 @@ int RunTest(const TestFlags& flags) {
     return kExitUsage;
   }
 
-  auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
+  // Short runs, many of them: each worker holds the next case in its queue (testrun's runner
+  // keeps two cases in flight per job).
+  int workers = std::min<int>(flags.jobs, std::max<size_t>(1, discovery->cases.size()));
+  auto sandbox = MakeWorkerSandbox(flags.sandbox, workers, /*requests_per_worker=*/2);
   if (!sandbox.ok()) {
     std::cerr << "zooci test: " << sandbox.error().message() << "\n";
     return kExitUsage;
@@ -80,7 +83,7 @@ int RunTest(const TestFlags& flags) {
   bool json_stdout = flags.format == "json" && flags.output.empty();
   TestReport report = RunTestCases(discovery->cases, executor, *options,
                                    json_stdout ? nullptr : TerminalProgress());
-  std::string json = FormatJsonReport(report);
+  std::string json = json_stdout || !flags.output.empty() ? FormatJsonReport(report) : "";
   if (!flags.output.empty()) {
     Status written = WriteFileAtomic(flags.output, json);
     if (!written.ok()) {

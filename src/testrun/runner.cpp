@@ -251,6 +251,11 @@ CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const Test
   return result;
 }
 
+// Cases in flight per job: while a worker runs one case, the next one's reference data is read
+// and decoded (and the previous one's outputs compared) on another thread, and its request can
+// wait in the worker's queue (SandboxConfig::requests_per_worker).
+constexpr int kCasesInFlightPerJob = 2;
+
 TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
                         const TestOptions& options, const ProgressCallback& progress) {
   TestReport report;
@@ -272,7 +277,9 @@ TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
     }
   };
   std::vector<std::thread> threads;
-  for (int thread_idx = 1; thread_idx < report.jobs; ++thread_idx) threads.emplace_back(work);
+  int thread_count = std::min<int>(report.jobs * kCasesInFlightPerJob,
+                                   std::max<int>(1, static_cast<int>(cases.size())));
+  for (int thread_idx = 1; thread_idx < thread_count; ++thread_idx) threads.emplace_back(work);
   work();
   for (std::thread& thread : threads) thread.join();
 
