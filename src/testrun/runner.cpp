@@ -85,8 +85,12 @@ struct PreparedCase {
   std::vector<std::vector<BoundValue>> expected;  // per data set
 };
 
-Result<PreparedCase> Prepare(const TestCase& test_case, const SessionConfig& session) {
+// Reads the model's header and the reference data. `operators` gets the model's operators as
+// soon as the header is read, even when the data then fails.
+Result<PreparedCase> Prepare(const TestCase& test_case, const SessionConfig& session,
+                             std::vector<std::string>* operators) {
   ZC_ASSIGN_OR_RETURN(ModelInfo model, ReadModelInfo(test_case.model_path));
+  *operators = model.operators;
   PreparedCase prepared;
   prepared.request.model_path = test_case.model_path;
   prepared.request.session = session;
@@ -173,6 +177,7 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
   result.model_path = test_case.model_path;
   if (!test_case.discovery_error.empty()) {
     result.status = CaseStatus::kError;
+    result.failed_step = FailedStep::kReadData;
     result.message = test_case.discovery_error;
     return result;
   }
@@ -181,9 +186,10 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
     result.message = "no test_data_set_N directory";
     return result;
   }
-  auto prepared = Prepare(test_case, options.session);
+  auto prepared = Prepare(test_case, options.session, &result.operators);
   if (!prepared.ok()) {
     result.status = CaseStatus::kError;
+    result.failed_step = FailedStep::kReadData;
     result.message = prepared.error().message();
     return result;
   }
@@ -191,6 +197,9 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
   result.session_create_ns = outcome.session_create_ns;
   if (outcome.status != RunStatus::kOk) {
     result.status = FromRunStatus(outcome.status);
+    // An error outcome without data sets is the runtime refusing the model; a dead worker may
+    // have died loading or running it.
+    result.failed_step = outcome.status == RunStatus::kError ? FailedStep::kLoad : FailedStep::kRun;
     result.message = outcome.message;
     return result;
   }
@@ -201,9 +210,11 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
     // An error outranks a mismatch; the first reason is kept.
     if (data_set.status == CaseStatus::kError && result.status != CaseStatus::kError) {
       result.status = CaseStatus::kError;
+      result.failed_step = FailedStep::kRun;
       result.message = data_set.name + ": " + data_set.message;
     } else if (data_set.status == CaseStatus::kFail && result.status == CaseStatus::kPass) {
       result.status = CaseStatus::kFail;
+      result.failed_step = FailedStep::kCompare;
       result.message = data_set.name + ": " + data_set.message;
     }
     result.data_sets.push_back(std::move(data_set));
@@ -235,6 +246,22 @@ std::string CaseStatusName(CaseStatus status) {
       return "unexpected-pass";
   }
   return "error";
+}
+
+std::string FailedStepName(FailedStep step) {
+  switch (step) {
+    case FailedStep::kNone:
+      return "";
+    case FailedStep::kReadData:
+      return "read-data";
+    case FailedStep::kLoad:
+      return "load";
+    case FailedStep::kRun:
+      return "run";
+    case FailedStep::kCompare:
+      return "compare";
+  }
+  return "";
 }
 
 bool IsUnexpectedFailure(CaseStatus status) {
