@@ -51,6 +51,12 @@ demo-serve: build examples
 bench: build examples
 	bash bench/test_corpus.sh
 
+# The per-operator conformance table of docs/conformance.md (the corpus on every runtime);
+# tests/cli/conformance_table.sh fails when the committed table is not what the build produces.
+.PHONY: conformance
+conformance: build
+	bash scripts/conformance.sh $(BUILD_DIR)/zooci --update docs/conformance.md
+
 # Full validate of the example zoo, then a re-validate with one model changed (the cache).
 .PHONY: bench-validate bench-eval bench-harness
 # zooci bench's harness side by side with a minimal ONNX Runtime loop (p50, per-query overhead).

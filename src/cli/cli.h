@@ -55,6 +55,7 @@ Status EmitReport(const std::string& text, const std::string& output_path);
 
 CommandSpec BenchCommand();
 CommandSpec CheckCommand();
+CommandSpec ConformanceCommand();
 CommandSpec EvalCommand();
 CommandSpec ManifestCommand();
 CommandSpec ServeCommand();

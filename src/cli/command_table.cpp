@@ -7,6 +7,7 @@ const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       BenchCommand(),     //
       CheckCommand(),     //
+      ConformanceCommand(),
       EvalCommand(),      //
       ManifestCommand(),  //
       ServeCommand(),     //
