@@ -319,11 +319,15 @@ TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
     if (result.status == CaseStatus::kExpectedFail) ++report.summary.expected_failures;
     if (result.status == CaseStatus::kUnexpectedPass) ++report.summary.unexpected_passes;
   }
-  for (const ExpectFailEntry& entry : options.expect_fail) {
-    bool used = std::any_of(report.cases.begin(), report.cases.end(), [&](const CaseResult& r) {
-      return FindExpectFail({entry}, r.id) != nullptr;
-    });
-    if (!used) report.unused_expect_fail.push_back(entry);
+  std::vector<bool> used(options.expect_fail.size(), false);
+  for (const CaseResult& result : report.cases) {
+    for (size_t entry_idx = 0; entry_idx < used.size(); ++entry_idx) {
+      if (!used[entry_idx] && ExpectFailMatches(options.expect_fail[entry_idx], result.id))
+        used[entry_idx] = true;
+    }
+  }
+  for (size_t entry_idx = 0; entry_idx < used.size(); ++entry_idx) {
+    if (!used[entry_idx]) report.unused_expect_fail.push_back(options.expect_fail[entry_idx]);
   }
   report.summary.duration_ns = SystemClock().NowNs() - start_ns;
   return report;

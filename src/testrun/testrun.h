@@ -44,6 +44,8 @@ struct ExpectFailEntry {
 Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text,
                                                      const std::string& file_name);
 Result<std::vector<ExpectFailEntry>> ReadExpectFail(const fs::path& path);
+bool ExpectFailMatches(const ExpectFailEntry& entry, const std::string& case_id);
+// The first entry matching `case_id`, or null.
 const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries,
                                       const std::string& case_id);
 
