@@ -35,6 +35,7 @@ struct WorkerSlot {
   uint64_t next_read = 0;    // the ticket whose response is read next
   bool writing = false;      // a thread is writing a request to the worker
   int in_flight = 0;         // requests written (or being written) and not yet answered
+  std::condition_variable turn_changed;  // next_read or generation changed (readers wait)
 };
 
 uint64_t FileSize(const fs::path& path) {
@@ -143,7 +144,7 @@ class SandboxExecutor final : public Executor {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       int chosen = -1;
-      changed_.wait(lock, [&] {
+      room_.wait(lock, [&] {
         chosen = LeastBusyWritableSlot();
         return chosen >= 0;
       });
@@ -158,7 +159,6 @@ class SandboxExecutor final : public Executor {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!started.ok()) {
         ForgetQueueLocked(slot);
-        changed_.notify_all();
         return started.error();
       }
       slot.child = ticket.child = std::move(*started);
@@ -166,7 +166,7 @@ class SandboxExecutor final : public Executor {
     (void)WriteMessage(ticket.child->stdin_fd(), request);
     std::lock_guard<std::mutex> lock(mutex_);
     if (slot.generation == ticket.generation) slot.writing = false;
-    changed_.notify_all();
+    room_.notify_all();
     return ticket;
   }
 
@@ -174,8 +174,8 @@ class SandboxExecutor final : public Executor {
   // was replaced first (the request never ran and must be sent again).
   bool WaitForReadTurn(const Ticket& ticket) {
     std::unique_lock<std::mutex> lock(mutex_);
-    const WorkerSlot& slot = slots_[ticket.slot_idx];
-    changed_.wait(lock, [&] {
+    WorkerSlot& slot = slots_[ticket.slot_idx];
+    slot.turn_changed.wait(lock, [&] {
       return slot.generation != ticket.generation || slot.next_read == ticket.number;
     });
     return slot.generation == ticket.generation;
@@ -201,8 +201,9 @@ class SandboxExecutor final : public Executor {
       } else {
         ++slot.next_read;
         --slot.in_flight;
+        slot.turn_changed.notify_all();
+        room_.notify_all();
       }
-      changed_.notify_all();
       return response;
     }
 
@@ -210,7 +211,6 @@ class SandboxExecutor final : public Executor {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       ForgetQueueLocked(slot);
-      changed_.notify_all();
     }
     std::string stderr_tail = StderrSince(slot.stderr_log, log_offset);
     if (read_status == ReadStatus::kTimedOut) {
@@ -241,12 +241,14 @@ class SandboxExecutor final : public Executor {
 
   // The worker is gone (killed, or never started): its queued tickets become void and the next
   // request starts a new worker. Requires mutex_.
-  static void ForgetQueueLocked(WorkerSlot& slot) {
+  void ForgetQueueLocked(WorkerSlot& slot) {
     slot.child.reset();
     ++slot.generation;
     slot.next_ticket = slot.next_read = 0;
     slot.writing = false;
     slot.in_flight = 0;
+    slot.turn_changed.notify_all();
+    room_.notify_all();
   }
 
   Result<std::shared_ptr<ChildProcess>> StartWorker(const fs::path& stderr_log) {
@@ -262,8 +264,8 @@ class SandboxExecutor final : public Executor {
 
   const SandboxConfig config_;
   std::mutex mutex_;
-  std::condition_variable changed_;  // a slot's queue, turn or generation changed
-  std::vector<WorkerSlot> slots_;    // Guarded by mutex_ (see WorkerSlot).
+  std::condition_variable room_;   // a slot may have room for a request (writers wait)
+  std::vector<WorkerSlot> slots_;  // Guarded by mutex_ (see WorkerSlot).
 };
 
 }  // namespace
