@@ -51,6 +51,11 @@ demo-serve: build examples
 bench: build examples
 	bash bench/test_corpus.sh
 
+# The ONNX backend corpus through zooci test --runtime opencv -j 2 against a bare OpenCV DNN loop.
+.PHONY: bench-opencv
+bench-opencv: build
+	bash bench/opencv_corpus.sh $(BUILD_DIR)
+
 # The per-operator conformance table of docs/conformance.md (the corpus on every runtime);
 # tests/cli/conformance_table.sh fails when the committed table is not what the build produces.
 .PHONY: conformance
