@@ -22,19 +22,26 @@ namespace {
 
 constexpr size_t kStderrTailBytes = 2048;
 
-// One worker process and the requests queued on it. Every field is guarded by the pool's mutex_,
-// except that the thread holding the write turn writes to child->stdin_fd() and the thread holding
-// the read turn reads child->stdout_fd() without it; `child` is shared so that a writer's process
-// object outlives a concurrent replacement.
+// A started worker: its process, and the reader of its answers (which may hold the start of the
+// next answer).
+struct WorkerProcess {
+  std::unique_ptr<ChildProcess> process;
+  MessageReader answers;
+};
+
+// One worker and the requests queued on it. Every field is guarded by the pool's mutex_, except
+// that the thread holding the write turn writes to the worker's stdin and the thread holding the
+// read turn reads its answers without it; `worker` is shared so that a writer's process object
+// outlives a concurrent replacement.
 struct WorkerSlot {
-  std::shared_ptr<ChildProcess> child;
+  std::shared_ptr<WorkerProcess> worker;
   fs::path stderr_log;  // empty: stderr inherited
   // Incremented when the worker is replaced: tickets of an older generation are void.
   uint64_t generation = 0;
-  uint64_t next_ticket = 0;  // the ticket of the next request written
-  uint64_t next_read = 0;    // the ticket whose response is read next
-  bool writing = false;      // a thread is writing a request to the worker
-  int in_flight = 0;         // requests written (or being written) and not yet answered
+  uint64_t next_ticket = 0;              // the ticket of the next request written
+  uint64_t next_read = 0;                // the ticket whose response is read next
+  bool writing = false;                  // a thread is writing a request to the worker
+  int in_flight = 0;                     // requests written (or being written) and not yet answered
   std::condition_variable turn_changed;  // next_read or generation changed (readers wait)
 };
 
@@ -67,7 +74,7 @@ struct Ticket {
   int slot_idx = 0;
   uint64_t generation = 0;
   uint64_t number = 0;
-  std::shared_ptr<ChildProcess> child;
+  std::shared_ptr<WorkerProcess> worker;
 };
 
 class SandboxExecutor final : public Executor {
@@ -85,10 +92,10 @@ class SandboxExecutor final : public Executor {
   ~SandboxExecutor() override {
     // Every worker is told to exit before any is waited for: they shut down in parallel.
     for (WorkerSlot& slot : slots_) {
-      if (slot.child) slot.child->CloseStdin();
+      if (slot.worker) slot.worker->process->CloseStdin();
     }
     for (WorkerSlot& slot : slots_) {
-      if (slot.child) slot.child->CloseAndWait(1000);
+      if (slot.worker) slot.worker->process->CloseAndWait(1000);
     }
   }
 
@@ -151,19 +158,19 @@ class SandboxExecutor final : public Executor {
       WorkerSlot& slot = slots_[chosen];
       slot.writing = true;
       ++slot.in_flight;
-      ticket = {chosen, slot.generation, slot.next_ticket++, slot.child};
+      ticket = {chosen, slot.generation, slot.next_ticket++, slot.worker};
     }
     WorkerSlot& slot = slots_[ticket.slot_idx];
-    if (!ticket.child) {
+    if (!ticket.worker) {
       auto started = StartWorker(slot.stderr_log);
       std::lock_guard<std::mutex> lock(mutex_);
       if (!started.ok()) {
         ForgetQueueLocked(slot);
         return started.error();
       }
-      slot.child = ticket.child = std::move(*started);
+      slot.worker = ticket.worker = std::move(*started);
     }
-    (void)WriteMessage(ticket.child->stdin_fd(), request);
+    (void)WriteMessage(ticket.worker->process->stdin_fd(), request);
     std::lock_guard<std::mutex> lock(mutex_);
     if (slot.generation == ticket.generation) slot.writing = false;
     room_.notify_all();
@@ -190,11 +197,12 @@ class SandboxExecutor final : public Executor {
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.timeout_ms);
     ReadStatus read_status = ReadStatus::kError;
-    Result<Message> response = ReadMessage(ticket.child->stdout_fd(), deadline, &read_status);
+    Result<Message> response = ticket.worker->answers.Read(deadline, &read_status);
     if (response.ok()) {
       bool out_of_memory =
           response->header.value("status", "") == RunStatusName(RunStatus::kOutOfMemory);
-      if (out_of_memory) ticket.child->Kill();  // its heap is suspect after a failed allocation
+      if (out_of_memory)
+        ticket.worker->process->Kill();  // its heap is suspect after a failed allocation
       std::lock_guard<std::mutex> lock(mutex_);
       if (out_of_memory) {
         ForgetQueueLocked(slot);
@@ -207,7 +215,7 @@ class SandboxExecutor final : public Executor {
       return response;
     }
 
-    ExitInfo exit_info = ticket.child->Kill();
+    ExitInfo exit_info = ticket.worker->process->Kill();
     {
       std::lock_guard<std::mutex> lock(mutex_);
       ForgetQueueLocked(slot);
@@ -242,7 +250,7 @@ class SandboxExecutor final : public Executor {
   // The worker is gone (killed, or never started): its queued tickets become void and the next
   // request starts a new worker. Requires mutex_.
   void ForgetQueueLocked(WorkerSlot& slot) {
-    slot.child.reset();
+    slot.worker.reset();
     ++slot.generation;
     slot.next_ticket = slot.next_read = 0;
     slot.writing = false;
@@ -251,7 +259,7 @@ class SandboxExecutor final : public Executor {
     room_.notify_all();
   }
 
-  Result<std::shared_ptr<ChildProcess>> StartWorker(const fs::path& stderr_log) {
+  Result<std::shared_ptr<WorkerProcess>> StartWorker(const fs::path& stderr_log) {
     ChildProcess::Options options;
     options.argv = {config_.worker_executable.string(), "--backend", config_.backend};
     options.limits.address_space_bytes = config_.memory_limit_bytes;
@@ -259,7 +267,9 @@ class SandboxExecutor final : public Executor {
     auto child = ChildProcess::Spawn(options);
     if (!child.ok())
       return child.error().WithContext("start worker " + config_.worker_executable.string());
-    return std::shared_ptr<ChildProcess>(std::move(*child));
+    int answers_fd = (*child)->stdout_fd();
+    return std::make_shared<WorkerProcess>(
+        WorkerProcess{std::move(*child), MessageReader(answers_fd)});
   }
 
   const SandboxConfig config_;
