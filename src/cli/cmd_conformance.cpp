@@ -72,8 +72,7 @@ int RunConformance(const ConformanceFlags& flags) {
     return kExitOk;
   }
   auto document = ReadFile(document_path);
-  auto updated = document.ok() ? ReplaceMarkedSection(*document, kBeginMarker, kEndMarker,
-                                                      markdown)
+  auto updated = document.ok() ? ReplaceMarkedSection(*document, kBeginMarker, kEndMarker, markdown)
                                : Result<std::string>(document.error());
   if (!updated.ok()) {
     std::cerr << "zooci conformance: " << document_path << ": " << updated.error().message()
@@ -94,8 +93,7 @@ int RunConformance(const ConformanceFlags& flags) {
     std::cerr << "zooci conformance: " << written.error().message() << "\n";
     return kExitUsage;
   }
-  std::cout << document_path << ": conformance table written (" << table->rows.size()
-            << " rows)\n";
+  std::cout << document_path << ": conformance table written (" << table->rows.size() << " rows)\n";
   return kExitOk;
 }
 

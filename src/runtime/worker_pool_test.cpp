@@ -14,8 +14,7 @@ class WorkerPoolTest : public ::testing::Test {
  protected:
   void SetUp() override { logs_ = testing::ScratchDir("pool-test"); }
 
-  std::unique_ptr<Executor> MakePool(int workers, int64_t timeout_ms,
-                                     int requests_per_worker = 1) {
+  std::unique_ptr<Executor> MakePool(int workers, int64_t timeout_ms, int requests_per_worker = 1) {
     SandboxConfig config;
     config.worker_executable = fs::path(ZOOCI_BINARY_DIR) / "zooci-fake-worker";
     config.workers = workers;

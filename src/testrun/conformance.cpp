@@ -36,7 +36,8 @@ std::string TestedOperator(const std::vector<std::string>& operators) {
 }
 
 // The row a case belongs to (see BuildConformanceTable).
-std::string GroupOf(const CaseResult& result, const std::map<std::string, const CaseResult*>& by_id) {
+std::string GroupOf(const CaseResult& result,
+                    const std::map<std::string, const CaseResult*>& by_id) {
   std::string tree = TreeOf(result.id);
   if (tree != kOperatorTree || tree == result.id) return "models: " + tree;
   if (EndsWith(result.id, kExpandedSuffix)) {
@@ -160,8 +161,9 @@ Result<ConformanceTable> BuildConformanceTable(const std::vector<ConformanceRun>
     row.group = group;
     table.rows.push_back(std::move(row));
   }
-  std::sort(table.rows.begin(), table.rows.end(),
-            [](const ConformanceRow& a, const ConformanceRow& b) { return RowBefore(a.group, b.group); });
+  std::sort(
+      table.rows.begin(), table.rows.end(),
+      [](const ConformanceRow& a, const ConformanceRow& b) { return RowBefore(a.group, b.group); });
   return table;
 }
 
@@ -194,8 +196,7 @@ std::string FormatConformanceMarkdown(const ConformanceTable& table) {
 }
 
 Result<std::string> ReplaceMarkedSection(std::string_view document, std::string_view begin_marker,
-                                         std::string_view end_marker,
-                                         std::string_view content) {
+                                         std::string_view end_marker, std::string_view content) {
   // Markers are whole lines.
   auto find_line = [&](std::string_view marker, size_t from) -> size_t {
     for (size_t pos = document.find(marker, from); pos != std::string_view::npos;
@@ -208,8 +209,7 @@ Result<std::string> ReplaceMarkedSection(std::string_view document, std::string_
     return std::string_view::npos;
   };
   size_t begin = find_line(begin_marker, 0);
-  if (begin == std::string_view::npos)
-    return Error("no line '" + std::string(begin_marker) + "'");
+  if (begin == std::string_view::npos) return Error("no line '" + std::string(begin_marker) + "'");
   size_t body = begin + begin_marker.size() + 1;
   size_t end = find_line(end_marker, std::min(body, document.size()));
   if (end == std::string_view::npos || body > document.size())

@@ -70,10 +70,9 @@ TEST(ConformanceTest, ClassifiesEachCaseBeforeItsExpectFailEntry) {
   EXPECT_EQ(cell.passed, 1);
   EXPECT_EQ(cell.unsupported, 1);
   EXPECT_EQ(cell.failed, 4);
-  EXPECT_EQ(cell.failure_classes, (std::map<std::string, int>{{"crash", 1},
-                                                               {"nondeterministic", 1},
-                                                               {"run error", 1},
-                                                               {"wrong output", 1}}));
+  EXPECT_EQ(cell.failure_classes,
+            (std::map<std::string, int>{
+                {"crash", 1}, {"nondeterministic", 1}, {"run error", 1}, {"wrong output", 1}}));
   EXPECT_EQ(table->totals.at(0).failed, 4);
 }
 
@@ -81,7 +80,7 @@ TEST(ConformanceTest, MarkdownHasTotalsAndACellPerRuntime) {
   auto table = BuildConformanceTable(
       {RuntimeRun("a", {Case("node/test_relu", {"Relu"}), Case("node/test_tanh", {"Tanh"})}),
        RuntimeRun("b", {Case("node/test_relu", {"Relu"}, CaseStatus::kFail, FailedStep::kCompare),
-                 Case("node/test_tanh", {"Tanh"}, CaseStatus::kError, FailedStep::kLoad)})});
+                        Case("node/test_tanh", {"Tanh"}, CaseStatus::kError, FailedStep::kLoad)})});
   ASSERT_TRUE(table.ok()) << table.error().message();
   std::string markdown = FormatConformanceMarkdown(*table);
   EXPECT_NE(markdown.find("| a | a-runtime 1.0 | 2 | 2 | · | 0 |\n"), std::string::npos)
@@ -92,8 +91,7 @@ TEST(ConformanceTest, MarkdownHasTotalsAndACellPerRuntime) {
   EXPECT_NE(markdown.find("| Relu | 1 | 1 | · | · | · | 1 (wrong output) | · |\n"),
             std::string::npos)
       << markdown;
-  EXPECT_NE(markdown.find("| Tanh | 1 | 1 | · | · | · | · | 1 |\n"), std::string::npos)
-      << markdown;
+  EXPECT_NE(markdown.find("| Tanh | 1 | 1 | · | · | · | · | 1 |\n"), std::string::npos) << markdown;
 }
 
 TEST(ConformanceTest, ReportsOverDifferentCasesAreAnError) {
@@ -108,8 +106,8 @@ TEST(ConformanceTest, JsonReportReadsBackToTheSameReport) {
   TestReport report;
   report.backend = "onnxruntime 1.30.0";
   report.jobs = 2;
-  CaseResult failing = Case("node/test_a", {"Constant", "Abs"}, CaseStatus::kExpectedFail,
-                            FailedStep::kCompare);
+  CaseResult failing =
+      Case("node/test_a", {"Constant", "Abs"}, CaseStatus::kExpectedFail, FailedStep::kCompare);
   failing.actual_status = CaseStatus::kFail;
   failing.message = "test_data_set_0: output 'y': 1 of 3 elements differ";
   failing.expect_fail_reason = "known";

@@ -124,11 +124,10 @@ OutputComparison ParseComparison(const json& object) {
   output.structure_error = object.value("structure_error", "");
   if (object.contains("first_mismatch")) {
     const json& first = object.at("first_mismatch");
-    output.first_mismatch = Mismatch{first.at("index").get<std::vector<int64_t>>(),
-                                     first.at("flat_index").get<int64_t>(),
-                                     first.at("path").get<std::string>(),
-                                     first.at("expected").get<std::string>(),
-                                     first.at("actual").get<std::string>()};
+    output.first_mismatch =
+        Mismatch{first.at("index").get<std::vector<int64_t>>(),
+                 first.at("flat_index").get<int64_t>(), first.at("path").get<std::string>(),
+                 first.at("expected").get<std::string>(), first.at("actual").get<std::string>()};
   }
   return output;
 }
