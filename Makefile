@@ -51,6 +51,17 @@ demo-serve: build examples
 bench: build examples
 	bash bench/test_corpus.sh
 
+# The ONNX backend corpus through zooci test --runtime opencv -j 2 against a bare OpenCV DNN loop.
+.PHONY: bench-opencv
+bench-opencv: build
+	bash bench/opencv_corpus.sh $(BUILD_DIR)
+
+# The per-operator conformance table of docs/conformance.md (the corpus on every runtime);
+# tests/cli/conformance_table.sh fails when the committed table is not what the build produces.
+.PHONY: conformance
+conformance: build
+	bash scripts/conformance.sh $(BUILD_DIR)/zooci --update docs/conformance.md
+
 # Full validate of the example zoo, then a re-validate with one model changed (the cache).
 .PHONY: bench-validate bench-eval bench-harness
 # zooci bench's harness side by side with a minimal ONNX Runtime loop (p50, per-query overhead).

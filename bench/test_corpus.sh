@@ -1,46 +1,100 @@
 #!/usr/bin/env bash
-# Benchmark (issue 2): wall time of `zooci test -j 2` over the ONNX backend corpus, side by side in
-# the same run with bench/minimal_ort_loop (one process: create each session, run each data set;
-# no sandbox, no comparison). Target: zooci within 3x of the loop. Appends to docs/benchmarks.md.
-#   bash bench/test_corpus.sh [BUILD_DIR]   (make bench)
+# Benchmark (issues 2 and 16): wall time of `zooci test -j 2` over the ONNX backend corpus, side
+# by side in the same run with bench/minimal_ort_loop (one process, serial: create each session,
+# run each data set; no sandbox, no comparison). Goal (issue 16): zooci at most 1.0x the loop.
+# BASELINE=DIR adds the zooci (and zooci-worker) in DIR as a third runner, e.g. a build of an
+# older commit, to measure a change in the same run. Appends its section to docs/benchmarks.md.
+#   bash bench/test_corpus.sh [BUILD_DIR]   (make bench; ROUNDS=7 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/corpus_timing.sh
 BUILD="${1:-build}"
-CORPUS=/usr/share/libonnx-testdata/data
-DIRS=("$CORPUS/node" "$CORPUS/pytorch-converted" "$CORPUS/pytorch-operator" "$CORPUS/simple")
-REPEATS=5
+ROUNDS="${ROUNDS:-7}"
+LIST=data/expect-fail/onnx-backend-ort-1.30.txt
+runners=(zooci loop)
+declare -A commands=(
+  [zooci]="$BUILD/zooci test -j 2 --expect-fail $LIST ${CORPUS_DIRS[*]}"
+  [loop]="$BUILD/bench_minimal_ort_loop ${CORPUS_DIRS[*]}"
+)
+if [[ -n "${BASELINE:-}" ]]; then
+  runners+=(baseline)
+  commands[baseline]="$BASELINE/zooci test -j 2 --expect-fail $LIST ${CORPUS_DIRS[*]}"
+fi
 
-time_once() { local start end; start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N); echo $(( (end - start) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-zooci_ms=(); zooci1_ms=(); loop_ms=()
-for ((i = 0; i < REPEATS; i++)); do   # interleaved so both see the same machine state
-  zooci_ms+=("$(time_once "$BUILD/zooci" test -j 2 --expect-fail data/expect-fail/onnx-backend-ort-1.30.txt "${DIRS[@]}")")
-  zooci1_ms+=("$(time_once "$BUILD/zooci" test -j 1 --expect-fail data/expect-fail/onnx-backend-ort-1.30.txt "${DIRS[@]}")")
-  loop_ms+=("$(time_once "$BUILD/bench_minimal_ort_loop" "${DIRS[@]}")")
+load_before="$(load_average)"
+busy_before=$(cpu_busy_jiffies)
+start_s=$(date +%s%N)
+declare -A wall cpu ratio quiet_ratio
+own_cpu_ms=0 foreign_per_round="" quiet_rounds=0
+for ((round = 0; round < ROUNDS; round++)); do
+  round_begin
+  round_cpu=0
+  # The order rotates, so no runner always follows the same one.
+  order=("${runners[@]:round % ${#runners[@]}}" "${runners[@]:0:round % ${#runners[@]}}")
+  declare -A this_wall=()
+  for runner in "${order[@]}"; do
+    # shellcheck disable=SC2086  # the commands are word lists without quoting needs
+    time_run result ${commands[$runner]}
+    read -r w c <<<"$result"
+    wall[$runner]+="$w " cpu[$runner]+="$c " this_wall[$runner]=$w
+    own_cpu_ms=$((own_cpu_ms + c)) round_cpu=$((round_cpu + c))
+  done
+  foreign="$(round_foreign "$round_cpu")"
+  foreign_per_round+="$foreign "
+  is_quiet "$foreign" && quiet=1 || quiet=0
+  quiet_rounds=$((quiet_rounds + quiet))
+  for runner in "${runners[@]}"; do
+    [[ $runner == loop ]] && continue
+    r="$(awk -v a="${this_wall[$runner]}" -v b="${this_wall[loop]}" 'BEGIN {printf "%.3f", a / b}')"
+    ratio[$runner]+="$r "
+    ((quiet)) && quiet_ratio[$runner]+="$r "
+  done
 done
-z=$(printf '%s\n' "${zooci_ms[@]}" | median)
-z1=$(printf '%s\n' "${zooci1_ms[@]}" | median)
-l=$(printf '%s\n' "${loop_ms[@]}" | median)
-ratio=$(awk -v z="$z" -v l="$l" 'BEGIN {printf "%.2f", z / l}')
-ratio1=$(awk -v z="$z1" -v l="$l" 'BEGIN {printf "%.2f", z / l}')
-loop_counts=$("$BUILD/bench_minimal_ort_loop" "${DIRS[@]}")
-summary=$("$BUILD/zooci" test -j 2 --expect-fail data/expect-fail/onnx-backend-ort-1.30.txt "${DIRS[@]}" | tail -1)
+elapsed_ms=$(( ($(date +%s%N) - start_s) / 1000000 ))
+busy_ms=$(( ($(cpu_busy_jiffies) - busy_before) * 1000 / $(getconf CLK_TCK) ))
+load_after="$(load_average)"
+foreign=$(awk -v b="$busy_ms" -v o="$own_cpu_ms" -v e="$elapsed_ms" \
+  'BEGIN {f = (b - o) / e; if (f < 0) f = 0; printf "%.2f", f}')
+
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+med_ratio() { tr ' ' '\n' <<<"$1" | grep . | median_ratio; }
+loop_counts="$("$BUILD/bench_minimal_ort_loop" "${CORPUS_DIRS[@]}")"
+summary="$("$BUILD/zooci" test -j 2 --expect-fail "$LIST" "${CORPUS_DIRS[@]}" | tail -1)"
+zooci_ratio=$(med_ratio "${ratio[zooci]}")
+verdict=$(awk -v r="$zooci_ratio" 'BEGIN {print (r <= 1.0) ? "met" : "MISSED"}')
+quiet_med() { if ((quiet_rounds > 0)); then med_ratio "${quiet_ratio[$1]}"; else echo "-"; fi; }
+zooci_quiet=$(quiet_med zooci)
+quiet_verdict=$(awk -v r="$zooci_quiet" 'BEGIN {print (r == "-") ? "no quiet round" : (r <= 1.0) ? "met" : "MISSED"}')
+baseline_row="" baseline_line=""
+if [[ -n "${BASELINE:-}" ]]; then
+  baseline_row="| \`zooci test -j 2\` of \`$BASELINE\` (baseline) | $(med "${wall[baseline]}") | $(med "${cpu[baseline]}") | the same 1,072 cases |"
+  baseline_line="Baseline / loop: **$(med_ratio "${ratio[baseline]}")×**, quiet rounds **$(quiet_med baseline)×** (per round: ${ratio[baseline]% }); runs (wall ms): ${wall[baseline]% }."
+fi
 
 report=$(cat <<MD
 
 ### zooci test over the ONNX backend corpus ($(date -u +%Y-%m-%d), $(nproc) cores)
-Command: \`make bench\` (= \`bash bench/test_corpus.sh\`), median of $REPEATS interleaved runs.
+Command: \`make bench\` (= \`bash bench/test_corpus.sh\`${BASELINE:+, \`BASELINE=$BASELINE\`}), $ROUNDS interleaved
+rounds (the order rotates); medians, and the median of the per-round ratios. CPU is user + system
+time of the process and the children it waited for (zooci's workers).
+Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average $load_before
+before, $load_after after; other processes kept $foreign cores busy on average during the $((elapsed_ms / 1000)) s run.
 
-| runner | wall time (ms) | work |
-|---|---|---|
-| \`zooci test -j 2\` (2 sandboxed workers, comparison, expect-fail list) | $z | 1,072 cases: $summary |
-| \`zooci test -j 1\` (1 sandboxed worker: the per-case overhead alone) | $z1 | the same 1,072 cases |
-| \`bench_minimal_ort_loop\` (1 process, sessions + runs only) | $l | $loop_counts |
+| runner | wall (ms) | CPU (ms) | work |
+|---|---|---|---|
+| \`zooci test -j 2\` (2 sandboxed workers, comparison, expect-fail list) | $(med "${wall[zooci]}") | $(med "${cpu[zooci]}") | 1,072 cases: $summary |
+$baseline_row
+| \`bench_minimal_ort_loop\` (1 process, serial, 1 intra-op thread) | $(med "${wall[loop]}") | $(med "${cpu[loop]}") | $loop_counts |
 
-Ratio zooci / minimal loop: **$ratio×** (target ≤ 3×); with one worker **$ratio1×**.
+Ratio zooci / loop (wall), median of all rounds: **${zooci_ratio}×** (goal ≤ 1.0×: $verdict); of the
+$quiet_rounds quiet rounds (other processes below $QUIET_CORES cores): **${zooci_quiet}×** ($quiet_verdict).
+Per round: ${ratio[zooci]% }; other processes' cores per round: ${foreign_per_round% }.
+zooci's two workers only help when the machine has two cores to give: in a round where others keep
+a core busy, the ratio tends to the CPU ratio ($(awk -v a="$(med "${cpu[zooci]}")" -v b="$(med "${cpu[loop]}")" 'BEGIN {printf "%.2f", a / b}')× here).
+$baseline_line
+Runs (wall ms): zooci ${wall[zooci]% }; loop ${wall[loop]% }.
 The loop skips the cases it cannot feed (non-tensor or string inputs, models ORT rejects), so it
-does slightly less work than zooci. Runs: zooci -j 2 ${zooci_ms[*]} ms; -j 1 ${zooci1_ms[*]} ms; loop ${loop_ms[*]} ms.
+does slightly less work than zooci.
 MD
 )
 echo "$report"

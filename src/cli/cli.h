@@ -46,7 +46,9 @@ struct WorkerSandbox {
   TempDir logs;
   std::unique_ptr<Executor> executor;
 };
-Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers);
+// `requests_per_worker`: see SandboxConfig.
+Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers,
+                                        int requests_per_worker = 1);
 // Makes, by runtime name, a sandbox of `workers` workers with `flags`' limits whose workers load
 // that runtime; each executor owns its log directory. For the compatibility matrix's runtimes.
 std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> RuntimeSandboxFactory(
@@ -57,6 +59,7 @@ Status EmitReport(const std::string& text, const std::string& output_path);
 
 CommandSpec BenchCommand();
 CommandSpec CheckCommand();
+CommandSpec ConformanceCommand();
 CommandSpec EvalCommand();
 CommandSpec ManifestCommand();
 CommandSpec ServeCommand();

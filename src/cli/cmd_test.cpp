@@ -64,13 +64,19 @@ int RunTest(const TestFlags& flags) {
   std::optional<fs::path> data_dir;
   if (!flags.data_dir.empty()) data_dir = fs::path(flags.data_dir);
   std::vector<fs::path> paths(flags.paths.begin(), flags.paths.end());
+  // Short runs, many of them: each worker holds the next case in its queue (testrun's runner
+  // keeps two cases in flight per job). A worker starts on its first request, so a run of fewer
+  // cases than jobs starts fewer workers.
+  auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs, /*requests_per_worker=*/2);
+  // The first worker starts and loads its runtime while the cases are discovered.
+  std::thread warm_up;
+  if (sandbox.ok()) warm_up = std::thread([&] { (void)sandbox->executor->BackendDescription(); });
   auto discovery = DiscoverCases(paths, data_dir);
+  if (warm_up.joinable()) warm_up.join();
   if (!discovery.ok()) {
     std::cerr << "zooci test: " << discovery.error().message() << "\n";
     return kExitUsage;
   }
-
-  auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
   if (!sandbox.ok()) {
     std::cerr << "zooci test: " << sandbox.error().message() << "\n";
     return kExitUsage;
@@ -80,7 +86,7 @@ int RunTest(const TestFlags& flags) {
   bool json_stdout = flags.format == "json" && flags.output.empty();
   TestReport report = RunTestCases(discovery->cases, executor, *options,
                                    json_stdout ? nullptr : TerminalProgress());
-  std::string json = FormatJsonReport(report);
+  std::string json = json_stdout || !flags.output.empty() ? FormatJsonReport(report) : "";
   if (!flags.output.empty()) {
     Status written = WriteFileAtomic(flags.output, json);
     if (!written.ok()) {

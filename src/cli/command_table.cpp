@@ -5,14 +5,15 @@ namespace zooci {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
-      BenchCommand(),     //
-      CheckCommand(),     //
-      EvalCommand(),      //
-      ManifestCommand(),  //
-      ServeCommand(),     //
-      TestCommand(),      //
-      ValidateCommand(),  //
-      VersionCommand(),   //
+      BenchCommand(),        //
+      CheckCommand(),        //
+      ConformanceCommand(),  //
+      EvalCommand(),         //
+      ManifestCommand(),     //
+      ServeCommand(),        //
+      TestCommand(),         //
+      ValidateCommand(),     //
+      VersionCommand(),      //
       WorkerCommand(),
   };
   return commands;

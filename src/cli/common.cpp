@@ -5,7 +5,8 @@
 
 namespace zooci {
 
-Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers) {
+Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers,
+                                        int requests_per_worker) {
   ZC_ASSIGN_OR_RETURN(TempDir logs, TempDir::Create("zooci-worker-logs"));
   ZC_ASSIGN_OR_RETURN(fs::path worker, flags.worker.empty() ? DefaultWorkerExecutable()
                                                             : Result<fs::path>(flags.worker));
@@ -16,6 +17,7 @@ Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers) 
   config.memory_limit_bytes = static_cast<uint64_t>(flags.memory_limit_mb) << 20;
   config.log_dir = logs.path();
   config.backend = flags.runtime;
+  config.requests_per_worker = requests_per_worker;
   ZC_ASSIGN_OR_RETURN(auto executor, MakeSandboxExecutor(config));
   return WorkerSandbox{std::move(logs), std::move(executor)};
 }

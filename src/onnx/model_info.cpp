@@ -116,6 +116,12 @@ Result<ModelInfo> ReadModelInfo(const fs::path& path, const ModelLoadLimits& lim
     info.inputs.push_back(ToValueInfo(input));
   }
   for (const auto& output : model.graph().output()) info.outputs.push_back(ToValueInfo(output));
+  for (const auto& node : model.graph().node()) {
+    bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
+    std::string op = default_domain ? node.op_type() : node.domain() + "." + node.op_type();
+    if (std::find(info.operators.begin(), info.operators.end(), op) == info.operators.end())
+      info.operators.push_back(std::move(op));
+  }
   return info;
 }
 

@@ -133,6 +133,21 @@ TEST_F(ModelInfoTest, InputsExcludeInitializersAndKeepOrder) {
   EXPECT_EQ(info->inputs[2].name, "o");
 }
 
+TEST_F(ModelInfoTest, ListsOperatorsOnceInNodeOrderWithTheirDomain) {
+  onnx::ModelProto model = MakeModel();
+  auto* graph = model.mutable_graph();
+  for (const auto& [domain, op] : std::vector<std::pair<std::string, std::string>>{
+           {"ai.onnx.preview.training", "Adam"}, {"", "Add"}, {"ai.onnx", "Relu"}}) {
+    auto* node = graph->add_node();
+    node->set_domain(domain);
+    node->set_op_type(op);
+  }
+  auto info = ReadModelInfo(WriteModel("model.onnx", model.SerializeAsString()));
+  ASSERT_TRUE(info.ok()) << ErrorOf(info);
+  EXPECT_EQ(info->operators,
+            (std::vector<std::string>{"Add", "ai.onnx.preview.training.Adam", "Relu"}));
+}
+
 TEST_F(ModelInfoTest, DescribesTensorSequenceAndOptionalInputs) {
   auto info = ReadModelInfo(WriteModel("model.onnx", MakeModel().SerializeAsString()));
   ASSERT_TRUE(info.ok()) << ErrorOf(info);

@@ -116,6 +116,9 @@ struct ModelInfo {
   std::string producer_version;
   std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
   std::vector<ValueInfo> outputs;
+  // The operators of the main graph's nodes, each once, in node order: "Conv", or "domain.Op"
+  // outside the default domain ("ai.onnx.preview.training.Adam"). Subgraphs are not included.
+  std::vector<std::string> operators;
   // The `location` of every main-graph initializer stored as external data, as written (relative
   // to the model's directory; unchecked), each once.
   std::vector<std::string> external_data_locations;

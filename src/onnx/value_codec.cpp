@@ -94,7 +94,8 @@ Result<std::string> DecodeTypedPayload(const onnx::TensorProto& proto, ElemType 
 
 namespace {
 
-Result<Tensor> DecodeTensorProto(const onnx::TensorProto& proto) {
+// Consumes `proto`'s raw_data (moved into the tensor, not copied).
+Result<Tensor> DecodeTensorProto(onnx::TensorProto& proto) {
   Tensor tensor;
   tensor.name = proto.name();
   tensor.elem_type = static_cast<ElemType>(proto.data_type());
@@ -124,7 +125,7 @@ Result<Tensor> DecodeTensorProto(const onnx::TensorProto& proto) {
       return Error(context + ": raw_data has " + std::to_string(proto.raw_data().size()) +
                    " bytes, the shape needs " + std::to_string(expected));
     }
-    tensor.data = proto.raw_data();
+    tensor.data = std::move(*proto.mutable_raw_data());
     return tensor;
   }
   auto payload = DecodeTypedPayload(proto, tensor.elem_type, *count);
@@ -133,29 +134,29 @@ Result<Tensor> DecodeTensorProto(const onnx::TensorProto& proto) {
   return tensor;
 }
 
-Result<Value> DecodeSequenceProto(const onnx::SequenceProto& proto);
-Result<Value> DecodeOptionalProto(const onnx::OptionalProto& proto);
+Result<Value> DecodeSequenceProto(onnx::SequenceProto& proto);
+Result<Value> DecodeOptionalProto(onnx::OptionalProto& proto);
 
-Result<Value> DecodeSequenceProto(const onnx::SequenceProto& proto) {
+Result<Value> DecodeSequenceProto(onnx::SequenceProto& proto) {
   Value value;
   value.kind = ValueKind::kSequence;
   value.name = proto.name();
   value.declared_elem_kind = proto.elem_type();
   switch (proto.elem_type()) {
     case onnx::SequenceProto::TENSOR:
-      for (const auto& element : proto.tensor_values()) {
+      for (auto& element : *proto.mutable_tensor_values()) {
         ZC_ASSIGN_OR_RETURN(Tensor tensor, DecodeTensorProto(element));
         value.elements.push_back(Value::FromTensor(std::move(tensor)));
       }
       return value;
     case onnx::SequenceProto::SEQUENCE:
-      for (const auto& element : proto.sequence_values()) {
+      for (auto& element : *proto.mutable_sequence_values()) {
         ZC_ASSIGN_OR_RETURN(Value inner, DecodeSequenceProto(element));
         value.elements.push_back(std::move(inner));
       }
       return value;
     case onnx::SequenceProto::OPTIONAL:
-      for (const auto& element : proto.optional_values()) {
+      for (auto& element : *proto.mutable_optional_values()) {
         ZC_ASSIGN_OR_RETURN(Value inner, DecodeOptionalProto(element));
         value.elements.push_back(std::move(inner));
       }
@@ -167,19 +168,19 @@ Result<Value> DecodeSequenceProto(const onnx::SequenceProto& proto) {
   }
 }
 
-Result<Value> DecodeOptionalProto(const onnx::OptionalProto& proto) {
+Result<Value> DecodeOptionalProto(onnx::OptionalProto& proto) {
   Value value;
   value.kind = ValueKind::kOptional;
   value.name = proto.name();
   value.declared_elem_kind = proto.elem_type();
   if (proto.has_tensor_value()) {
-    ZC_ASSIGN_OR_RETURN(Tensor tensor, DecodeTensorProto(proto.tensor_value()));
+    ZC_ASSIGN_OR_RETURN(Tensor tensor, DecodeTensorProto(*proto.mutable_tensor_value()));
     value.elements.push_back(Value::FromTensor(std::move(tensor)));
   } else if (proto.has_sequence_value()) {
-    ZC_ASSIGN_OR_RETURN(Value inner, DecodeSequenceProto(proto.sequence_value()));
+    ZC_ASSIGN_OR_RETURN(Value inner, DecodeSequenceProto(*proto.mutable_sequence_value()));
     value.elements.push_back(std::move(inner));
   } else if (proto.has_optional_value()) {
-    ZC_ASSIGN_OR_RETURN(Value inner, DecodeOptionalProto(proto.optional_value()));
+    ZC_ASSIGN_OR_RETURN(Value inner, DecodeOptionalProto(*proto.mutable_optional_value()));
     value.elements.push_back(std::move(inner));
   } else if (proto.has_map_value() || proto.has_sparse_tensor_value()) {
     return Error("optional '" + proto.name() + "': map and sparse tensor values are not supported");

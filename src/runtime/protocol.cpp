@@ -1,6 +1,12 @@
 // Framing and (de)serialization of sandbox <-> worker messages.
 #include "runtime/protocol.h"
 
+#include <poll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace zooci {
@@ -8,28 +14,36 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string EncodeLength(uint64_t length) {
-  std::string bytes(8, '\0');
-  std::memcpy(bytes.data(), &length, 8);  // x86-64 and aarch64 are little-endian
-  return bytes;
-}
+constexpr size_t kReadAheadBytes = 64 << 10;  // a pipe's default capacity
 
-Result<uint64_t> ReadLength(int fd, std::chrono::steady_clock::time_point deadline,
-                            ReadStatus* status) {
-  uint64_t length = 0;
-  std::string error;
-  *status = ReadExact(fd, reinterpret_cast<char*>(&length), 8, deadline, &error);
-  if (*status != ReadStatus::kOk) return Error(error.empty() ? "no message" : error);
-  return length;
-}
-
-Result<std::string> ReadBytes(int fd, uint64_t length,
-                              std::chrono::steady_clock::time_point deadline, ReadStatus* status) {
-  std::string bytes(length, '\0');
-  std::string error;
-  *status = ReadExact(fd, bytes.data(), length, deadline, &error);
-  if (*status != ReadStatus::kOk) return Error(error.empty() ? "message cut short" : error);
-  return bytes;
+// One poll (until `deadline`) and one read of at most `size` bytes into `out`; `*got` is the
+// count read.
+ReadStatus ReadSome(int fd, char* out, size_t size, std::chrono::steady_clock::time_point deadline,
+                    size_t* got, std::string* error) {
+  for (;;) {
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (remaining.count() <= 0) return ReadStatus::kTimedOut;
+    struct pollfd pfd {
+      fd, POLLIN, 0
+    };
+    int ready = poll(&pfd, 1, static_cast<int>(std::min<int64_t>(remaining.count(), 1 << 30)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) {
+      *error = std::string("poll: ") + std::strerror(errno);
+      return ReadStatus::kError;
+    }
+    if (ready == 0) return ReadStatus::kTimedOut;
+    ssize_t count = read(fd, out, size);
+    if (count < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (count < 0) {
+      *error = std::string("read: ") + std::strerror(errno);
+      return ReadStatus::kError;
+    }
+    if (count == 0) return ReadStatus::kClosed;
+    *got = static_cast<size_t>(count);
+    return ReadStatus::kOk;
+  }
 }
 
 json SessionToJson(const SessionConfig& config) {
@@ -85,31 +99,99 @@ Status WriteMessage(int fd, const Message& message) {
   json header = message.header;
   header["blobs"] = message.blobs.size();
   std::string header_text = header.dump();
-  std::string frame = EncodeLength(header_text.size()) + header_text;
-  ZC_RETURN_IF_ERROR(WriteAll(fd, frame));
+  // The frame's parts, gathered: lengths live in `lengths` (stable: reserved up front).
+  std::vector<uint64_t> lengths;
+  lengths.reserve(1 + message.blobs.size());
+  std::vector<struct iovec> parts;
+  auto add = [&](const void* data, size_t size) {
+    if (size > 0) parts.push_back({const_cast<void*>(data), size});
+  };
+  lengths.push_back(header_text.size());  // x86-64 and aarch64 are little-endian
+  add(&lengths.back(), 8);
+  add(header_text.data(), header_text.size());
   for (const std::string& blob : message.blobs) {
-    ZC_RETURN_IF_ERROR(WriteAll(fd, EncodeLength(blob.size())));
-    ZC_RETURN_IF_ERROR(WriteAll(fd, blob));
+    lengths.push_back(blob.size());
+    add(&lengths.back(), 8);
+    add(blob.data(), blob.size());
+  }
+  size_t part_idx = 0;
+  while (part_idx < parts.size()) {
+    int count = static_cast<int>(std::min<size_t>(parts.size() - part_idx, IOV_MAX));
+    ssize_t wrote = writev(fd, parts.data() + part_idx, count);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0) return Error(std::string("write: ") + std::strerror(errno));
+    // Skip what was written; a part written in part is trimmed.
+    auto done = static_cast<size_t>(wrote);
+    while (part_idx < parts.size() && done >= parts[part_idx].iov_len) {
+      done -= parts[part_idx].iov_len;
+      ++part_idx;
+    }
+    if (done > 0) {
+      parts[part_idx].iov_base = static_cast<char*>(parts[part_idx].iov_base) + done;
+      parts[part_idx].iov_len -= done;
+    }
   }
   return OkStatus();
 }
 
-Result<Message> ReadMessage(int fd, std::chrono::steady_clock::time_point deadline,
-                            ReadStatus* read_status) {
-  ZC_ASSIGN_OR_RETURN(uint64_t header_length, ReadLength(fd, deadline, read_status));
+ReadStatus MessageReader::Take(char* out, size_t size,
+                               std::chrono::steady_clock::time_point deadline, std::string* error) {
+  size_t from_ahead = std::min(size, ahead_end_ - ahead_begin_);
+  if (from_ahead > 0) std::memcpy(out, ahead_.data() + ahead_begin_, from_ahead);
+  ahead_begin_ += from_ahead;
+  out += from_ahead;
+  size -= from_ahead;
+  if (size == 0) return ReadStatus::kOk;
+  // Nothing is ahead any more. A large part is read straight into place.
+  ahead_begin_ = ahead_end_ = 0;
+  if (size >= kReadAheadBytes) return ReadExact(fd_, out, size, deadline, error);
+  if (ahead_.empty()) ahead_.resize(kReadAheadBytes);
+  while (ahead_end_ < size) {
+    size_t got = 0;
+    ReadStatus status = ReadSome(fd_, ahead_.data() + ahead_end_, ahead_.size() - ahead_end_,
+                                 deadline, &got, error);
+    if (status != ReadStatus::kOk) {
+      ahead_end_ = 0;
+      return status;
+    }
+    ahead_end_ += got;
+  }
+  std::memcpy(out, ahead_.data(), size);
+  ahead_begin_ = size;
+  return ReadStatus::kOk;
+}
+
+Result<Message> MessageReader::Read(std::chrono::steady_clock::time_point deadline,
+                                    ReadStatus* read_status) {
+  std::string error;
+  auto read_length = [&](uint64_t* length) {
+    *read_status = Take(reinterpret_cast<char*>(length), 8, deadline, &error);
+    return *read_status == ReadStatus::kOk;
+  };
+  auto read_bytes = [&](uint64_t length, std::string* bytes) {
+    bytes->resize(length);
+    *read_status = Take(bytes->data(), length, deadline, &error);
+    return *read_status == ReadStatus::kOk;
+  };
+  uint64_t header_length = 0;
+  if (!read_length(&header_length)) return Error(error.empty() ? "no message" : error);
   if (header_length > kMaxHeaderBytes)
     return Error("protocol: header of " + std::to_string(header_length) + " bytes");
-  ZC_ASSIGN_OR_RETURN(std::string header_text, ReadBytes(fd, header_length, deadline, read_status));
+  std::string header_text;
+  if (!read_bytes(header_length, &header_text))
+    return Error(error.empty() ? "message cut short" : error);
   Message message;
   message.header = json::parse(header_text, nullptr, /*allow_exceptions=*/false);
   if (message.header.is_discarded() || !message.header.is_object())
     return Error("protocol: header is not a JSON object");
   uint64_t blob_count = message.header.value("blobs", uint64_t{0});
   for (uint64_t blob_idx = 0; blob_idx < blob_count; ++blob_idx) {
-    ZC_ASSIGN_OR_RETURN(uint64_t blob_length, ReadLength(fd, deadline, read_status));
+    uint64_t blob_length = 0;
+    if (!read_length(&blob_length)) return Error(error.empty() ? "message cut short" : error);
     if (blob_length > kMaxBlobBytes)
       return Error("protocol: blob of " + std::to_string(blob_length) + " bytes");
-    ZC_ASSIGN_OR_RETURN(std::string blob, ReadBytes(fd, blob_length, deadline, read_status));
+    std::string blob;
+    if (!read_bytes(blob_length, &blob)) return Error(error.empty() ? "message cut short" : error);
     message.blobs.push_back(std::move(blob));
   }
   return message;

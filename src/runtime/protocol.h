@@ -24,11 +24,29 @@ struct Message {
 inline constexpr uint64_t kMaxHeaderBytes = uint64_t{64} << 20;
 inline constexpr uint64_t kMaxBlobBytes = uint64_t{4} << 30;
 
+// Writes the whole frame with as few writes as the pipe allows (one when it fits), so the reader
+// is woken once per message rather than once per part.
 Status WriteMessage(int fd, const Message& message);
-// Reads one message, waiting at most until `deadline`. `read_status` says whether the peer closed
-// the pipe or the deadline passed when the result is an error.
-Result<Message> ReadMessage(int fd, std::chrono::steady_clock::time_point deadline,
-                            ReadStatus* read_status);
+
+// Reads messages from one pipe. A message that has arrived whole costs one poll and one read:
+// parts are read ahead in chunks, and bytes read past a message (the peer's next one, when
+// requests are pipelined) are kept for the next Read. Use one reader per pipe for its lifetime.
+class MessageReader {
+ public:
+  explicit MessageReader(int fd) : fd_(fd) {}
+  // Reads one message, waiting at most until `deadline`. `read_status` says whether the peer
+  // closed the pipe or the deadline passed when the result is an error.
+  Result<Message> Read(std::chrono::steady_clock::time_point deadline, ReadStatus* read_status);
+
+ private:
+  // Copies the next `size` bytes of the stream to `out`.
+  ReadStatus Take(char* out, size_t size, std::chrono::steady_clock::time_point deadline,
+                  std::string* error);
+  int fd_;
+  std::vector<char> ahead_;  // read-ahead buffer: bytes [ahead_begin_, ahead_end_) not taken yet
+  size_t ahead_begin_ = 0;
+  size_t ahead_end_ = 0;
+};
 
 Message EncodeRunRequest(const RunRequest& request);
 Result<RunRequest> DecodeRunRequest(const Message& message);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "testing/testing.h"
 
 namespace zooci {
@@ -28,7 +30,7 @@ TEST(ProtocolTest, RunRequestSurvivesThePipe) {
   ASSERT_EQ(pipe(fds), 0);
   ASSERT_TRUE(WriteMessage(fds[1], EncodeRunRequest(request)).ok());
   ReadStatus status;
-  auto message = ReadMessage(fds[0], Soon(), &status);
+  auto message = MessageReader(fds[0]).Read(Soon(), &status);
   close(fds[0]);
   close(fds[1]);
   ASSERT_TRUE(message.ok()) << message.error().message();
@@ -68,12 +70,43 @@ TEST(ProtocolTest, RunOutcomeKeepsValuesAndStatuses) {
   EXPECT_EQ(decoded->data_sets[1].error, "bad input");
 }
 
+// Pipelined requests arrive back to back: the reader keeps what it read past the first message.
+TEST(ProtocolTest, MessagesBackToBackAreReadInOrderWithLargeBlobs) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string large(200000, 'x');  // more than the pipe and the read-ahead hold
+  large[199999] = 'y';
+  std::thread writer([&] {
+    for (int message_idx = 0; message_idx < 3; ++message_idx) {
+      Message message{nlohmann::json{{"index", message_idx}}, {"small", large, ""}};
+      EXPECT_TRUE(WriteMessage(fds[1], message).ok());
+    }
+    close(fds[1]);
+  });
+  MessageReader reader(fds[0]);
+  for (int message_idx = 0; message_idx < 3; ++message_idx) {
+    ReadStatus status;
+    auto message = reader.Read(Soon(), &status);
+    ASSERT_TRUE(message.ok()) << message.error().message();
+    EXPECT_EQ(message->header.value("index", -1), message_idx);
+    ASSERT_EQ(message->blobs.size(), 3u);
+    EXPECT_EQ(message->blobs[0], "small");
+    EXPECT_EQ(message->blobs[1], large);
+    EXPECT_EQ(message->blobs[2], "");
+  }
+  ReadStatus status = ReadStatus::kOk;
+  EXPECT_FALSE(reader.Read(Soon(), &status).ok());
+  EXPECT_EQ(status, ReadStatus::kClosed);
+  writer.join();
+  close(fds[0]);
+}
+
 TEST(ProtocolTest, ClosedPipeIsReportedAsClosed) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   close(fds[1]);
   ReadStatus status = ReadStatus::kOk;
-  auto message = ReadMessage(fds[0], Soon(), &status);
+  auto message = MessageReader(fds[0]).Read(Soon(), &status);
   close(fds[0]);
   EXPECT_FALSE(message.ok());
   EXPECT_EQ(status, ReadStatus::kClosed);
@@ -85,7 +118,7 @@ TEST(ProtocolTest, OversizedHeaderIsRejectedWithoutAllocating) {
   uint64_t huge = uint64_t{1} << 60;
   ASSERT_TRUE(WriteAll(fds[1], std::string_view(reinterpret_cast<const char*>(&huge), 8)).ok());
   ReadStatus status;
-  auto message = ReadMessage(fds[0], Soon(), &status);
+  auto message = MessageReader(fds[0]).Read(Soon(), &status);
   close(fds[0]);
   close(fds[1]);
   ASSERT_FALSE(message.ok());

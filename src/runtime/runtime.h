@@ -203,6 +203,12 @@ struct SandboxConfig {
   fs::path log_dir;                 // workers' stderr goes to files here (empty: inherit)
   // The runtime the workers load, passed as `--backend NAME` (one of RuntimeNames()).
   std::string backend = "ort";
+  // Requests a worker may hold at once: above 1, the next request waits in the worker's stdin
+  // while it runs the current one (it then never waits for the caller between requests). A
+  // request queued behind one that kills the worker is sent again to its replacement. Callers
+  // need more threads than workers to make use of it; a queued request waits for the one ahead
+  // even when another worker becomes free, so long runs (benchmarks) should keep 1.
+  int requests_per_worker = 1;
 };
 
 // The runtimes zooci-worker can load, by the name `--backend` takes ("ort", "opencv"), the default

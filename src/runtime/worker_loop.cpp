@@ -144,9 +144,10 @@ void ExitWhenOrphaned() {
 int RunWorkerLoop(Backend& backend, int in_fd, int out_fd) {
   ExitWhenOrphaned();
   auto forever = std::chrono::steady_clock::time_point::max();
+  MessageReader requests(in_fd);
   for (;;) {
     ReadStatus read_status = ReadStatus::kOk;
-    auto request = ReadMessage(in_fd, forever, &read_status);
+    auto request = requests.Read(forever, &read_status);
     if (!request.ok()) {
       if (read_status == ReadStatus::kClosed) return 0;
       std::fprintf(stderr, "zooci-worker: %s\n", request.error().message().c_str());

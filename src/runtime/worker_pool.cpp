@@ -1,4 +1,13 @@
 // SandboxExecutor: a pool of zooci-worker processes under resource limits.
+//
+// Requests to one worker can be pipelined (SandboxConfig::requests_per_worker): the next request
+// is written into the worker's stdin while it still works on the previous one, so the worker goes
+// from one model to the next without waiting for the caller to read, compare and prepare (and,
+// on a busy machine, without waiting for the caller's thread to be scheduled twice per request).
+// A worker answers in order, so responses are read in the order requests were written: each
+// request on a worker has a ticket, and only the holder of the oldest unanswered ticket reads.
+// When a worker dies (crash, timeout, out-of-memory), the request being answered gets the
+// outcome; requests queued behind it never started, so they are sent again to the replacement.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -13,10 +22,27 @@ namespace {
 
 constexpr size_t kStderrTailBytes = 2048;
 
-// One worker process and its stderr log. A slot is used by one thread at a time.
+// A started worker: its process, and the reader of its answers (which may hold the start of the
+// next answer).
+struct WorkerProcess {
+  std::unique_ptr<ChildProcess> process;
+  MessageReader answers;
+};
+
+// One worker and the requests queued on it. Every field is guarded by the pool's mutex_, except
+// that the thread holding the write turn writes to the worker's stdin and the thread holding the
+// read turn reads its answers without it; `worker` is shared so that a writer's process object
+// outlives a concurrent replacement.
 struct WorkerSlot {
-  std::unique_ptr<ChildProcess> child;
+  std::shared_ptr<WorkerProcess> worker;
   fs::path stderr_log;  // empty: stderr inherited
+  // Incremented when the worker is replaced: tickets of an older generation are void.
+  uint64_t generation = 0;
+  uint64_t next_ticket = 0;              // the ticket of the next request written
+  uint64_t next_read = 0;                // the ticket whose response is read next
+  bool writing = false;                  // a thread is writing a request to the worker
+  int in_flight = 0;                     // requests written (or being written) and not yet answered
+  std::condition_variable turn_changed;  // next_read or generation changed (readers wait)
 };
 
 uint64_t FileSize(const fs::path& path) {
@@ -43,6 +69,14 @@ bool LooksLikeOutOfMemory(const std::string& text) {
          text.find("out of memory") != std::string::npos;
 }
 
+// A request's place in a worker's queue.
+struct Ticket {
+  int slot_idx = 0;
+  uint64_t generation = 0;
+  uint64_t number = 0;
+  std::shared_ptr<WorkerProcess> worker;
+};
+
 class SandboxExecutor final : public Executor {
  public:
   explicit SandboxExecutor(SandboxConfig config)
@@ -52,88 +86,140 @@ class SandboxExecutor final : public Executor {
         slots_[slot_idx].stderr_log =
             config_.log_dir / ("worker-" + std::to_string(slot_idx) + ".log");
       }
-      free_slots_.push_back(slot_idx);
     }
   }
 
   ~SandboxExecutor() override {
+    // Every worker is told to exit before any is waited for: they shut down in parallel.
     for (WorkerSlot& slot : slots_) {
-      if (slot.child) slot.child->CloseAndWait(1000);
+      if (slot.worker) slot.worker->process->CloseStdin();
+    }
+    for (WorkerSlot& slot : slots_) {
+      if (slot.worker) slot.worker->process->CloseAndWait(1000);
     }
   }
 
   RunOutcome Run(const RunRequest& request) override {
-    int slot_idx = AcquireSlot();
-    RunOutcome outcome = RunOnSlot(slots_[slot_idx], request);
-    ReleaseSlot(slot_idx);
-    return outcome;
+    RunOutcome failure;
+    auto response = Exchange(EncodeRunRequest(request), &failure);
+    if (!response.ok()) return failure;
+    auto outcome = DecodeRunOutcome(*response);
+    if (!outcome.ok()) return RunOutcome{RunStatus::kError, outcome.error().message(), 0, {}, {}};
+    return std::move(*outcome);
   }
 
   JobOutcome RunJob(const JobRequest& request) override {
-    int slot_idx = AcquireSlot();
-    JobOutcome outcome = RunJobOnSlot(slots_[slot_idx], request);
-    ReleaseSlot(slot_idx);
-    return outcome;
+    RunOutcome failure;
+    auto response = Exchange(EncodeJobRequest(request), &failure);
+    if (!response.ok()) return JobOutcome{failure.status, failure.message, 0, {}};
+    auto outcome = DecodeJobOutcome(*response);
+    if (!outcome.ok()) return JobOutcome{RunStatus::kError, outcome.error().message(), 0, {}};
+    return std::move(*outcome);
   }
 
   Result<std::string> BackendDescription() override {
-    int slot_idx = AcquireSlot();
-    auto description = Hello(slots_[slot_idx]);
-    ReleaseSlot(slot_idx);
-    return description;
+    RunOutcome failure;
+    Message hello{nlohmann::json{{"type", "hello"}}, {}};
+    ZC_ASSIGN_OR_RETURN(Message response, Exchange(hello, &failure));
+    if (response.header.value("status", "") != "ok")
+      return Error("worker: " + response.header.value("message", "hello failed"));
+    return response.header.value("backend", "?") + " " + response.header.value("version", "?");
   }
 
  private:
-  int AcquireSlot() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    slot_free_.wait(lock, [this] { return !free_slots_.empty(); });
-    int slot_idx = free_slots_.back();
-    free_slots_.pop_back();
-    return slot_idx;
+  // Sends `request` to a worker and returns its response. On any failure the worker is killed
+  // (and restarted by the next request), and `failure` says why. A request that was queued behind
+  // one whose worker died is sent again.
+  Result<Message> Exchange(const Message& request, RunOutcome* failure) {
+    for (;;) {
+      auto ticket = WriteRequest(request);
+      if (!ticket.ok()) {
+        failure->status = RunStatus::kError;
+        failure->message = ticket.error().message();
+        return ticket.error();
+      }
+      if (!WaitForReadTurn(*ticket)) continue;  // the worker died before reaching it
+      return ReadResponse(*ticket, failure);
+    }
   }
 
-  void ReleaseSlot(int slot_idx) {
+  // Takes the write turn of the least busy worker with room in its queue, starts the worker if
+  // needed and writes the request. A failed write is not reported here: the worker is dead, and
+  // reading the response says how it died.
+  Result<Ticket> WriteRequest(const Message& request) {
+    Ticket ticket;
     {
+      std::unique_lock<std::mutex> lock(mutex_);
+      int chosen = -1;
+      room_.wait(lock, [&] {
+        chosen = LeastBusyWritableSlot();
+        return chosen >= 0;
+      });
+      WorkerSlot& slot = slots_[chosen];
+      slot.writing = true;
+      ++slot.in_flight;
+      ticket = {chosen, slot.generation, slot.next_ticket++, slot.worker};
+    }
+    WorkerSlot& slot = slots_[ticket.slot_idx];
+    if (!ticket.worker) {
+      auto started = StartWorker(slot.stderr_log);
       std::lock_guard<std::mutex> lock(mutex_);
-      free_slots_.push_back(slot_idx);
+      if (!started.ok()) {
+        ForgetQueueLocked(slot);
+        return started.error();
+      }
+      slot.worker = ticket.worker = std::move(*started);
     }
-    slot_free_.notify_one();
+    (void)WriteMessage(ticket.worker->process->stdin_fd(), request);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (slot.generation == ticket.generation) slot.writing = false;
+    room_.notify_all();
+    return ticket;
   }
 
-  Status EnsureStarted(WorkerSlot& slot) {
-    if (slot.child) return OkStatus();
-    ChildProcess::Options options;
-    options.argv = {config_.worker_executable.string(), "--backend", config_.backend};
-    options.limits.address_space_bytes = config_.memory_limit_bytes;
-    if (!slot.stderr_log.empty()) options.stderr_path = slot.stderr_log;
-    auto child = ChildProcess::Spawn(options);
-    if (!child.ok())
-      return child.error().WithContext("start worker " + config_.worker_executable.string());
-    slot.child = std::move(*child);
-    return OkStatus();
+  // Waits until `ticket` is the oldest unanswered request of its worker. False when the worker
+  // was replaced first (the request never ran and must be sent again).
+  bool WaitForReadTurn(const Ticket& ticket) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    WorkerSlot& slot = slots_[ticket.slot_idx];
+    slot.turn_changed.wait(lock, [&] {
+      return slot.generation != ticket.generation || slot.next_read == ticket.number;
+    });
+    return slot.generation == ticket.generation;
   }
 
-  // Sends `request` and waits for the response within the time limit. On any failure the worker
-  // is killed (and restarted by the next use of the slot), and the outcome says why.
-  Result<Message> Exchange(WorkerSlot& slot, const Message& request, RunOutcome* failure) {
-    Status started = EnsureStarted(slot);
-    if (!started.ok()) {
-      failure->status = RunStatus::kError;
-      failure->message = started.error().message();
-      return started.error();
-    }
+  // Reads the response to `ticket` within the time limit, which starts now: the worker has
+  // answered every earlier request. A worker that fails to answer, or answers out-of-memory, is
+  // killed and its queue voided.
+  Result<Message> ReadResponse(const Ticket& ticket, RunOutcome* failure) {
+    WorkerSlot& slot = slots_[ticket.slot_idx];
     uint64_t log_offset = FileSize(slot.stderr_log);
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.timeout_ms);
     ReadStatus read_status = ReadStatus::kError;
-    Status written = WriteMessage(slot.child->stdin_fd(), request);
-    Result<Message> response = written.ok()
-                                   ? ReadMessage(slot.child->stdout_fd(), deadline, &read_status)
-                                   : Result<Message>(written.error());
-    if (response.ok()) return response;
+    Result<Message> response = ticket.worker->answers.Read(deadline, &read_status);
+    if (response.ok()) {
+      bool out_of_memory =
+          response->header.value("status", "") == RunStatusName(RunStatus::kOutOfMemory);
+      if (out_of_memory)
+        ticket.worker->process->Kill();  // its heap is suspect after a failed allocation
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (out_of_memory) {
+        ForgetQueueLocked(slot);
+      } else {
+        ++slot.next_read;
+        --slot.in_flight;
+        slot.turn_changed.notify_all();
+        room_.notify_all();
+      }
+      return response;
+    }
 
-    ExitInfo exit_info = slot.child->Kill();
-    slot.child.reset();
+    ExitInfo exit_info = ticket.worker->process->Kill();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ForgetQueueLocked(slot);
+    }
     std::string stderr_tail = StderrSince(slot.stderr_log, log_offset);
     if (read_status == ReadStatus::kTimedOut) {
       failure->status = RunStatus::kTimeout;
@@ -149,46 +235,47 @@ class SandboxExecutor final : public Executor {
     return Error(failure->message);
   }
 
-  RunOutcome RunOnSlot(WorkerSlot& slot, const RunRequest& request) {
-    RunOutcome failure;
-    auto response = Exchange(slot, EncodeRunRequest(request), &failure);
-    if (!response.ok()) return failure;
-    auto outcome = DecodeRunOutcome(*response);
-    if (!outcome.ok()) return RunOutcome{RunStatus::kError, outcome.error().message(), 0, {}, {}};
-    if (outcome->status == RunStatus::kOutOfMemory) {
-      slot.child->Kill();  // its heap is suspect after a failed allocation
-      slot.child.reset();
+  // The slot that takes the next request: an idle worker first, else the one with the shortest
+  // queue that has room and no write under way. -1 when every queue is full. Requires mutex_.
+  int LeastBusyWritableSlot() const {
+    int chosen = -1;
+    for (int slot_idx = 0; slot_idx < static_cast<int>(slots_.size()); ++slot_idx) {
+      const WorkerSlot& slot = slots_[slot_idx];
+      if (slot.writing || slot.in_flight >= std::max(1, config_.requests_per_worker)) continue;
+      if (chosen < 0 || slot.in_flight < slots_[chosen].in_flight) chosen = slot_idx;
     }
-    return std::move(*outcome);
+    return chosen;
   }
 
-  JobOutcome RunJobOnSlot(WorkerSlot& slot, const JobRequest& request) {
-    RunOutcome failure;
-    auto response = Exchange(slot, EncodeJobRequest(request), &failure);
-    if (!response.ok()) return JobOutcome{failure.status, failure.message, 0, {}};
-    auto outcome = DecodeJobOutcome(*response);
-    if (!outcome.ok()) return JobOutcome{RunStatus::kError, outcome.error().message(), 0, {}};
-    if (outcome->status == RunStatus::kOutOfMemory) {
-      slot.child->Kill();  // its heap is suspect after a failed allocation
-      slot.child.reset();
-    }
-    return std::move(*outcome);
+  // The worker is gone (killed, or never started): its queued tickets become void and the next
+  // request starts a new worker. Requires mutex_.
+  void ForgetQueueLocked(WorkerSlot& slot) {
+    slot.worker.reset();
+    ++slot.generation;
+    slot.next_ticket = slot.next_read = 0;
+    slot.writing = false;
+    slot.in_flight = 0;
+    slot.turn_changed.notify_all();
+    room_.notify_all();
   }
 
-  Result<std::string> Hello(WorkerSlot& slot) {
-    RunOutcome failure;
-    Message hello{nlohmann::json{{"type", "hello"}}, {}};
-    ZC_ASSIGN_OR_RETURN(Message response, Exchange(slot, hello, &failure));
-    if (response.header.value("status", "") != "ok")
-      return Error("worker: " + response.header.value("message", "hello failed"));
-    return response.header.value("backend", "?") + " " + response.header.value("version", "?");
+  Result<std::shared_ptr<WorkerProcess>> StartWorker(const fs::path& stderr_log) {
+    ChildProcess::Options options;
+    options.argv = {config_.worker_executable.string(), "--backend", config_.backend};
+    options.limits.address_space_bytes = config_.memory_limit_bytes;
+    if (!stderr_log.empty()) options.stderr_path = stderr_log;
+    auto child = ChildProcess::Spawn(options);
+    if (!child.ok())
+      return child.error().WithContext("start worker " + config_.worker_executable.string());
+    int answers_fd = (*child)->stdout_fd();
+    return std::make_shared<WorkerProcess>(
+        WorkerProcess{std::move(*child), MessageReader(answers_fd)});
   }
 
   const SandboxConfig config_;
-  std::vector<WorkerSlot> slots_;  // slots_[i] is used only by the thread that acquired i
   std::mutex mutex_;
-  std::condition_variable slot_free_;
-  std::vector<int> free_slots_;  // Guarded by mutex_.
+  std::condition_variable room_;   // a slot may have room for a request (writers wait)
+  std::vector<WorkerSlot> slots_;  // Guarded by mutex_ (see WorkerSlot).
 };
 
 }  // namespace

@@ -14,11 +14,12 @@ class WorkerPoolTest : public ::testing::Test {
  protected:
   void SetUp() override { logs_ = testing::ScratchDir("pool-test"); }
 
-  std::unique_ptr<Executor> MakePool(int workers, int64_t timeout_ms) {
+  std::unique_ptr<Executor> MakePool(int workers, int64_t timeout_ms, int requests_per_worker = 1) {
     SandboxConfig config;
     config.worker_executable = fs::path(ZOOCI_BINARY_DIR) / "zooci-fake-worker";
     config.workers = workers;
     config.timeout_ms = timeout_ms;
+    config.requests_per_worker = requests_per_worker;
     config.log_dir = logs_->path();
     auto executor = MakeSandboxExecutor(config);
     EXPECT_TRUE(executor.ok()) << executor.error().message();
@@ -95,6 +96,36 @@ TEST_F(WorkerPoolTest, ConcurrentRunsAllComplete) {
   for (size_t run_idx = 0; run_idx < statuses.size(); ++run_idx) {
     EXPECT_EQ(statuses[run_idx], run_idx % 4 == 1 ? RunStatus::kCrash : RunStatus::kOk) << run_idx;
   }
+}
+
+TEST_F(WorkerPoolTest, PipelinedRunsAllCompleteWithTheirOwnOutcomes) {
+  auto pool = MakePool(2, 10000, /*requests_per_worker=*/2);
+  std::vector<RunStatus> statuses(16);
+  std::vector<std::thread> threads;
+  for (size_t run_idx = 0; run_idx < statuses.size(); ++run_idx) {
+    threads.emplace_back([&, run_idx] {
+      statuses[run_idx] = pool->Run(Request(run_idx % 4 == 1 ? "crash.onnx" : "model.onnx")).status;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t run_idx = 0; run_idx < statuses.size(); ++run_idx) {
+    EXPECT_EQ(statuses[run_idx], run_idx % 4 == 1 ? RunStatus::kCrash : RunStatus::kOk) << run_idx;
+  }
+}
+
+// A request queued behind one that hangs never started: when the hung worker is killed, the
+// queued one runs on the replacement instead of sharing the timeout.
+TEST_F(WorkerPoolTest, RequestQueuedBehindAHangRunsOnTheReplacement) {
+  auto pool = MakePool(1, 500, /*requests_per_worker=*/2);
+  RunStatus hung = RunStatus::kOk;
+  std::thread hanging([&] { hung = pool->Run(Request("hang.onnx")).status; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the hang is under way
+  RunOutcome queued = pool->Run(Request("model.onnx"));
+  hanging.join();
+  EXPECT_EQ(hung, RunStatus::kTimeout);
+  EXPECT_EQ(queued.status, RunStatus::kOk) << queued.message;
+  ASSERT_EQ(queued.data_sets.size(), 1u);
+  EXPECT_EQ(queued.data_sets[0].outputs.at(0).name, "y0");
 }
 
 TEST_F(WorkerPoolTest, MissingWorkerExecutableIsAnError) {

@@ -39,10 +39,16 @@ Result<std::vector<ExpectFailEntry>> ReadExpectFail(const fs::path& path) {
   return ParseExpectFail(text, path.string());
 }
 
+bool ExpectFailMatches(const ExpectFailEntry& entry, const std::string& case_id) {
+  const std::string& path = entry.case_path;
+  if (!EndsWith(case_id, path)) return false;
+  return case_id.size() == path.size() || case_id[case_id.size() - path.size() - 1] == '/';
+}
+
 const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries,
                                       const std::string& case_id) {
   for (const ExpectFailEntry& entry : entries) {
-    if (case_id == entry.case_path || EndsWith(case_id, "/" + entry.case_path)) return &entry;
+    if (ExpectFailMatches(entry, case_id)) return &entry;
   }
   return nullptr;
 }

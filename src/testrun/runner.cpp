@@ -85,8 +85,12 @@ struct BoundCase {
   std::vector<std::vector<BoundValue>> expected;  // per data set
 };
 
-Result<BoundCase> Prepare(const TestCase& test_case, const SessionConfig& session) {
+// Reads the model's header and the reference data. `operators` gets the model's operators as
+// soon as the header is read, even when the data then fails.
+Result<BoundCase> Prepare(const TestCase& test_case, const SessionConfig& session,
+                             std::vector<std::string>* operators) {
   ZC_ASSIGN_OR_RETURN(ModelInfo model, ReadModelInfo(test_case.model_path));
+  *operators = model.operators;
   BoundCase prepared;
   prepared.request.model_path = test_case.model_path;
   prepared.request.session = session;
@@ -173,6 +177,7 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
   result.model_path = test_case.model_path;
   if (!test_case.discovery_error.empty()) {
     result.status = CaseStatus::kError;
+    result.failed_step = FailedStep::kReadData;
     result.message = test_case.discovery_error;
     return result;
   }
@@ -181,9 +186,10 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
     result.message = "no test_data_set_N directory";
     return result;
   }
-  auto prepared = Prepare(test_case, options.session);
+  auto prepared = Prepare(test_case, options.session, &result.operators);
   if (!prepared.ok()) {
     result.status = CaseStatus::kError;
+    result.failed_step = FailedStep::kReadData;
     result.message = prepared.error().message();
     return result;
   }
@@ -191,6 +197,9 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
   result.session_create_ns = outcome.session_create_ns;
   if (outcome.status != RunStatus::kOk) {
     result.status = FromRunStatus(outcome.status);
+    // An error outcome without data sets is the runtime refusing the model; a dead worker may
+    // have died loading or running it.
+    result.failed_step = outcome.status == RunStatus::kError ? FailedStep::kLoad : FailedStep::kRun;
     result.message = outcome.message;
     return result;
   }
@@ -201,9 +210,11 @@ CaseResult RunCaseUnclassified(const TestCase& test_case, Executor& executor,
     // An error outranks a mismatch; the first reason is kept.
     if (data_set.status == CaseStatus::kError && result.status != CaseStatus::kError) {
       result.status = CaseStatus::kError;
+      result.failed_step = FailedStep::kRun;
       result.message = data_set.name + ": " + data_set.message;
     } else if (data_set.status == CaseStatus::kFail && result.status == CaseStatus::kPass) {
       result.status = CaseStatus::kFail;
+      result.failed_step = FailedStep::kCompare;
       result.message = data_set.name + ": " + data_set.message;
     }
     result.data_sets.push_back(std::move(data_set));
@@ -237,6 +248,22 @@ std::string CaseStatusName(CaseStatus status) {
   return "error";
 }
 
+std::string FailedStepName(FailedStep step) {
+  switch (step) {
+    case FailedStep::kNone:
+      return "";
+    case FailedStep::kReadData:
+      return "read-data";
+    case FailedStep::kLoad:
+      return "load";
+    case FailedStep::kRun:
+      return "run";
+    case FailedStep::kCompare:
+      return "compare";
+  }
+  return "";
+}
+
 bool IsUnexpectedFailure(CaseStatus status) {
   return status == CaseStatus::kFail || status == CaseStatus::kError ||
          status == CaseStatus::kCrash || status == CaseStatus::kTimeout ||
@@ -245,7 +272,8 @@ bool IsUnexpectedFailure(CaseStatus status) {
 
 Result<PreparedCase> PrepareCase(const TestCase& test_case, const SessionConfig& session) {
   if (!test_case.discovery_error.empty()) return Error(test_case.discovery_error);
-  ZC_ASSIGN_OR_RETURN(BoundCase bound, Prepare(test_case, session));
+  std::vector<std::string> operators;
+  ZC_ASSIGN_OR_RETURN(BoundCase bound, Prepare(test_case, session, &operators));
   PreparedCase prepared;
   prepared.request = std::move(bound.request);
   for (std::vector<BoundValue>& data_set : bound.expected) {
@@ -265,6 +293,11 @@ CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const Test
   result.duration_ns = SystemClock().NowNs() - start_ns;
   return result;
 }
+
+// Cases in flight per job: while a worker runs one case, the next one's reference data is read
+// and decoded (and the previous one's outputs compared) on another thread, and its request can
+// wait in the worker's queue (SandboxConfig::requests_per_worker).
+constexpr int kCasesInFlightPerJob = 2;
 
 TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
                         const TestOptions& options, const ProgressCallback& progress) {
@@ -287,7 +320,9 @@ TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
     }
   };
   std::vector<std::thread> threads;
-  for (int thread_idx = 1; thread_idx < report.jobs; ++thread_idx) threads.emplace_back(work);
+  int thread_count = std::min<int>(report.jobs * kCasesInFlightPerJob,
+                                   std::max<int>(1, static_cast<int>(cases.size())));
+  for (int thread_idx = 1; thread_idx < thread_count; ++thread_idx) threads.emplace_back(work);
   work();
   for (std::thread& thread : threads) thread.join();
 
@@ -300,11 +335,15 @@ TestReport RunTestCases(const std::vector<TestCase>& cases, Executor& executor,
     if (result.status == CaseStatus::kExpectedFail) ++report.summary.expected_failures;
     if (result.status == CaseStatus::kUnexpectedPass) ++report.summary.unexpected_passes;
   }
-  for (const ExpectFailEntry& entry : options.expect_fail) {
-    bool used = std::any_of(report.cases.begin(), report.cases.end(), [&](const CaseResult& r) {
-      return FindExpectFail({entry}, r.id) != nullptr;
-    });
-    if (!used) report.unused_expect_fail.push_back(entry);
+  std::vector<bool> used(options.expect_fail.size(), false);
+  for (const CaseResult& result : report.cases) {
+    for (size_t entry_idx = 0; entry_idx < used.size(); ++entry_idx) {
+      if (!used[entry_idx] && ExpectFailMatches(options.expect_fail[entry_idx], result.id))
+        used[entry_idx] = true;
+    }
+  }
+  for (size_t entry_idx = 0; entry_idx < used.size(); ++entry_idx) {
+    if (!used[entry_idx]) report.unused_expect_fail.push_back(options.expect_fail[entry_idx]);
   }
   report.summary.duration_ns = SystemClock().NowNs() - start_ns;
   return report;

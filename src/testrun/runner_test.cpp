@@ -186,6 +186,37 @@ TEST_F(RunnerTest, ListedFailureIsExpectedAndListedPassIsUnexpected) {
   EXPECT_EQ(Run(options).status, CaseStatus::kUnexpectedPass);
 }
 
+TEST_F(RunnerTest, FailedStepSaysWhereTheCaseStopped) {
+  WriteAddOneCase({2, 3, 4});
+  CaseResult passed = Run();
+  EXPECT_EQ(passed.failed_step, FailedStep::kNone);
+  EXPECT_EQ(passed.operators, std::vector<std::string>{"Add"});
+
+  WriteAddOneCase({2, 3, 5});
+  EXPECT_EQ(Run().failed_step, FailedStep::kCompare);
+
+  // A rank-2 input where the model declares rank 1: ONNX Runtime refuses to run it.
+  testing::WriteCase(case_dir_, testing::AddOneModel(),
+                     {Value::FromTensor(FloatTensor("x", {1, 3}, {1, 2, 3}))},
+                     {Value::FromTensor(FloatTensor("y", {1, 3}, {2, 3, 4}))});
+  CaseResult run_error = Run();
+  EXPECT_EQ(run_error.status, CaseStatus::kError) << run_error.message;
+  EXPECT_EQ(run_error.failed_step, FailedStep::kRun) << run_error.message;
+
+  testing::WriteCase(case_dir_, testing::UnaryOpModel("NoSuchOperator"),
+                     {Value::FromTensor(FloatTensor("x", {1, 3}, {1, 2, 3}))},
+                     {Value::FromTensor(FloatTensor("y", {1, 3}, {1, 2, 3}))});
+  CaseResult refused = Run();
+  EXPECT_EQ(refused.status, CaseStatus::kError);
+  EXPECT_EQ(refused.failed_step, FailedStep::kLoad) << refused.message;
+  EXPECT_EQ(refused.operators, std::vector<std::string>{"NoSuchOperator"});
+
+  fs::remove(case_dir_ / "test_data_set_0" / "input_0.pb");
+  CaseResult no_input = Run();
+  EXPECT_EQ(no_input.failed_step, FailedStep::kReadData) << no_input.message;
+  EXPECT_EQ(no_input.operators, std::vector<std::string>{"NoSuchOperator"});
+}
+
 TEST_F(RunnerTest, SummaryCountsAndClosingLine) {
   WriteAddOneCase({2, 3, 4});
   auto discovery = DiscoverCases({case_dir_}, std::nullopt);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,8 @@ struct ExpectFailEntry {
 Result<std::vector<ExpectFailEntry>> ParseExpectFail(std::string_view text,
                                                      const std::string& file_name);
 Result<std::vector<ExpectFailEntry>> ReadExpectFail(const fs::path& path);
+bool ExpectFailMatches(const ExpectFailEntry& entry, const std::string& case_id);
+// The first entry matching `case_id`, or null.
 const ExpectFailEntry* FindExpectFail(const std::vector<ExpectFailEntry>& entries,
                                       const std::string& case_id);
 
@@ -64,6 +67,17 @@ std::string CaseStatusName(CaseStatus status);  // "pass", "fail", "expected-fai
 // True for statuses that make the run fail.
 bool IsUnexpectedFailure(CaseStatus status);
 
+// Where a case that did not pass stopped.
+enum class FailedStep {
+  kNone,      // it passed, or was skipped
+  kReadData,  // ZooCI could not read its model header or reference data
+  kLoad,      // the runtime refused the model (session creation, import)
+  kRun,       // running failed: a data set's error, or the worker crashed, timed out or ran out
+              // of memory (while loading or running)
+  kCompare,   // outputs differ from the reference
+};
+std::string FailedStepName(FailedStep step);  // "", "read-data", "load", "run", "compare"
+
 struct DataSetResult {
   std::string name;
   CaseStatus status = CaseStatus::kPass;  // pass, fail or error
@@ -78,7 +92,9 @@ struct CaseResult {
   CaseStatus status = CaseStatus::kPass;
   CaseStatus actual_status = CaseStatus::kPass;  // before the expect-fail list was applied
   std::string message;                           // the first reason it did not pass
+  FailedStep failed_step = FailedStep::kNone;    // of actual_status
   std::string expect_fail_reason;
+  std::vector<std::string> operators;  // the model's (ModelInfo::operators); empty if unreadable
   std::vector<DataSetResult> data_sets;
   int64_t session_create_ns = 0;
   int64_t duration_ns = 0;
@@ -137,5 +153,53 @@ CaseResult RunTestCase(const TestCase& test_case, Executor& executor, const Test
 // "N passed, N failed" (", N skipped" appended when some were).
 std::string FormatTextReport(const TestReport& report, bool verbose);
 std::string FormatJsonReport(const TestReport& report);
+// Reads FormatJsonReport's output back (every field it writes). Errors name the field.
+Result<TestReport> ParseJsonReport(std::string_view json);
+
+// ---- Conformance: the ONNX backend scoreboard's table --------------------------------------
+
+// One runtime's report over a corpus, under a short label ("ort").
+struct ConformanceRun {
+  std::string label;
+  TestReport report;
+};
+
+// What happened to a group of cases on one runtime. A case is passed, failed (with a class:
+// "wrong output", "run error", "crash", "timeout", "out of memory", "data", "no data",
+// "nondeterministic" for cases its expect-fail list marks so) or unsupported (the runtime refused
+// to load the model). Results are read before the expect-fail list was applied.
+struct ConformanceCell {
+  int passed = 0;
+  int failed = 0;
+  int unsupported = 0;
+  std::map<std::string, int> failure_classes;  // class -> cases; sums to `failed`
+};
+
+struct ConformanceRow {
+  std::string group;  // "Conv", "Softmax (expanded)", "models: pytorch-converted"
+  int cases = 0;
+  std::vector<ConformanceCell> cells;  // one per run, in run order
+};
+
+struct ConformanceTable {
+  std::vector<std::string> labels;    // per run
+  std::vector<std::string> backends;  // per run: TestReport::backend
+  std::vector<ConformanceRow> rows;   // operators A-Z, each followed by its expanded form; models
+  std::vector<ConformanceCell> totals;
+  int cases = 0;
+};
+
+// Groups cases by the operator they test. A case under a tree named "node" (the ONNX backend
+// corpus's one-operator tests) tests its model's operator: the one other than Constant, or the
+// last one. "node/test_x_expanded" is the function expansion of "node/test_x"'s operator and
+// makes a row of its own. Cases of other trees are grouped as "models: <tree>". Every run must
+// hold the same case ids.
+Result<ConformanceTable> BuildConformanceTable(const std::vector<ConformanceRun>& runs);
+// The totals per runtime, then the per-operator table, in Markdown.
+std::string FormatConformanceMarkdown(const ConformanceTable& table);
+// `document` with the text between the lines `begin_marker` and `end_marker` replaced by
+// `content`. An error when either marker line is missing or they are out of order.
+Result<std::string> ReplaceMarkedSection(std::string_view document, std::string_view begin_marker,
+                                         std::string_view end_marker, std::string_view content);
 
 }  // namespace zooci
