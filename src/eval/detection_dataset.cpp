@@ -266,6 +266,14 @@ Result<std::vector<fs::path>> DatasetInputFiles(const EvalScenario& scenario) {
     }
     return files;
   }
+  if (scenario.task == EvalTask::kSemanticSegmentation) {
+    ZC_ASSIGN_OR_RETURN(SegmentationDataset dataset, LoadSegmentationDataset(spec));
+    for (const SegmentationSample& sample : dataset.samples) {
+      files.push_back(sample.image);
+      files.push_back(sample.mask);
+    }
+    return files;
+  }
   if (spec.format != DatasetFormat::kImageFolder) files.push_back(spec.path);
   ZC_ASSIGN_OR_RETURN(Dataset dataset, LoadDataset(spec));
   for (const Sample& sample : dataset.samples) files.push_back(sample.path);

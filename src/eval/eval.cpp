@@ -1,6 +1,6 @@
 // The parent side of eval: list the dataset, send chunks of images to the worker job, gather the
 // results, compute the metrics and check the claims. Classification is here; detection's
-// specific part is eval_detection.cpp.
+// specific part is eval_detection.cpp, segmentation's eval_segmentation.cpp.
 #include <algorithm>
 #include <thread>
 
@@ -30,6 +30,8 @@ std::string DatasetDescription(const EvalScenario& scenario, const Dataset& data
 double Measured(const EvalResult& result, const std::string& metric) {
   if (metric == "top-1") return result.metrics.top1_percent;
   if (metric == "top-5") return result.metrics.topk_percent;
+  if (metric == "mIoU") return result.segmentation.miou_percent;
+  if (metric == "pixel accuracy") return result.segmentation.pixel_accuracy_percent;
   const CocoSummary& s = result.detection.summary;
   const double fraction = metric == "mAP@0.5" ? s.ap50 : metric == "mAP@0.75" ? s.ap75 : s.ap;
   return std::max(0.0, fraction) * 100;  // -1 (undefined) cannot meet a claim
@@ -60,7 +62,7 @@ Result<std::vector<ClaimCheck>> ResolveClaims(const EvalScenario& scenario, doub
   if (scenario.claims.top5) {
     add("top-5", *scenario.claims.top5, "zooci.yaml", yaml, scenario.claims.top5_line);
   }
-  for (const MetricClaim& claim : scenario.claims.detection) {
+  for (const MetricClaim& claim : scenario.claims.metrics) {
     add(claim.metric, claim.percent, "zooci.yaml", yaml, claim.line);
   }
   if (scenario.claims.readme) {
@@ -91,7 +93,9 @@ Result<ModelInput> ResolveModelInput(const EvalScenario& scenario, int default_b
   ZC_ASSIGN_OR_RETURN(ModelInfo model, ReadModelInfo(scenario.model));
   if (model.inputs.size() != 1) {
     return Error(scenario.model.string() + ": an image " +
-                 (scenario.task == EvalTask::kObjectDetection ? "detector" : "classifier") +
+                 (scenario.task == EvalTask::kObjectDetection        ? "detector"
+                  : scenario.task == EvalTask::kSemanticSegmentation ? "segmentation model"
+                                                                     : "classifier") +
                  " takes one input; this model takes " + std::to_string(model.inputs.size()));
   }
   ModelInput input;
@@ -212,9 +216,17 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
   }
   double tolerance_pp = options.tolerance_pp.value_or(scenario.tolerance_pp);
   ZC_ASSIGN_OR_RETURN(result.claims, ResolveClaims(scenario, tolerance_pp));
-  ZC_RETURN_IF_ERROR(scenario.task == EvalTask::kObjectDetection
-                         ? RunDetection(executor, scenario, options, progress, &result)
-                         : RunClassification(executor, scenario, options, progress, &result));
+  switch (scenario.task) {
+    case EvalTask::kObjectDetection:
+      ZC_RETURN_IF_ERROR(RunDetection(executor, scenario, options, progress, &result));
+      break;
+    case EvalTask::kSemanticSegmentation:
+      ZC_RETURN_IF_ERROR(RunSegmentation(executor, scenario, options, progress, &result));
+      break;
+    case EvalTask::kImageClassification:
+      ZC_RETURN_IF_ERROR(RunClassification(executor, scenario, options, progress, &result));
+      break;
+  }
   JudgeClaims(&result);
   return result;
 }

@@ -1,9 +1,10 @@
-// eval: verify a model's claimed accuracy on its use case — image classification (top-1/top-k)
-// and object detection (COCO mAP). The scenario (scenario.h) names the dataset, the
-// preprocessing, how to read the outputs and the claims; the images are decoded, preprocessed
-// and run inside the sandboxed worker (the "eval-classification" and "eval-detection" jobs,
-// registered by RegisterEvalJobs in zooci-worker; detections are decoded there too), in chunks
-// so progress can be shown; the metrics and the verdict are computed here.
+// eval: verify a model's claimed accuracy on its use case — image classification (top-1/top-k),
+// object detection (COCO mAP) and semantic segmentation (mIoU). The scenario (scenario.h) names
+// the dataset, the preprocessing, how to read the outputs and the claims; the images are
+// decoded, preprocessed and run inside the sandboxed worker (the "eval-classification",
+// "eval-detection" and "eval-segmentation" jobs, registered by RegisterEvalJobs in zooci-worker;
+// detections are decoded and masks compared there too), in chunks so progress can be shown; the
+// metrics and the verdict are computed here.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 #include "eval/detection_metrics.h"
 #include "eval/metrics.h"
 #include "eval/scenario.h"
+#include "eval/segmentation_metrics.h"
 #include "runtime/runtime.h"
 
 namespace zooci {
@@ -49,6 +51,25 @@ struct DetectionDataset {
 // without a single ground-truth box. `limit` keeps the first images by id.
 Result<DetectionDataset> LoadDetectionDataset(const DatasetSpec& spec);
 
+// The segmentation dataset's samples: each image and its mask.
+struct SegmentationSample {
+  fs::path image, mask;
+};
+
+struct SegmentationDataset {
+  std::vector<std::string> class_names;     // class k = the labels file's k-th name
+  std::vector<SegmentationSample> samples;  // by image file name
+  std::string description;  // "masks examples/.../images: 120 images, 4 classes, ignore_index 255"
+};
+
+// The C x C confusion matrix of a dataset with more classes would be too big to send per job.
+inline constexpr int64_t kMaxSegmentationClasses = 1024;
+
+// Reads a segmentation dataset (format masks): every image of spec.path (by file name) with
+// spec.annotations/<stem>.png, and the class names of spec.labels. A missing mask, a repeated
+// class name, no images, or a file outside spec.root is an error naming the file.
+Result<SegmentationDataset> LoadSegmentationDataset(const DatasetSpec& spec);
+
 // Every file eval reads for the scenario's dataset (lists, labels, annotations, images): the
 // eval step's cache key. Errors as the loaders'.
 Result<std::vector<fs::path>> DatasetInputFiles(const EvalScenario& scenario);
@@ -61,7 +82,7 @@ struct EvalOptions {
 };
 
 struct ClaimCheck {
-  std::string metric;  // "top-1", "top-5", "mAP", "mAP@0.5", "mAP@0.75"
+  std::string metric;  // "top-1", "top-5", "mAP", "mAP@0.5", "mAP@0.75", "mIoU", "pixel accuracy"
   double claimed_percent = 0;
   double measured_percent = 0;
   double tolerance_pp = 0;
@@ -80,13 +101,15 @@ struct EvalResult {
   int batch_size = 0;
   ClassificationMetrics metrics;    // image-classification
   DetectionMetrics detection;       // object-detection
+  SegmentationMetrics segmentation;  // semantic-segmentation
   int64_t non_finite_outputs = 0;   // detection: candidates dropped for NaN/inf numbers
   int64_t unmapped_detections = 0;  // detection: labels the label map sends to no category
   double wall_s = 0;
   double images_per_s = 0;
   double decode_preprocess_s = 0;  // summed over decoding threads
   double inference_s = 0;
-  double postprocess_s = 0;  // detection: decoding and suppression (in the worker)
+  double postprocess_s = 0;  // detection: decoding and suppression; segmentation: mask decoding
+                             // and comparison (in the worker)
   double matching_s = 0;     // detection: COCO evaluation
   double session_create_ms = 0;
   std::vector<ClaimCheck> claims;
@@ -101,7 +124,7 @@ Result<EvalResult> RunEval(Executor& executor, const EvalScenario& scenario,
 std::string FormatEvalText(const EvalResult& result);
 std::string FormatEvalJson(const EvalResult& result);
 
-// Registers the worker side ("eval-classification") in this process: zooci-worker calls it at
+// Registers the worker side (the "eval-*" jobs) in this process: zooci-worker calls it at
 // start; tests using the in-process executor may too.
 void RegisterEvalJobs();
 

@@ -1,4 +1,5 @@
-// Private to eval: the parent side's pieces both tasks use (eval.cpp, eval_detection.cpp).
+// Private to eval: the parent side's pieces every task uses (eval.cpp, eval_detection.cpp,
+// eval_segmentation.cpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -38,9 +39,15 @@ Status RunClassification(Executor& executor, const EvalScenario& scenario,
                          EvalResult* result);
 Status RunDetection(Executor& executor, const EvalScenario& scenario, const EvalOptions& options,
                     const EvalProgress& progress, EvalResult* result);
+Status RunSegmentation(Executor& executor, const EvalScenario& scenario, const EvalOptions& options,
+                       const EvalProgress& progress, EvalResult* result);
 
 // Detection's parts of the text and JSON reports (detection_report.cpp).
 std::string DetectionText(const EvalResult& result);
 nlohmann::json DetectionJson(const EvalResult& result, nlohmann::json claims);
+
+// Segmentation's (segmentation_report.cpp).
+std::string SegmentationText(const EvalResult& result);
+nlohmann::json SegmentationJson(const EvalResult& result, nlohmann::json claims);
 
 }  // namespace zooci::eval_internal

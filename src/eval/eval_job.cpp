@@ -87,6 +87,7 @@ Result<JobResult> EvalClassification(Session& session, const JobRequest& request
 void RegisterEvalJobs() {
   RegisterJob(kEvalJob, EvalClassification);
   RegisterJob(kDetectionJob, EvalDetectionJob);
+  RegisterJob(kSegmentationJob, EvalSegmentationJob);
 }
 
 }  // namespace zooci

@@ -9,6 +9,7 @@ namespace zooci {
 
 inline constexpr const char* kEvalJob = "eval-classification";
 inline constexpr const char* kDetectionJob = "eval-detection";
+inline constexpr const char* kSegmentationJob = "eval-segmentation";
 
 nlohmann::json StepsToJson(const std::vector<PreprocessStep>& steps);
 std::vector<PreprocessStep> StepsFromJson(const nlohmann::json& steps);  // throws json errors
@@ -28,5 +29,12 @@ DetectionOutputSpec DetectionSpecFromJson(const nlohmann::json& spec);  // throw
 // values per detection: image index in the request, model label, then score, x, y, width, height
 // as the bit patterns of doubles (original image pixels), each image's best first.
 inline constexpr size_t kDetectionFields = 7;
+//
+// eval-segmentation: parameters masks (paths, one per image), output_name ("" = first),
+// compare_at (SegmentationCompare), upsample (Upsample), ignore_index, classes (the dataset's
+// class count, which the output's channels must equal); result classes, postprocess_ns (mask
+// decoding and comparison), ignored (pixels not evaluated); blob 0: the classes x
+// classes confusion matrix (row = ground truth, column = prediction) summed over the request's
+// images, int64 little-endian.
 
 }  // namespace zooci

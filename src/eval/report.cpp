@@ -47,6 +47,8 @@ std::string FormatEvalText(const EvalResult& result) {
   text += "  preprocessing:  " + JoinStrings(result.preprocessing, " -> ") + "\n";
   if (result.task == TaskName(EvalTask::kObjectDetection)) {
     text += eval_internal::DetectionText(result);
+  } else if (result.task == TaskName(EvalTask::kSemanticSegmentation)) {
+    text += eval_internal::SegmentationText(result);
   } else {
     text += ClassificationText(result);
   }
@@ -85,6 +87,11 @@ std::string FormatEvalJson(const EvalResult& result) {
   }
   if (result.task == TaskName(EvalTask::kObjectDetection)) {
     return eval_internal::DetectionJson(result, std::move(claims))
+               .dump(2, ' ', false, json::error_handler_t::replace) +
+           "\n";
+  }
+  if (result.task == TaskName(EvalTask::kSemanticSegmentation)) {
+    return eval_internal::SegmentationJson(result, std::move(claims))
                .dump(2, ' ', false, json::error_handler_t::replace) +
            "\n";
   }

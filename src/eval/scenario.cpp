@@ -32,28 +32,32 @@ namespace scenario_internal {
 
 Status Parser::ParseDataset(const Field& field, EvalTask task, DatasetSpec* dataset) const {
   const std::string path = "dataset";
-  ZC_ASSIGN_OR_RETURN(Fields fields,
-                      ReadFields(field.value, path,
-                                 {"format", "path", "labels", "header", "limit", "annotations"}));
+  ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, path,
+                                                {"format", "path", "labels", "header", "limit",
+                                                 "annotations", "ignore_index"}));
   ZC_ASSIGN_OR_RETURN(const Field* format, Require(fields, "format", field.key, path));
   const bool detection = task == EvalTask::kObjectDetection;
-  ZC_ASSIGN_OR_RETURN(
-      std::string format_name,
-      Enum(*format, path + ".format",
-           detection ? Names{"coco", "boxes"} : Names{"imagefolder", "csv", "tsv"}));
+  const bool segmentation = task == EvalTask::kSemanticSegmentation;
+  ZC_ASSIGN_OR_RETURN(std::string format_name,
+                      Enum(*format, path + ".format",
+                           detection      ? Names{"coco", "boxes"}
+                           : segmentation ? Names{"masks"}
+                                          : Names{"imagefolder", "csv", "tsv"}));
   dataset->format = format_name == "csv"     ? DatasetFormat::kCsv
                     : format_name == "tsv"   ? DatasetFormat::kTsv
                     : format_name == "coco"  ? DatasetFormat::kCoco
                     : format_name == "boxes" ? DatasetFormat::kBoxes
+                    : format_name == "masks" ? DatasetFormat::kMasks
                                              : DatasetFormat::kImageFolder;
-  const bool folder_format = dataset->format == DatasetFormat::kImageFolder || detection;
+  const bool folder_format =
+      dataset->format == DatasetFormat::kImageFolder || detection || segmentation;
   ZC_ASSIGN_OR_RETURN(const Field* data_path, Require(fields, "path", field.key, path));
   ZC_ASSIGN_OR_RETURN(dataset->path,
                       InsidePath(*data_path, path + ".path",
                                  folder_format ? PathKind::kDirectory : PathKind::kFile));
-  const bool labels_required = dataset->format == DatasetFormat::kCsv ||
-                               dataset->format == DatasetFormat::kTsv ||
-                               dataset->format == DatasetFormat::kBoxes;
+  const bool labels_required =
+      dataset->format == DatasetFormat::kCsv || dataset->format == DatasetFormat::kTsv ||
+      dataset->format == DatasetFormat::kBoxes || dataset->format == DatasetFormat::kMasks;
   if (const Field* labels = fields.Find("labels")) {
     if (dataset->format == DatasetFormat::kCoco) {
       return Fail(labels->key, path, "'labels' does not apply to coco (its categories name them)");
@@ -64,8 +68,9 @@ Status Parser::ParseDataset(const Field& field, EvalTask task, DatasetSpec* data
                 "missing required key 'labels' (required for " + format_name + ")");
   }
   if (const Field* annotations = fields.Find("annotations")) {
-    if (!detection)
-      return Fail(annotations->key, path, "'annotations' applies to coco and boxes only");
+    if (!detection && !segmentation) {
+      return Fail(annotations->key, path, "'annotations' applies to coco, boxes and masks only");
+    }
     ZC_ASSIGN_OR_RETURN(dataset->annotations,
                         InsidePath(*annotations, path + ".annotations",
                                    dataset->format == DatasetFormat::kCoco ? PathKind::kFile
@@ -74,6 +79,23 @@ Status Parser::ParseDataset(const Field& field, EvalTask task, DatasetSpec* data
     return Fail(field.key, path, "missing required key 'annotations' (required for coco)");
   } else if (dataset->format == DatasetFormat::kBoxes) {
     dataset->annotations = dataset->path;
+  } else if (dataset->format == DatasetFormat::kMasks) {
+    // The documented layout: images/NAME.png beside masks/NAME.png.
+    const fs::path masks = dataset->path.lexically_relative(folder_).parent_path() / "masks";
+    std::error_code error;
+    if (!fs::is_directory(folder_ / masks, error)) {
+      return Fail(
+          field.key, path,
+          "no 'annotations' given and no masks folder '" + masks.string() + "' beside the images");
+    }
+    const Field implied{"annotations", field.key, YAML::Node(masks.string())};
+    ZC_ASSIGN_OR_RETURN(dataset->annotations,
+                        InsidePath(implied, path + ".annotations", PathKind::kDirectory));
+  }
+  if (const Field* ignore = fields.Find("ignore_index")) {
+    if (!segmentation) return Fail(ignore->key, path, "'ignore_index' applies to masks only");
+    ZC_ASSIGN_OR_RETURN(dataset->ignore_index,
+                        Int(*ignore, path + ".ignore_index", INT32_MIN, INT32_MAX));
   }
   if (const Field* header = fields.Find("header")) {
     if (folder_format) return Fail(header->key, path, "'header' applies to csv and tsv only");
@@ -199,19 +221,26 @@ Status Parser::ParseOutput(const Field& field, OutputSpec* output) const {
 Status Parser::ParseClaims(const Field& field, EvalTask task, Claims* claims) const {
   const std::string path = "claims";
   const bool detection = task == EvalTask::kObjectDetection;
-  ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, path,
-                                                detection ? Names{"map", "map50", "map75", "readme"}
-                                                          : Names{"top1", "top5", "readme"}));
-  const std::pair<const char*, const char*> kDetectionKeys[] = {
-      {"map", "mAP"}, {"map50", "mAP@0.5"}, {"map75", "mAP@0.75"}};
-  for (const auto& [key, metric] : kDetectionKeys) {
+  const bool segmentation = task == EvalTask::kSemanticSegmentation;
+  // The task's claim keys in zooci.yaml and the metric each names (classification's are below).
+  std::vector<std::pair<const char*, const char*>> metric_keys;
+  if (detection) metric_keys = {{"map", "mAP"}, {"map50", "mAP@0.5"}, {"map75", "mAP@0.75"}};
+  if (segmentation) metric_keys = {{"miou", "mIoU"}, {"pixel_accuracy", "pixel accuracy"}};
+  Names valid = {"top1", "top5", "readme"};
+  if (detection || segmentation) {
+    valid.clear();
+    for (const auto& [key, metric] : metric_keys) valid.push_back(key);
+    valid.push_back("readme");
+  }
+  ZC_ASSIGN_OR_RETURN(Fields fields, ReadFields(field.value, path, valid));
+  for (const auto& [key, metric] : metric_keys) {
     const Field* claim = fields.Find(key);
     if (claim == nullptr) continue;
     ZC_ASSIGN_OR_RETURN(double percent, Number(*claim, JoinPath(path, key)));
     if (percent < 0 || percent > 100) {
       return Fail(claim->value, JoinPath(path, key), "a percentage must be within [0, 100]");
     }
-    claims->detection.push_back({metric, percent, Line(*claim)});
+    claims->metrics.push_back({metric, percent, Line(*claim)});
   }
   for (const char* key : {"top1", "top5"}) {
     const Field* claim = fields.Find(key);
@@ -229,16 +258,19 @@ Status Parser::ParseClaims(const Field& field, EvalTask task, Claims* claims) co
   const std::string readme_path = path + ".readme";
   ZC_ASSIGN_OR_RETURN(Fields readme_fields,
                       ReadFields(readme->value, readme_path,
-                                 detection ? Names{"file", "column", "row", "metric"}
-                                           : Names{"file", "column", "row"}));
+                                 metric_keys.empty() ? Names{"file", "column", "row"}
+                                                     : Names{"file", "column", "row", "metric"}));
   ReadmeClaim claim;
-  claim.metric = detection ? "mAP" : "top-1";
+  claim.metric = metric_keys.empty() ? "top-1" : metric_keys.front().second;
   if (const Field* metric = readme_fields.Find("metric")) {
-    ZC_ASSIGN_OR_RETURN(std::string key,
-                        Enum(*metric, readme_path + ".metric", {"map", "map50", "map75"}));
-    claim.metric = key == "map50" ? "mAP@0.5" : key == "map75" ? "mAP@0.75" : "mAP";
+    Names metric_names;
+    for (const auto& [key, name] : metric_keys) metric_names.push_back(key);
+    ZC_ASSIGN_OR_RETURN(std::string key, Enum(*metric, readme_path + ".metric", metric_names));
+    for (const auto& [candidate, name] : metric_keys) {
+      if (key == candidate) claim.metric = name;
+    }
   }
-  for (const MetricClaim& stated : claims->detection) {
+  for (const MetricClaim& stated : claims->metrics) {
     if (stated.metric == claim.metric) {
       return Fail(readme->key, path,
                   "'readme' and a value in zooci.yaml both claim " + claim.metric + "; give one");
@@ -286,9 +318,11 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
   EvalScenario scenario;
   scenario.folder = folder_;
   if (const Field* task = fields.Find("task")) {
-    ZC_ASSIGN_OR_RETURN(std::string name,
-                        Enum(*task, "task", {"image-classification", "object-detection"}));
+    ZC_ASSIGN_OR_RETURN(
+        std::string name,
+        Enum(*task, "task", {"image-classification", "object-detection", "semantic-segmentation"}));
     if (name == "object-detection") scenario.task = EvalTask::kObjectDetection;
+    if (name == "semantic-segmentation") scenario.task = EvalTask::kSemanticSegmentation;
   }
   const bool detection = scenario.task == EvalTask::kObjectDetection;
   if (const Field* model = fields.Find("model")) {
@@ -317,6 +351,10 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
     if (output == nullptr)
       return Fail(root, "", "missing required key 'output' (object-detection)");
     ZC_RETURN_IF_ERROR(ParseDetectionOutput(*output, &scenario.detection));
+  } else if (scenario.task == EvalTask::kSemanticSegmentation) {
+    if (output != nullptr) {
+      ZC_RETURN_IF_ERROR(ParseSegmentationOutput(*output, &scenario.segmentation));
+    }
   } else if (output != nullptr) {
     ZC_RETURN_IF_ERROR(ParseOutput(*output, &scenario.output));
   }
@@ -340,7 +378,15 @@ Result<EvalScenario> Parser::Parse(const YAML::Node& root) {
 }  // namespace scenario_internal
 
 const char* TaskName(EvalTask task) {
-  return task == EvalTask::kObjectDetection ? "object-detection" : "image-classification";
+  switch (task) {
+    case EvalTask::kObjectDetection:
+      return "object-detection";
+    case EvalTask::kSemanticSegmentation:
+      return "semantic-segmentation";
+    case EvalTask::kImageClassification:
+      break;
+  }
+  return "image-classification";
 }
 
 std::string PreprocessStep::Describe() const {

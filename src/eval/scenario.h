@@ -2,8 +2,9 @@
 // `zooci.yaml` in the model folder and validated on load. Unknown keys are errors that list the
 // valid ones. Paths are relative to the model folder and may not leave it, neither lexically nor
 // through a symbolic link; the dataset's files are held to the same folder (DatasetSpec::root).
-// Two tasks: image classification (below) and object detection (docs/detection.md has a full
-// example; its keys are listed after this one).
+// Three tasks: image classification (below), object detection (docs/detection.md has a full
+// example; its keys are listed after this one) and semantic segmentation (docs/segmentation.md;
+// its keys after detection's).
 //
 //   task: image-classification          # or object-detection
 //   model: model.onnx                   # optional: default, the folder's single .onnx file
@@ -75,6 +76,25 @@
 //     label_offset: 0
 //     label_names: model_classes.txt
 //   claims: {map: 50.1, map50: 80.2, map75: 52.3, readme: {..., metric: map}}  # percent
+//
+// semantic-segmentation differs in dataset, output and claims:
+//   dataset:
+//     format: masks                     # the only format: images/NAME.* + masks/NAME.png
+//     path: images                      # the images folder (sorted by file name)
+//     annotations: masks                # the masks folder (default: `masks` beside `path`):
+//                                       # single-channel 8/16-bit PNGs, the class index per
+//                                       # pixel, the image's size
+//     labels: classes.txt               # required: class k is line k (0-based)
+//     ignore_index: 255                 # mask value that is not evaluated (default 255)
+//   output:
+//     name: out                         # optional: default, the model's first output
+//     kind: logits                      # logits | probabilities ([N, C, H, W]; recorded)
+//     compare_at: original              # original: predictions mapped back to each original
+//                                       # pixel; input: the mask mapped (nearest) onto the
+//                                       # model input's grid, padding ignored
+//     upsample: bilinear                # bilinear | nearest: how the [C, h, w] scores are
+//                                       # sampled at a pixel's position (before the argmax)
+//   claims: {miou: 71.2, pixel_accuracy: 93.1, readme: {..., metric: miou}}  # percent
 #pragma once
 
 #include <optional>
@@ -86,10 +106,11 @@
 
 namespace zooci {
 
-enum class EvalTask { kImageClassification, kObjectDetection };
-const char* TaskName(EvalTask task);  // "image-classification", "object-detection"
+enum class EvalTask { kImageClassification, kObjectDetection, kSemanticSegmentation };
+// "image-classification", "object-detection", "semantic-segmentation"
+const char* TaskName(EvalTask task);
 
-enum class DatasetFormat { kImageFolder, kCsv, kTsv, kCoco, kBoxes };
+enum class DatasetFormat { kImageFolder, kCsv, kTsv, kCoco, kBoxes, kMasks };
 
 struct DatasetSpec {
   // Every file the dataset names must lie inside this folder (symbolic links resolved): the
@@ -98,8 +119,10 @@ struct DatasetSpec {
   DatasetFormat format = DatasetFormat::kImageFolder;
   fs::path path;         // resolved (absolute or relative to the working directory)
   fs::path labels;       // empty: sorted folder names (imagefolder only)
-  fs::path annotations;  // coco: the instances JSON; boxes: the folder of .txt files
+  fs::path annotations;  // coco: the instances JSON; boxes: the folder of .txt files; masks: the
+                         // folder of mask PNGs
   bool header = false;
+  int64_t ignore_index = 255;  // masks: the mask value that is not evaluated
   int64_t limit = 0;  // 0: all samples
 };
 
@@ -172,16 +195,33 @@ struct DetectionOutputSpec {
   fs::path label_names;  // label_map names
 };
 
+// How a segmentation model's [N, C, h, w] scores are compared with the masks (task
+// semantic-segmentation; docs/segmentation.md). Every evaluated pixel's centre is mapped to the
+// output's grid through the preprocessing's geometry (and the input-to-output scale), the C
+// scores are sampled there (nearest or bilinear, borders clamped) and the best class (the lowest
+// index on a tie) is the prediction.
+enum class SegmentationCompare { kOriginal, kInput };
+enum class Upsample { kNearest, kBilinear };
+
+struct SegmentationOutputSpec {
+  std::string name;  // empty: the model's first output
+  std::string kind = "logits";
+  SegmentationCompare compare_at = SegmentationCompare::kOriginal;
+  Upsample upsample = Upsample::kBilinear;
+};
+
 struct ReadmeClaim {
   fs::path file;
   std::string column;
   std::string row;     // matched against the first cell of a table row; empty: the only data row
-  std::string metric;  // "top-1" (classification) or "mAP", "mAP@0.5", "mAP@0.75" (detection)
+  std::string metric;  // "top-1" (classification), "mAP", "mAP@0.5", "mAP@0.75" (detection) or
+                       // "mIoU", "pixel accuracy" (segmentation)
 };
 
-// A claim written in zooci.yaml (detection: map, map50, map75).
+// A claim written in zooci.yaml (detection: map, map50, map75; segmentation: miou,
+// pixel_accuracy).
 struct MetricClaim {
-  std::string metric;  // "mAP", "mAP@0.5", "mAP@0.75"
+  std::string metric;  // "mAP", "mAP@0.5", "mAP@0.75", "mIoU", "pixel accuracy"
   double percent = 0;
   int line = 0;
 };
@@ -189,7 +229,7 @@ struct MetricClaim {
 // A claim stated elsewhere (found by the caller, e.g. the README model table's row for the
 // model), checked beside the scenario's own.
 struct StatedClaim {
-  std::string metric;  // "top-1", "top-5", "mAP", "mAP@0.5", "mAP@0.75"
+  std::string metric;  // "top-1", "top-5", "mAP", "mAP@0.5", "mAP@0.75", "mIoU", ...
   double percent = 0;
   std::string source;  // for people: "README.md:12, column 'Top-1 accuracy (%)'"
   fs::path file;       // the file that states it
@@ -200,7 +240,7 @@ struct Claims {
   std::optional<double> top1;  // percent
   std::optional<double> top5;
   int top1_line = 0, top5_line = 0;    // in zooci.yaml
-  std::vector<MetricClaim> detection;  // object-detection's claims from zooci.yaml
+  std::vector<MetricClaim> metrics;    // detection's and segmentation's claims from zooci.yaml
   std::optional<ReadmeClaim> readme;   // a claim read from a README table
   std::vector<StatedClaim> stated;     // not from zooci.yaml; a claim stated twice counts once
 };
@@ -213,6 +253,7 @@ struct EvalScenario {
   std::vector<PreprocessStep> preprocessing;
   OutputSpec output;              // image-classification
   DetectionOutputSpec detection;  // object-detection (read from the `output` section)
+  SegmentationOutputSpec segmentation;  // semantic-segmentation (the `output` section)
   Claims claims;
   double tolerance_pp = 0.5;
   int batch_size = 0;  // 0: decided from the model

@@ -91,11 +91,11 @@ TEST_F(DetectionScenarioTest, LoadsAYoloScenario) {
   EXPECT_EQ(out.nms_iou, 0.45);
   EXPECT_EQ(out.max_detections, 300);
   EXPECT_EQ(out.label_offset, 1);
-  ASSERT_EQ(scenario->claims.detection.size(), 2u);
-  EXPECT_EQ(scenario->claims.detection[0].metric, "mAP");
-  EXPECT_EQ(scenario->claims.detection[0].percent, 36.5);
-  EXPECT_EQ(scenario->claims.detection[1].metric, "mAP@0.5");
-  EXPECT_EQ(scenario->claims.detection[1].line, 18);
+  ASSERT_EQ(scenario->claims.metrics.size(), 2u);
+  EXPECT_EQ(scenario->claims.metrics[0].metric, "mAP");
+  EXPECT_EQ(scenario->claims.metrics[0].percent, 36.5);
+  EXPECT_EQ(scenario->claims.metrics[1].metric, "mAP@0.5");
+  EXPECT_EQ(scenario->claims.metrics[1].line, 18);
 }
 
 TEST_F(DetectionScenarioTest, LoadsABoxesScenarioWithTheBoxesDataset) {

@@ -1,7 +1,8 @@
 // Private to eval: the zooci.yaml parser shared by scenario.cpp (the document, dataset,
 // preprocessing, classification output and claims), scenario_detection.cpp (the detection
-// output) and scenario_parser.cpp (typed value readers). yaml-cpp's exceptions never leave these
-// files; every failure is an Error "<file>:<line>: <key path>: <what is wrong>".
+// output), scenario_segmentation.cpp (the segmentation output) and scenario_parser.cpp (typed value
+// readers). yaml-cpp's exceptions never leave these files; every failure is an Error
+// "<file>:<line>: <key path>: <what is wrong>".
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -74,6 +75,9 @@ class Parser {
 
   // ---- object-detection (scenario_detection.cpp) ----
   Status ParseDetectionOutput(const Field& field, DetectionOutputSpec* output) const;
+
+  // ---- semantic-segmentation (scenario_segmentation.cpp) ----
+  Status ParseSegmentationOutput(const Field& field, SegmentationOutputSpec* output) const;
 
  private:
   fs::path folder_;

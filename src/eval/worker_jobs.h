@@ -50,4 +50,7 @@ Result<BatchTotals> RunBatches(Session& session, const BatchParams& params,
 // The "eval-detection" job (detection_job.cpp).
 Result<JobResult> EvalDetectionJob(Session& session, const JobRequest& request);
 
+// The "eval-segmentation" job (segmentation_job.cpp).
+Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& request);
+
 }  // namespace zooci

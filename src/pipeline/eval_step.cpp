@@ -11,8 +11,9 @@
 namespace zooci::pipeline_internal {
 namespace {
 
-// A metric a model-table column states: "top-1"/"top-5", as accuracy or as error; or for a
-// detector "mAP" (COCO's AP@[.5:.95]), "mAP@0.5", "mAP@0.75".
+// A metric a model-table column states: "top-1"/"top-5", as accuracy or as error; for a
+// detector "mAP" (COCO's AP@[.5:.95]), "mAP@0.5", "mAP@0.75"; for a segmentation model "mIoU",
+// "pixel accuracy".
 struct ClaimColumn {
   std::string metric;
   bool error = false;  // "TOP-1 ERROR": accuracy is 100 - value
@@ -31,8 +32,19 @@ std::optional<ClaimColumn> DetectionClaimColumnOf(const std::string& column) {
   return claim;
 }
 
+// A segmentation model's: "mIoU" (or "mean IoU"), "pixel accuracy".
+std::optional<ClaimColumn> SegmentationClaimColumnOf(const std::string& column) {
+  const std::string lower = AsciiLower(column);
+  if (lower.find("miou") != std::string::npos || lower.find("mean iou") != std::string::npos) {
+    return ClaimColumn{"mIoU"};
+  }
+  if (lower.find("pixel acc") != std::string::npos) return ClaimColumn{"pixel accuracy"};
+  return std::nullopt;
+}
+
 std::optional<ClaimColumn> ClaimColumnOf(const std::string& column, EvalTask task) {
   if (task == EvalTask::kObjectDetection) return DetectionClaimColumnOf(column);
+  if (task == EvalTask::kSemanticSegmentation) return SegmentationClaimColumnOf(column);
   std::string lower = AsciiLower(column);
   ClaimColumn claim;
   for (const char* top1 : {"top-1", "top1", "top 1"}) {
@@ -181,6 +193,14 @@ StepResult RunEvalStep(const StepContext& context) {
       Conclude(step, "mAP " + FormatNumber(std::max(0.0, coco.ap) * 100) + "%, mAP@0.5 " +
                          FormatNumber(std::max(0.0, coco.ap50) * 100) + "% (" +
                          std::to_string(result->detection.images) + " images), " +
+                         Plural(result->claims.size(), "claim") + " checked");
+      return step;
+    }
+    if (scenario->task == EvalTask::kSemanticSegmentation) {
+      const SegmentationMetrics& seg = result->segmentation;
+      Conclude(step, "mIoU " + FormatNumber(seg.miou_percent) + "%, pixel accuracy " +
+                         FormatNumber(seg.pixel_accuracy_percent) + "% (" +
+                         std::to_string(seg.images) + " images), " +
                          Plural(result->claims.size(), "claim") + " checked");
       return step;
     }

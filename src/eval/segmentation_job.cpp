@@ -1,0 +1,149 @@
+// The segmentation job ("eval-segmentation"): run the images through the model, decode each
+// image's mask and add its pixels to a confusion matrix (segmentation_metrics.h). Only the
+// summed C x C matrix crosses the pipe, not the [C, H, W] scores nor a label map per image.
+// OpenCV's exceptions stay inside this file.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-enum-enum-conversion"
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>  // the IMREAD_ flags; the library is loaded on demand
+#pragma GCC diagnostic pop
+
+#include <climits>
+
+#include "eval/eval.h"
+#include "eval/job_protocol.h"
+#include "eval/preprocess_internal.h"
+#include "eval/segmentation_metrics.h"
+#include "eval/worker_jobs.h"
+
+namespace zooci {
+namespace {
+
+using json = nlohmann::json;
+
+// A mask PNG: one channel, 8 or 16 bits, each pixel a class index (or ignore_index).
+Result<LabelMask> DecodeLabelMask(const std::string& encoded) {
+  if (encoded.empty()) return Error("cannot decode the mask (empty file)");
+  if (encoded.size() > static_cast<size_t>(INT_MAX)) return Error("the mask is too large");
+  try {
+    cv::Mat buffer(1, static_cast<int>(encoded.size()), CV_8U, const_cast<char*>(encoded.data()));
+    ZC_ASSIGN_OR_RETURN(cv::Mat image,
+                        preprocess_internal::ImageDecode(
+                            buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION));
+    if (image.empty()) return Error("cannot decode the mask (not a format OpenCV reads)");
+    if (image.channels() != 1 || (image.depth() != CV_8U && image.depth() != CV_16U)) {
+      return Error("the mask has " + std::to_string(image.channels()) +
+                   " channels; a mask is one 8- or 16-bit channel holding the class index of "
+                   "each pixel (a palette PNG must be saved as its indices, mode L)");
+    }
+    if (int64_t{image.rows} * image.cols > preprocess_internal::kMaxPixels) {
+      return Error("the mask is over the limit of " +
+                   std::to_string(preprocess_internal::kMaxPixels) + " pixels");
+    }
+    LabelMask mask;
+    mask.height = image.rows;
+    mask.width = image.cols;
+    mask.labels.resize(static_cast<size_t>(mask.height * mask.width));
+    for (int row = 0; row < image.rows; ++row) {
+      for (int col = 0; col < image.cols; ++col) {
+        mask.labels[static_cast<size_t>(row) * image.cols + col] =
+            image.depth() == CV_8U ? image.at<uint8_t>(row, col) : image.at<uint16_t>(row, col);
+      }
+    }
+    return mask;
+  } catch (const cv::Exception& error) {
+    return Error(std::string("cannot decode the mask: ") + error.what());
+  }
+}
+
+}  // namespace
+
+Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& request) {
+  std::vector<std::string> masks;
+  std::string output_name;
+  ConfusionOptions options;
+  int64_t classes = 0;
+  json data;
+  try {
+    data = json::parse(request.params_json);
+    masks = data.at("masks").get<std::vector<std::string>>();
+    output_name = data.at("output_name").get<std::string>();
+    options.compare_at = static_cast<SegmentationCompare>(data.at("compare_at").get<int>());
+    options.upsample = static_cast<Upsample>(data.at("upsample").get<int>());
+    options.ignore_index = data.at("ignore_index").get<int64_t>();
+    classes = data.at("classes").get<int64_t>();
+  } catch (const json::exception& error) {
+    return Error(std::string("eval job: bad parameters: ") + error.what());
+  }
+  ZC_ASSIGN_OR_RETURN(BatchParams params, ParseBatchParams(data));
+  if (masks.size() != params.images.size() || classes <= 0 || classes > kMaxSegmentationClasses) {
+    return Error("eval job: bad parameters: masks and images differ, or classes out of range");
+  }
+  bool nchw = true;  // the preprocessing's default layout
+  for (const PreprocessStep& step : params.steps) {
+    if (step.kind == PreprocessKind::kLayout) nchw = step.text == "NCHW";
+  }
+  std::vector<int64_t> confusion(static_cast<size_t>(classes * classes), 0);
+  int64_t postprocess_ns = 0, ignored = 0;
+  auto compare_batch = [&](const std::vector<Value>& outputs, const Batch& batch) -> Status {
+    const int64_t start_ns = SystemClock().NowNs();
+    const Value* scores = nullptr;
+    for (const Value& output : outputs) {
+      if (output_name.empty() || output.name == output_name) {
+        scores = &output;
+        break;
+      }
+    }
+    if (scores == nullptr) return Error("the model has no output '" + output_name + "'");
+    const Tensor& tensor = scores->tensor;
+    if (scores->kind != ValueKind::kTensor || tensor.elem_type != ElemType::kFloat ||
+        tensor.shape.size() != 4 || tensor.shape[0] != batch.rows || tensor.shape[1] != classes ||
+        tensor.shape[2] <= 0 || tensor.shape[3] <= 0) {
+      return Error("output '" + scores->name + "' is " + scores->Describe() +
+                   "; expected float scores [" + std::to_string(batch.rows) + ", " +
+                   std::to_string(classes) + ", H, W]: one channel per class of the labels file");
+    }
+    if (batch.sample_shape.size() != 3) {
+      return Error("the model input is " + FormatDims(batch.sample_shape) +
+                   " per image; expected an image [C, H, W] or [H, W, C]");
+    }
+    options.input_height = batch.sample_shape[nchw ? 1 : 0];
+    options.input_width = batch.sample_shape[nchw ? 2 : 1];
+    ScoreMap map{nullptr, classes, tensor.shape[2], tensor.shape[3]};
+    const auto* all = reinterpret_cast<const float*>(tensor.data.data());
+    for (size_t offset = 0; offset < batch.count; ++offset) {
+      const size_t index = batch.start + offset;
+      const ImageGeometry& geometry = batch.geometry[offset];
+      auto bytes = ReadFile(masks[index], uint64_t{256} << 20);
+      if (!bytes.ok()) return bytes.error();
+      auto mask = DecodeLabelMask(*bytes);
+      if (!mask.ok()) return mask.error().WithContext(masks[index]);
+      if (mask->width != geometry.width || mask->height != geometry.height) {
+        return Error(masks[index] + ": the mask is " + std::to_string(mask->width) + "x" +
+                     std::to_string(mask->height) + " but its image " + params.images[index] +
+                     " is " + std::to_string(geometry.width) + "x" +
+                     std::to_string(geometry.height));
+      }
+      map.data = all + static_cast<int64_t>(offset) * classes * map.height * map.width;
+      Status added = AccumulateConfusion(map, *mask, geometry, options, &confusion, &ignored);
+      if (!added.ok()) return added.error().WithContext(masks[index]);
+    }
+    postprocess_ns += SystemClock().NowNs() - start_ns;
+    return OkStatus();
+  };
+  ZC_ASSIGN_OR_RETURN(BatchTotals totals, RunBatches(session, params, compare_batch));
+  JobResult result;
+  result.result_json = json{
+      {"classes", classes},
+      {"sample_shape", totals.sample_shape},
+      {"decode_ns", totals.decode_ns},
+      {"inference_ns", totals.inference_ns},
+      {"postprocess_ns", postprocess_ns},
+      {"ignored", ignored},
+      {"wall_ns",
+       totals.wall_ns}}.dump();
+  result.blobs.push_back(PackInt64(confusion));
+  return result;
+}
+
+}  // namespace zooci
