@@ -249,12 +249,16 @@ const char* DashboardScript();
 std::string MetricsText(const JobCounts& counts, const ServiceCounters& counters,
                         const std::vector<Job>& recent);
 std::string BadgeSvg(const std::string& verdict);
-// The model page: the folder's reviews among `jobs` (newest first) with SVG charts of top-1
-// accuracy against the claim and of p50 latency, drawn on the server.
+// The model page: the folder's reviews among `jobs` (newest first) with SVG charts of the
+// accuracy of the model's task against the claim (top-1; mAP@[.5:.95] and mAP@0.5 for a
+// detector; mIoU and pixel accuracy for semantic segmentation) and of p50 latency, drawn on the
+// server.
 std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
                       const std::string& folder);
 // The same as JSON for /api/v1/models: {"repo", "folder", "verdict", "reviews": [{"job_id",
-// "verdict", "top1_percent", "claimed_top1_percent", "p50_ms", "p90_ms"}] newest first, "manifest"}.
+// "verdict", "task", "top1_percent", "claimed_top1_percent", "map_percent", "map50_percent",
+// "claimed_map_percent", "miou_percent", "pixel_accuracy_percent", "claimed_miou_percent",
+// "p50_ms", "p90_ms"}] newest first (null when not measured), "manifest"}.
 std::string ModelHistoryJson(const std::vector<Job>& jobs, const std::string& repo,
                              const std::string& folder);
 // The newest verdict of `folder` in `repo` among `jobs` (newest first); "" when never reviewed.

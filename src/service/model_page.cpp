@@ -1,8 +1,9 @@
 // The model page: a folder's reviews across jobs, with charts drawn as SVG on the server, and its
 // current manifest entry.
 #include <algorithm>
-#include <optional>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "service/internal.h"
 
@@ -26,11 +27,47 @@ std::string ManifestEntries(const Job& job, const std::string& folder) {
   return entries->dump(2, ' ', false, json::error_handler_t::replace);
 }
 
+// One review of the folder: the eval step's headline figures for its task (classification:
+// top-1; object detection: mAP@[.5:.95] and mAP@0.5; semantic segmentation: mIoU and pixel
+// accuracy), the claims made for them, and the bench step's latency.
 struct ModelPoint {
   int64_t job_id = 0;
   std::string verdict;
-  std::optional<double> top1_percent, claimed_percent, p50_ms, p90_ms;
+  std::string task;  // the eval report's "task"; "" when the eval step did not run
+  std::optional<double> top1_percent, claimed_top1_percent;
+  std::optional<double> map_percent, map50_percent, claimed_map_percent;
+  std::optional<double> miou_percent, pixel_accuracy_percent, claimed_miou_percent;
+  std::optional<double> p50_ms, p90_ms;
 };
+
+std::optional<double> NumberAt(const json& object, const char* key) {
+  if (!object.contains(key) || !object[key].is_number()) return std::nullopt;
+  return object[key].get<double>();
+}
+
+// The first claim of `metric` ("top-1", "mAP", "mIoU") in an eval report's "claims".
+std::optional<double> ClaimedPercent(const json& details, const std::string& metric) {
+  if (!details.contains("claims") || !details["claims"].is_array()) return std::nullopt;
+  for (const json& claim : details["claims"]) {
+    if (claim.is_object() && claim.value("metric", "") == metric) {
+      if (std::optional<double> value = NumberAt(claim, "claimed_percent")) return value;
+    }
+  }
+  return std::nullopt;
+}
+
+// Reads zooci eval's JSON report (the eval step's details) into `point`.
+void ReadEvalDetails(const json& details, ModelPoint* point) {
+  point->task = details.value("task", "");
+  point->top1_percent = NumberAt(details, "top1_percent");
+  point->claimed_top1_percent = ClaimedPercent(details, "top-1");
+  point->map_percent = NumberAt(details, "map_percent");
+  point->map50_percent = NumberAt(details, "map50_percent");
+  point->claimed_map_percent = ClaimedPercent(details, "mAP");
+  point->miou_percent = NumberAt(details, "miou_percent");
+  point->pixel_accuracy_percent = NumberAt(details, "pixel_accuracy_percent");
+  point->claimed_miou_percent = ClaimedPercent(details, "mIoU");
+}
 
 struct Series {
   std::string name;
@@ -130,18 +167,7 @@ std::vector<ModelPoint> History(const std::vector<Job>& jobs, const std::string&
           if (!step.is_object() || !step.contains("details") || !step["details"].is_object()) continue;
           const json& details = step["details"];
           const std::string name = step.value("name", "");
-          if (name == "eval" && details.contains("top1_percent") && details["top1_percent"].is_number()) {
-            point.top1_percent = details["top1_percent"].get<double>();
-            if (details.contains("claims") && details["claims"].is_array()) {
-              for (const json& claim : details["claims"]) {
-                if (claim.is_object() && claim.contains("claimed_percent") &&
-                    claim["claimed_percent"].is_number()) {
-                  point.claimed_percent = claim["claimed_percent"].get<double>();
-                  break;
-                }
-              }
-            }
-          }
+          if (name == "eval") ReadEvalDetails(details, &point);
           if (name == "bench" && details.contains("latency_ms") && details["latency_ms"].is_object() &&
               details["latency_ms"].contains("p50") && details["latency_ms"]["p50"].is_number()) {
             point.p50_ms = details["latency_ms"]["p50"].get<double>();
@@ -167,12 +193,18 @@ std::string ModelHistoryJson(const std::vector<Job>& jobs, const std::string& re
   const std::vector<ModelPoint> points = History(jobs, repo, folder, &manifest);
   json reviews = json::array();
   for (auto it = points.rbegin(); it != points.rend(); ++it) {
-    json review = {{"job_id", it->job_id}, {"verdict", it->verdict}};
+    json review = {{"job_id", it->job_id}, {"verdict", it->verdict}, {"task", it->task}};
     auto put = [&](const char* key, const std::optional<double>& value) {
       review[key] = value ? json(*value) : json(nullptr);
     };
     put("top1_percent", it->top1_percent);
-    put("claimed_top1_percent", it->claimed_percent);
+    put("claimed_top1_percent", it->claimed_top1_percent);
+    put("map_percent", it->map_percent);
+    put("map50_percent", it->map50_percent);
+    put("claimed_map_percent", it->claimed_map_percent);
+    put("miou_percent", it->miou_percent);
+    put("pixel_accuracy_percent", it->pixel_accuracy_percent);
+    put("claimed_miou_percent", it->claimed_miou_percent);
     put("p50_ms", it->p50_ms);
     put("p90_ms", it->p90_ms);
     reviews.push_back(std::move(review));
@@ -185,15 +217,72 @@ std::string ModelHistoryJson(const std::vector<Job>& jobs, const std::string& re
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+namespace {
+
+// The accuracy chart of the folder's task: the newest review's task decides, so a folder whose
+// model changed task shows its current figures. Each chart's dashed line is the newest claim.
+struct AccuracyChart {
+  std::string title, column;  // the chart's title; the reviews table's column
+  std::vector<Series> series;
+  std::optional<double> claimed;
+  // The table cell of one review.
+  std::function<std::optional<double>(const ModelPoint&)> headline;
+};
+
+AccuracyChart ChartFor(const std::vector<ModelPoint>& points) {
+  std::string task;
+  for (const ModelPoint& point : points) {
+    if (!point.task.empty()) task = point.task;
+  }
+  AccuracyChart chart;
+  auto add = [&](Series* series, const std::optional<double>& value, int64_t job_id) {
+    if (value) series->values.emplace_back(job_id, *value);
+  };
+  if (task == "object-detection") {
+    chart.title = "mAP (claimed mAP@[.5:.95]: dashed)";
+    chart.column = "mAP@[.5:.95]";
+    Series map{"mAP@[.5:.95]", "#0969da", {}}, map50{"mAP@0.5", "#8250df", {}};
+    for (const ModelPoint& point : points) {
+      add(&map, point.map_percent, point.job_id);
+      add(&map50, point.map50_percent, point.job_id);
+      if (point.claimed_map_percent) chart.claimed = point.claimed_map_percent;
+    }
+    chart.series = {map, map50};
+    chart.headline = [](const ModelPoint& point) { return point.map_percent; };
+  } else if (task == "semantic-segmentation") {
+    chart.title = "mIoU (claimed: dashed)";
+    chart.column = "mIoU";
+    Series miou{"mIoU", "#0969da", {}}, pixel{"pixel acc.", "#8250df", {}};
+    for (const ModelPoint& point : points) {
+      add(&miou, point.miou_percent, point.job_id);
+      add(&pixel, point.pixel_accuracy_percent, point.job_id);
+      if (point.claimed_miou_percent) chart.claimed = point.claimed_miou_percent;
+    }
+    chart.series = {miou, pixel};
+    chart.headline = [](const ModelPoint& point) { return point.miou_percent; };
+  } else {
+    chart.title = "top-1 accuracy (claimed: dashed)";
+    chart.column = "top-1";
+    Series top1{"top-1", "#0969da", {}};
+    for (const ModelPoint& point : points) {
+      add(&top1, point.top1_percent, point.job_id);
+      if (point.claimed_top1_percent) chart.claimed = point.claimed_top1_percent;
+    }
+    chart.series = {top1};
+    chart.headline = [](const ModelPoint& point) { return point.top1_percent; };
+  }
+  return chart;
+}
+
+}  // namespace
+
 std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
                       const std::string& folder) {
   std::string manifest;  // the newest review's ONNX_HUB_MANIFEST.json entries, indented
   const std::vector<ModelPoint> points = History(jobs, repo, folder, &manifest);
-  Series accuracy{"top-1", "#0969da", {}}, p50{"p50", "#0969da", {}}, p90{"p90", "#8250df", {}};
-  std::optional<double> claimed;
+  const AccuracyChart accuracy = ChartFor(points);
+  Series p50{"p50", "#0969da", {}}, p90{"p90", "#8250df", {}};
   for (const ModelPoint& point : points) {
-    if (point.top1_percent) accuracy.values.emplace_back(point.job_id, *point.top1_percent);
-    if (point.claimed_percent) claimed = point.claimed_percent;
     if (point.p50_ms) p50.values.emplace_back(point.job_id, *point.p50_ms);
     if (point.p90_ms) p90.values.emplace_back(point.job_id, *point.p90_ms);
   }
@@ -203,21 +292,22 @@ std::string ModelPage(const std::vector<Job>& jobs, const std::string& repo,
                      H(folder) + "</h1><p>" + BadgeSvg(points.empty() ? "" : points.back().verdict) +
                      "</p>";
   page += "<figure id=\"zooci-accuracy\">" +
-          LineChart("top-1 accuracy (claimed: dashed)", "%", {accuracy}, claimed) +
+          LineChart(accuracy.title, "%", accuracy.series, accuracy.claimed) +
           "</figure><figure id=\"zooci-latency\">" +
           LineChart("latency", "ms", {p50, p90}, std::nullopt) + "</figure>";
   page += "<h2>Manifest entry</h2>";
   page += manifest.empty() ? "<p>None in ONNX_HUB_MANIFEST.json at the newest review.</p>"
                            : "<pre id=\"zooci-manifest\">" + H(manifest) + "</pre>";
-  page += "<h2>Reviews</h2><table><tr><th>job</th><th>verdict</th><th>top-1</th><th>p50</th></tr>";
+  page += "<h2>Reviews</h2><table><tr><th>job</th><th>verdict</th><th>" + H(accuracy.column) +
+          "</th><th>p50</th></tr>";
   for (auto it = points.rbegin(); it != points.rend(); ++it) {
+    const std::optional<double> headline = accuracy.headline(*it);
     page += "<tr><td><a href=\"/jobs/" + std::to_string(it->job_id) + "\">" +
             std::to_string(it->job_id) + "</a></td><td>" + H(it->verdict) + "</td><td>" +
-            (it->top1_percent ? FormatDouble(*it->top1_percent, 4) + " %" : "") + "</td><td>" +
+            (headline ? FormatDouble(*headline, 4) + " %" : "") + "</td><td>" +
             (it->p50_ms ? FormatDouble(*it->p50_ms, 4) + " ms" : "") + "</td></tr>";
   }
   return page + "</table></body></html>\n";
 }
 
 }  // namespace zooci::service_internal
-
