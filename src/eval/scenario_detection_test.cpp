@@ -183,7 +183,7 @@ TEST_F(DetectionScenarioTest, ErrorsNameTheKeyAndTheFix) {
   // A classification scenario does not take the detection keys.
   EXPECT_TRUE(Contains(LoadError("dataset: {format: imagefolder, path: images, annotations: x}\n"
                                  "preprocessing: [decode: color]\n"),
-                       "'annotations' applies to coco and boxes only"));
+                       "'annotations' applies to coco, boxes and masks only"));
 }
 
 TEST_F(DetectionScenarioTest, LabelNamesFileStaysInsideTheFolder) {

@@ -156,7 +156,7 @@ TEST_F(ScenarioTest, UnknownKeysListTheValidOnes) {
       "preprocessing: [decode: color]\n");
   EXPECT_TRUE(Contains(message,
                        "zooci.yaml:4: dataset: unknown key 'lables' (valid: format, "
-                       "path, labels, header, limit, annotations)"))
+                       "path, labels, header, limit, annotations, ignore_index)"))
       << message;
   message = LoadError(std::string(kMinimal) + "claim: {top1: 5}\n");
   EXPECT_TRUE(Contains(message,

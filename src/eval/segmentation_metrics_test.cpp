@@ -48,6 +48,38 @@ TEST(SegmentationMetricsTest, HandComputedIouAccuracyAndMeans) {
   EXPECT_DOUBLE_EQ(metrics->mean_accuracy_percent, 100 * ((45.0 / 50 + 15.0 / 20 + 0) / 3));
 }
 
+TEST(SegmentationMetricsTest, PerfectPredictionScoresOneHundredEverywhere) {
+  // A 3x4 image, classes 0..2 (class 2 absent from both mask and prediction), scores equal to
+  // the mask: every defined figure is exactly 100 %, the absent class is left out of the means.
+  const LabelMask mask{{0, 0, 1, 1,  //
+                        0, 1, 1, 1,  //
+                        0, 0, 0, 1},
+                       3,
+                       4};
+  const std::vector<float> scores = OneHot(mask.labels, 3);
+  ScoreMap map{scores.data(), 3, 3, 4};
+  ConfusionOptions options;
+  options.input_height = 3;
+  options.input_width = 4;
+  std::vector<int64_t> confusion(9, 0);
+  int64_t ignored = 0;
+  ASSERT_TRUE(
+      AccumulateConfusion(map, mask, ImageGeometry{4, 3}, options, &confusion, &ignored).ok());
+  EXPECT_EQ(ignored, 0);
+  EXPECT_EQ(confusion, (std::vector<int64_t>{6, 0, 0,  //
+                                             0, 6, 0,  //
+                                             0, 0, 0}));
+  auto metrics = ComputeSegmentationMetrics(confusion, {"background", "a", "b"});
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->per_class[0].iou, 1.0);
+  EXPECT_EQ(metrics->per_class[1].iou, 1.0);
+  EXPECT_EQ(metrics->per_class[2].iou, -1);
+  EXPECT_EQ(metrics->miou_classes, 2);
+  EXPECT_EQ(metrics->miou_percent, 100.0);
+  EXPECT_EQ(metrics->pixel_accuracy_percent, 100.0);
+  EXPECT_EQ(metrics->mean_accuracy_percent, 100.0);
+}
+
 TEST(SegmentationMetricsTest, ClassPredictedButAbsentFromTheGroundTruthHasIouZero) {
   // background 10 pixels, 8 right, 2 predicted as "car", which the masks never contain.
   auto metrics = ComputeSegmentationMetrics({8, 2, 0, 0}, {"background", "car"});

@@ -59,6 +59,12 @@ json SegmentationJson(const EvalResult& result, json claims) {
                          {"predicted_pixels", row.predicted_pixels},
                          {"true_positives", row.true_positives}});
   }
+  json confusion = json::array();  // rows: ground truth; columns: prediction
+  const size_t classes = m.per_class.size();
+  for (size_t row = 0; row < classes; ++row) {
+    confusion.push_back(std::vector<int64_t>(m.confusion.begin() + row * classes,
+                                             m.confusion.begin() + (row + 1) * classes));
+  }
   return {
       {"model", result.model},
       {"task", result.task},
@@ -71,7 +77,7 @@ json SegmentationJson(const EvalResult& result, json claims) {
       {"pixel_accuracy_percent", m.pixel_accuracy_percent},
       {"mean_accuracy_percent", m.mean_accuracy_percent},
       {"per_class", per_class},
-      {"confusion", m.confusion},
+      {"confusion", confusion},
       {"images", m.images},
       {"evaluated_pixels", m.evaluated_pixels},
       {"ignored_pixels", m.ignored_pixels},

@@ -165,6 +165,7 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
 //           "top1_correct", "timing": {"images_per_s"} (or "images_per_s" at the top),
 //           detection: "map_percent", "map50_percent", "map75_percent", "images",
 //           "per_class": [{"class", "ap", "ap50", "recall"}] (fractions, -1 undefined),
+//           segmentation: "miou_percent", "pixel_accuracy_percent", "images",
 //           "claims": [{"metric", "claimed_percent", "measured_percent", "tolerance_pp",
 //                       "passed", "source"}], ...}
 //   bench: zooci bench's JSON report with samples: {"result": "VALID|INVALID",
@@ -266,6 +267,7 @@ struct StepDetails {
   std::optional<double> top1_percent, topk_percent, images_per_s;
   std::optional<int64_t> top_k, total, top1_correct;
   std::optional<double> map_percent, map50_percent, map75_percent;  // object detection
+  std::optional<double> miou_percent, pixel_accuracy_percent;       // semantic segmentation
   std::optional<int64_t> images;
   std::vector<ClassApDetail> class_ap;
   std::vector<ClaimDetail> claims;

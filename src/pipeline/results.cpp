@@ -355,6 +355,8 @@ StepDetails ParseStepDetails(const std::string& details_json) {
   details.map_percent = DoubleAt(root, "map_percent");
   details.map50_percent = DoubleAt(root, "map50_percent");
   details.map75_percent = DoubleAt(root, "map75_percent");
+  details.miou_percent = DoubleAt(root, "miou_percent");
+  details.pixel_accuracy_percent = DoubleAt(root, "pixel_accuracy_percent");
   details.images = IntAt(root, "images");
   for (const ojson& item : ArrayAt(root, "per_class")) {
     if (!item.is_object() || Member(item, "ap") == nullptr) continue;  // classification's rows

@@ -129,12 +129,25 @@ std::string DetectionHtml(const StepResult& step, const StepDetails& details) {
   return out + "</tbody>\n</table>\n";
 }
 
+// A segmentation model's figures: mIoU and pixel accuracy.
+std::string SegmentationHtml(const StepResult& step, const StepDetails& details) {
+  std::string out = "<h3>Segmentation (" + H(step.name) + ")</h3>\n<p>";
+  out += "mIoU " + Percent(details.miou_percent) + ", pixel accuracy " +
+         Percent(details.pixel_accuracy_percent);
+  if (details.images) out += " on " + std::to_string(*details.images) + " images";
+  if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
+  return out + "</p>\n";
+}
+
 std::string EvalHtml(const StepResult& step, const StepDetails& details) {
   const bool detection = details.map_percent || details.map50_percent;
-  if (!details.top1_percent && !details.topk_percent && !detection && details.claims.empty()) {
+  const bool segmentation = details.miou_percent.has_value();
+  if (!details.top1_percent && !details.topk_percent && !detection && !segmentation &&
+      details.claims.empty()) {
     return "";
   }
   if (detection) return DetectionHtml(step, details) + ClaimsHtml(details);
+  if (segmentation) return SegmentationHtml(step, details) + ClaimsHtml(details);
   std::string out = "<h3>Accuracy (" + H(step.name) + ")</h3>\n<p>";
   out += "top-1 " + Percent(details.top1_percent);
   if (details.top1_correct && details.total) {

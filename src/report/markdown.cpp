@@ -186,6 +186,13 @@ std::string StepDetailsMd(const StepResult& step) {
       out += "\n";
     }
   }
+  if (details.miou_percent) {
+    out += title + ": mIoU " + Percent(details.miou_percent) + ", pixel accuracy " +
+           Percent(details.pixel_accuracy_percent);
+    if (details.images) out += " on " + std::to_string(*details.images) + " images";
+    if (details.images_per_s) out += "; " + FormatDouble(*details.images_per_s, 4) + " images/s";
+    out += "\n\n";
+  }
   if (!details.claims.empty()) {
     out += "| Metric | Claimed | Measured | Tolerance | Result | Source |\n";
     out += "| --- | ---: | ---: | ---: | --- | --- |\n";

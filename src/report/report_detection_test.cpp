@@ -1,5 +1,6 @@
 // A detector's eval step in the validate reports: COCO's figures and the per-class table in
-// Markdown and HTML, read from the step's details (zooci eval's detection JSON).
+// Markdown and HTML, read from the step's details (zooci eval's detection JSON); and a
+// segmentation model's mIoU.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -67,6 +68,30 @@ TEST(DetectionReportTest, MarkdownAndHtmlShowMapAndClasses) {
   EXPECT_FALSE(Contains(html, "<b>square</b>"));
   const std::string text = FormatValidateText(report);
   EXPECT_TRUE(Contains(text, "mAP 63.55%, mAP@0.5 88.03% (300 images)")) << text;
+}
+
+// A segmentation model's eval step: mIoU and pixel accuracy beside its claims.
+TEST(SegmentationReportTest, MarkdownAndHtmlShowMiou) {
+  ValidateReport report = DetectionReport();
+  StepResult& eval = report.models[0].steps[0];
+  eval.summary = "mIoU 71.07%, pixel accuracy 95.1% (100 images), 1 claim checked";
+  eval.details_json = R"({"task": "semantic-segmentation", "miou_percent": 71.0712,
+      "pixel_accuracy_percent": 95.1, "images": 100, "timing": {"images_per_s": 300},
+      "per_class": [{"class": "circle", "iou": 0.6, "accuracy": 0.7}],
+      "claims": [{"metric": "mIoU", "claimed_percent": 81.07, "measured_percent": 71.0712,
+                  "tolerance_pp": 0.5, "passed": false, "source": "README.md:12"}]})";
+  const StepDetails details = ParseStepDetails(eval.details_json);
+  EXPECT_EQ(details.miou_percent, 71.0712);
+  EXPECT_EQ(details.pixel_accuracy_percent, 95.1);
+  EXPECT_TRUE(details.class_ap.empty());  // IoU rows are not AP rows
+  const std::string markdown = FormatValidateMarkdown(report);
+  EXPECT_TRUE(Contains(markdown, "mIoU 71.07 %, pixel accuracy 95.1 % on 100 images; 300 images/s"))
+      << markdown;
+  EXPECT_TRUE(Contains(markdown, "| mIoU | 81.07 % | 71.07 % |")) << markdown;
+  const std::string html = FormatValidateHtml(report);
+  EXPECT_TRUE(Contains(html, "<h3>Segmentation (eval)</h3>")) << html;
+  EXPECT_TRUE(Contains(html, "mIoU 71.07 %, pixel accuracy 95.1 % on 100 images")) << html;
+  EXPECT_TRUE(Contains(html, "<td class=\"fail\">not met</td>")) << html;
 }
 
 }  // namespace
