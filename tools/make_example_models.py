@@ -20,7 +20,10 @@ python3-sklearn ships, with its validation split as PNG files, a zooci.yaml eval
 README claiming the accuracy PyTorch measured: `zooci eval` must reproduce it. The detection
 fixture (detection_fixture.py) is a tiny YOLO-style detector trained on generated shapes, with
 a COCO-format validation set and a README claiming the mAP that coco_reference.py computes from
-PyTorch's outputs: `zooci eval` must reproduce that too.
+PyTorch's outputs: `zooci eval` must reproduce that too. The segmentation fixture
+(segmentation_fixture.py) is a tiny fully-convolutional segmenter trained on generated shapes,
+with images and class-index masks and a README claiming the mIoU computed in numpy from
+PyTorch's outputs.
 
 The same files come out byte for byte on every run (same packages). A fixture whose files exist
 and whose .stamp matches (a hash of the generator's sources and of the versions in
@@ -49,6 +52,7 @@ import coco_reference
 import detection_data
 import detection_fixture
 import digits_fixture
+import segmentation_fixture
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "examples" / "models"
@@ -66,6 +70,7 @@ FIXTURES = [
     # shapes_yolo: seed 31 trains a detector whose figures are not stable under perturbation
     # (tools/detection_fixture.py); 32 is the first that is, so generation starts there.
     {"name": "shapes_yolo", "kind": "detection", "seed": 32, "data_seed": 7, "output_name": "grid"},
+    {"name": "shapes_seg", "kind": "segmentation", "seed": 41, "data_seed": 9, "output_name": "scores"},
 ]
 
 # module to import -> Debian package that provides it for /usr/bin/python3
@@ -81,7 +86,7 @@ VERSIONED_DISTS = ["torch", "torchvision", "onnx", "numpy", "scikit-learn", "Pil
 # The stamp covers these sources: changing any of them regenerates the fixtures.
 SOURCES = [Path(__file__).resolve(), Path(digits_fixture.__file__).resolve(),
            Path(detection_fixture.__file__).resolve(), Path(detection_data.__file__).resolve(),
-           Path(coco_reference.__file__).resolve()]
+           Path(coco_reference.__file__).resolve(), Path(segmentation_fixture.__file__).resolve()]
 
 
 def fail(msg):
@@ -191,11 +196,13 @@ BUILDERS = {
     "torchvision": build_torchvision,
     "digits": digits_fixture.build,
     "detection": detection_fixture.build,
+    "segmentation": segmentation_fixture.build,
 }
 # kind -> fixture dir -> the files its write_extras makes (checked with the stamp)
 EXTRA_FILES = {
     "digits": digits_fixture.expected_files,
     "detection": detection_fixture.expected_files,
+    "segmentation": segmentation_fixture.expected_files,
 }
 
 

@@ -1,0 +1,142 @@
+# zooci eval on the segmentation example (tools/segmentation_fixture.py): ONNX Runtime and zooci's
+# per-pixel comparison reproduce exactly the mIoU, pixel accuracy, per-class IoU and confusion
+# matrix that the fixture computed in numpy from PyTorch's outputs (and so does OpenCV DNN; the
+# figures are also asserted by value, as documented); both comparison modes and
+# both samplings give the same figures on this model (its output is at the input's resolution);
+# an overstated claim fails (zooci eval) and declines (zooci validate); wrong outputs, class
+# counts and masks are errors naming what is wrong.
+#
+# The fixture is examples/models/shapes_seg, made by `make examples` (or, alone,
+# `/usr/bin/python3 tools/make_example_models.py --only shapes_seg`: a few minutes of one core).
+SEG="$ZOOCI_SOURCE_DIR/examples/models/shapes_seg"
+[[ -f "$SEG/zooci.yaml" && -f "$SEG/expected_miou.json" ]] ||
+  skip "no segmentation fixture $SEG: run make examples (or tools/make_example_models.py --only shapes_seg)"
+
+run_zooci 0 eval --format json -o result.json "$SEG"
+/usr/bin/python3 - "$SEG/expected_miou.json" result.json <<'PY' || fail "the figures differ from the reference's"
+import json, sys
+expected, result = (json.load(open(p)) for p in sys.argv[1:3])
+assert result["task"] == "semantic-segmentation", result["task"]
+assert result["confusion"] == expected["confusion"], (result["confusion"], expected["confusion"])
+for key in ("miou_percent", "pixel_accuracy_percent", "mean_accuracy_percent", "miou_classes",
+            "evaluated_pixels"):
+    assert result[key] == expected[key], (key, result[key], expected[key])
+for got, want in zip(result["per_class"], expected["per_class"], strict=True):
+    assert got["class"] == want["class"], (got, want)
+    for key in ("iou", "accuracy", "ground_truth_pixels", "predicted_pixels", "true_positives"):
+        assert got[key] == want[key], (got["class"], key, got[key], want[key])
+assert result["images"] == 100 and result["ignored_pixels"] > 0, result
+assert result["verdict"] == "pass" and result["claims"][0]["metric"] == "mIoU", result["claims"]
+print("zooci eval: mIoU %.6f%%, as the reference computed" % result["miou_percent"])
+PY
+# The figures the fixture published, by value: a regenerated fixture that drifts (other package
+# versions) must be looked at, not silently followed. The same numbers are in docs/segmentation.md.
+/usr/bin/python3 - result.json <<'PY' || fail "the fixture's figures are not the documented ones"
+import json, sys
+result = json.load(open(sys.argv[1]))
+assert result["confusion"] == [[263777, 143, 487, 73], [484, 6274, 6674, 1367],
+                               [163, 5381, 13132, 1463], [320, 4435, 3606, 1171]], result["confusion"]
+assert result["miou_percent"] == 44.154818987527996, result["miou_percent"]
+assert result["pixel_accuracy_percent"] == 92.03884123644602, result["pixel_accuracy_percent"]
+assert result["mean_accuracy_percent"] == 54.90517485319112, result["mean_accuracy_percent"]
+assert (result["evaluated_pixels"], result["ignored_pixels"]) == (308950, 23338), result
+PY
+# OpenCV DNN, the other runtime, lands on the same decisions: the same matrix and figures.
+run_zooci 0 eval --runtime opencv --format json -o opencv.json "$SEG"
+/usr/bin/python3 - result.json opencv.json <<'PY' || fail "OpenCV DNN's figures differ"
+import json, sys
+ort, opencv = (json.load(open(p)) for p in sys.argv[1:3])
+assert opencv["confusion"] == ort["confusion"], (opencv["confusion"], ort["confusion"])
+assert opencv["miou_percent"] == ort["miou_percent"] and opencv["runtime"] != ort["runtime"]
+PY
+run_zooci 0 eval "$SEG"
+expect_in "$OUT" "semantic-segmentation on onnxruntime"
+expect_in "$OUT" "mIoU:"
+expect_in "$OUT" "pixel accuracy:"
+expect_in "$OUT" "claim:          mIoU claimed"
+expect_in "$OUT" "verdict:        PASS"
+
+copy_seg() {  # copy_seg DIR: the example's model and data with the given zooci.yaml on stdin
+  mkdir -p "$1"
+  cp -r "$SEG/model.onnx" "$SEG/README.md" "$SEG/classes.txt" "$SEG/images" "$SEG/masks" "$1/"
+  cat > "$1/zooci.yaml"
+}
+without_claims() { grep -v -e '^claims:' -e '^  readme:' "$SEG/zooci.yaml"; }
+
+# The other comparison mode and the other sampling land on the same pixels and decisions here
+# (a letterbox without resampling, scores at the input's resolution); the padding is counted
+# as not evaluated at the input's resolution.
+without_claims | sed 's/compare_at: original/compare_at: input/' | copy_seg at_input
+without_claims | sed 's/upsample: bilinear/upsample: nearest/' | copy_seg nearest
+run_zooci 0 eval --format json -o at_input.json at_input
+run_zooci 0 eval --format json -o nearest.json nearest
+/usr/bin/python3 - result.json at_input.json nearest.json <<'PY' || fail "compare_at/upsample change the figures"
+import json, sys
+base, at_input, nearest = (json.load(open(p)) for p in sys.argv[1:4])
+assert at_input["confusion"] == base["confusion"] and nearest["confusion"] == base["confusion"]
+assert at_input["miou_percent"] == base["miou_percent"]
+assert at_input["ignored_pixels"] > base["ignored_pixels"], (at_input["ignored_pixels"], base["ignored_pixels"])
+assert nearest["ignored_pixels"] == base["ignored_pixels"]
+PY
+
+# Claims: an overstated mIoU in zooci.yaml fails with both numbers; a met pixel accuracy passes.
+{ without_claims; printf 'claims:\n  miou: 99.5\n'; } | copy_seg overclaim
+run_zooci 1 eval overclaim
+expect_in "$OUT" "mIoU claimed 99.5%"
+expect_in "$OUT" "NOT MET"
+expect_in "$OUT" "verdict:        FAIL"
+pixel=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pixel_accuracy_percent"])' result.json)
+{ without_claims; printf 'claims:\n  pixel_accuracy: %s\n' "$pixel"; } | copy_seg pixel_claim
+run_zooci 0 eval pixel_claim
+expect_in "$OUT" "pixel accuracy claimed"
+
+# Errors: another task's key, a wrong output name, a labels file that does not match the
+# model's channels, a missing mask, a mask value that is no class.
+{ without_claims; printf 'claims:\n  map: 50\n'; } | copy_seg task_keys
+run_zooci 2 eval task_keys
+expect_in "$ERR" "valid: miou, pixel_accuracy, readme"
+without_claims | sed 's/  name: scores/  name: logits/' | copy_seg misnamed
+run_zooci 2 eval misnamed
+expect_in "$ERR" "the model has no output 'logits'"
+without_claims | copy_seg three_classes
+printf 'background\ncircle\nsquare\n' > three_classes/classes.txt
+run_zooci 2 eval three_classes
+expect_in "$ERR" "expected float scores ["
+expect_in "$ERR" ", 3, H, W]"
+without_claims | copy_seg no_mask
+rm no_mask/masks/0007.png
+run_zooci 2 eval no_mask
+expect_in "$ERR" "no mask for 0007.png"
+without_claims | copy_seg bad_mask
+/usr/bin/python3 - bad_mask/masks/0003.png <<'PY'
+import sys
+import numpy as np
+from PIL import Image
+mask = np.array(Image.open(sys.argv[1]))
+mask[2, 5] = 7
+Image.fromarray(mask, "L").save(sys.argv[1])
+PY
+run_zooci 2 eval bad_mask
+expect_in "$ERR" "0003.png: mask value 7 at (x 5, y 2)"
+
+# zooci validate: the model in a zoo folder whose README table claims 10 points more mIoU than
+# measured is declined by the eval step, naming the README's line and both figures.
+ZOO=zoo
+FOLDER="$ZOO/validated/vision/object_detection_segmentation/shapes_seg"
+mkdir -p "$FOLDER"
+cp -r "$SEG/model.onnx" "$SEG/test_data_set_0" "$SEG/classes.txt" "$SEG/images" "$SEG/masks" "$SEG/zooci.yaml" \
+  "$FOLDER/"
+/usr/bin/python3 - "$SEG/README.md" "$FOLDER/README.md" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+for k, line in enumerate(lines):
+    if line.startswith("|shapes_seg|"):
+        cells = line.split("|")
+        cells[-3] = "%.2f" % (float(cells[-3]) + 10)  # the mIoU (%) column
+        lines[k] = "|".join(cells)
+open(sys.argv[2], "w").write("\n".join(lines))
+PY
+run_zooci 1 validate "$ZOO"
+expect_in "$OUT" "DECLINE"
+expect_in "$OUT" "mIoU is claimed"
+expect_in "$OUT" "README.md:"
