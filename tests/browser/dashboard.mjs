@@ -2,12 +2,16 @@
 // browser download). Run by tests/cli/dashboard_browser.sh against a real `zooci serve` whose
 // jobs come from the example zoo's submissions.
 //
-//   node dashboard.mjs URL SCREENSHOT_DIR ADMIN_TOKEN DECLINED_JOB HOSTILE_JOB MODEL_PATH
+//   node dashboard.mjs URL SCREENSHOT_DIR ADMIN_TOKEN DECLINED_JOB HOSTILE_JOB MODEL_PATH \
+//     DETECTOR_PATH SEGMENTER_PATH
 //
+// MODEL_PATH is a classifier's folder, DETECTOR_PATH a detector's, SEGMENTER_PATH a semantic
+// segmentation model's: each model page charts its task's figure against the claim.
 // Exits non-zero with one line per failed expectation.
 import { chromium } from 'playwright-core';
 
-const [url, shots, adminToken, declinedJob, hostileJob, modelPath] = process.argv.slice(2);
+const [url, shots, adminToken, declinedJob, hostileJob, modelPath, detectorPath, segmenterPath] =
+  process.argv.slice(2);
 const failures = [];
 const expect = (ok, what) => { if (!ok) failures.push(what); };
 
@@ -41,6 +45,28 @@ async function noInjection(where) {
   expect(found.images === 0, `${where}: ${found.images} injected <img> elements`);
   expect(found.handlers === 0, `${where}: ${found.handlers} elements with on* handlers`);
   expect(!found.marked, `${where}: an injected script ran`);
+}
+
+// The chart in FIGURE as the browser drew it: its title, legend, the points' tooltips, the dashed
+// claim lines' tooltips and y, and each series' newest point's y (by the point's series name).
+async function chartOf(figure) {
+  return page.locator(`${figure} svg`).evaluate((svg) => {
+    const circles = [...svg.querySelectorAll('circle')];
+    const lastY = {};
+    for (const circle of circles) {
+      const [, name] = /^job \d+: (.+) [-\d.e+]+ %$/.exec(circle.textContent.trim()) || [];
+      if (name) lastY[name] = Number(circle.getAttribute('cy'));
+    }
+    const claim = svg.querySelector('line[stroke-dasharray]');
+    return {
+      title: svg.querySelector('title').textContent,
+      legend: [...svg.querySelectorAll(':scope > text')].map((t) => t.textContent),
+      points: circles.map((c) => c.textContent.trim()),
+      claims: [...svg.querySelectorAll('line[stroke-dasharray]')].map((l) => l.textContent.trim()),
+      claimY: claim ? Number(claim.getAttribute('y1')) : NaN,
+      lastY,
+    };
+  });
 }
 
 try {
@@ -95,8 +121,41 @@ try {
   const box = await page.locator('#zooci-accuracy svg').boundingBox();
   expect(box && box.width > 400 && box.height > 150, `model page: chart box ${JSON.stringify(box)}`);
   expect(await page.locator('#zooci-manifest').count() === 1, 'model page: no manifest entry');
+  expect((await chartOf('#zooci-accuracy')).title.startsWith('top-1 accuracy'),
+         'model page: the classifier\'s chart is not top-1');
   await noInjection('model page');
   await page.screenshot({ path: `${shots}/model.png`, fullPage: true });
+
+  // A detector's page charts mAP@[.5:.95] and mAP@0.5, a segmenter's mIoU and pixel accuracy,
+  // each with its claim as the dashed line at the claimed value.
+  for (const [name, path, title, series, metric] of [
+    ['detector', detectorPath, 'mAP', ['mAP@[.5:.95]', 'mAP@0.5'], 'mAP@[.5:.95]'],
+    ['segmenter', segmenterPath, 'mIoU', ['mIoU', 'pixel acc.'], 'mIoU'],
+  ]) {
+    response = await page.goto(`${url}/models/example/zoo/${path}`);
+    expect(response.status() === 200, `${name} page: HTTP ${response.status()}`);
+    const chart = await chartOf('#zooci-accuracy');
+    expect(chart.title.startsWith(title), `${name} page: chart title '${chart.title}'`);
+    for (const one of series) {
+      expect(chart.legend.includes(one), `${name} page: no '${one}' series in ${JSON.stringify(chart.legend)}`);
+      expect(chart.points.some((p) => p.includes(`: ${one} `)),
+             `${name} page: no point of '${one}' in ${JSON.stringify(chart.points)}`);
+    }
+    expect(chart.claims.length === 1 && /^claimed \d/.test(chart.claims[0]),
+           `${name} page: claim lines ${JSON.stringify(chart.claims)}`);
+    // The headline series' newest point sits on the claimed value when the claim is met exactly
+    // (the fixtures claim what they measure): same y as the dashed line, to the pixel.
+    const measured = chart.points.filter((p) => p.includes(`: ${metric} `)).pop() || '';
+    const claimed = Number((chart.claims[0] || '').split(' ')[1]);
+    const value = Number(measured.split(`: ${metric} `)[1]?.split(' ')[0]);
+    expect(Math.abs(value - claimed) < 0.01, `${name} page: ${metric} ${value} vs claimed ${claimed}`);
+    expect(Math.abs(chart.claimY - chart.lastY[metric]) < 1,
+           `${name} page: the claim line at y ${chart.claimY}, ${metric} at ${chart.lastY[metric]}`);
+    const cell = await page.locator('table').first().innerText();
+    expect(cell.includes(metric), `${name} page: the reviews table has no '${metric}' column`);
+    await noInjection(`${name} page`);
+    await page.screenshot({ path: `${shots}/model-${name}.png`, fullPage: true });
+  }
 
   // Rerun without the admin token: refused (no form, and a forged POST gets 403).
   await page.goto(`${url}/jobs/${declinedJob}`);
