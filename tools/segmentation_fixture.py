@@ -411,7 +411,7 @@ claimed mIoU can be checked end to end with `zooci eval`.
 
 ## Description
 A fully-convolutional encoder-decoder: 3x3 convolutions with batch normalization and ReLU, two
-of stride 2 and two dilated (2, 4) at a quarter of the resolution, then bilinear upsampling with
+of stride 2 and three dilated (2, 4, 2) at a quarter of the resolution, then bilinear upsampling with
 skip connections back to the input's resolution and a 1x1 convolution giving one logit per
 class and pixel: {info['parameters']:,} parameters. Trained with PyTorch and exported to ONNX.
 
