@@ -79,6 +79,11 @@ bench-eval: build examples
 bench-eval-detection: build examples
 	bash bench/eval_detection.sh $(BUILD_DIR)
 
+# zooci eval on the example segmentation model: images/s and the share of the pixel comparison.
+.PHONY: bench-eval-segmentation
+bench-eval-segmentation: build examples
+	bash bench/eval_segmentation.sh $(BUILD_DIR)
+
 # The job store: claims/s with 8 worker threads on PostgreSQL (throwaway server) and SQLite.
 # Builds only its own binary.
 .PHONY: bench-store
