@@ -11,7 +11,6 @@
 namespace zooci {
 namespace {
 
-constexpr uint64_t kMaxConfigBytes = uint64_t{1} << 20;
 
 const std::vector<ArtifactInfo> kArtifacts = {
     {Artifact::kReadme, "readme", 1, "a README.md with a model table"},
@@ -270,17 +269,9 @@ std::string ZooConfig::TaskOf(const std::string& folder) const {
   return "";
 }
 
-Result<ZooConfig> LoadZooConfig(const fs::path& root) {
+Result<ZooConfig> ParseZooConfig(const std::string& text, const fs::path& file) {
   ZooConfig config;
-  fs::path path = root / kZooConfigFile;
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path, error))) return config;
-  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
-    return Error(std::string(kZooConfigFile) + ": not a regular file");
-  }
-  ZC_ASSIGN_OR_RETURN(std::string text,
-                      ReadFile(path, kMaxConfigBytes).WithContext(kZooConfigFile));
-  config.file = path;
+  config.file = file;
   try {
     YAML::Node root_node = YAML::Load(text);
     ZC_RETURN_IF_ERROR(Parser(kZooConfigFile).Parse(root_node, &config));
@@ -289,6 +280,18 @@ Result<ZooConfig> LoadZooConfig(const fs::path& root) {
                  ": " + exception.msg);
   }
   return config;
+}
+
+Result<ZooConfig> LoadZooConfig(const fs::path& root) {
+  fs::path path = root / kZooConfigFile;
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path, error))) return ZooConfig{};
+  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
+    return Error(std::string(kZooConfigFile) + ": not a regular file");
+  }
+  ZC_ASSIGN_OR_RETURN(std::string text,
+                      ReadFile(path, kMaxZooConfigBytes).WithContext(kZooConfigFile));
+  return ParseZooConfig(text, path);
 }
 
 }  // namespace zooci

@@ -179,6 +179,11 @@ struct ZooConfig {
 
 // Reads `root`/zooci-zoo.yaml; every default when it does not exist. Errors name file, line and key.
 Result<ZooConfig> LoadZooConfig(const fs::path& root);
+// Parses the text of a zooci-zoo.yaml (read from elsewhere, e.g. a base commit); `file` is what
+// ZooConfig::file is set to. Errors name the file, line and key.
+Result<ZooConfig> ParseZooConfig(const std::string& text, const fs::path& file);
+// The largest zooci-zoo.yaml read.
+inline constexpr uint64_t kMaxZooConfigBytes = uint64_t{1} << 20;
 
 // ---- Notebooks ----------------------------------------------------------------------------------
 
