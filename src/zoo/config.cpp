@@ -59,7 +59,7 @@ class Parser {
   Status Parse(const YAML::Node& root, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto fields,
                         Fields(root, "", {"repository", "artifacts", "licenses", "baselines",
-                                          "tasks", "runtimes"}));
+                                          "tasks", "runtimes", "claims"}));
     for (const auto& [name, key, value] : fields) {
       if (name == "repository") {
         ZC_ASSIGN_OR_RETURN(config->repository, Scalar(value, name));
@@ -82,6 +82,17 @@ class Parser {
         ZC_RETURN_IF_ERROR(ParseBaselines(value, config));
       } else if (name == "runtimes") {
         ZC_RETURN_IF_ERROR(ParseRuntimes(value, config));
+      } else if (name == "claims") {
+        ZC_ASSIGN_OR_RETURN(auto claims, Fields(value, name, {"max_tolerance_pp"}));
+        for (const auto& [field, field_key, field_value] : claims) {
+          ZC_ASSIGN_OR_RETURN(config->max_claim_tolerance_pp,
+                              Number(field_value, name + "." + field));
+          if (config->max_claim_tolerance_pp < 0) {
+            return Fail(field_value, name + "." + field, "must be at least 0");
+          }
+          config->max_claim_tolerance_line =
+              field_key.Mark().is_null() ? 0 : field_key.Mark().line + 1;
+        }
       } else if (name == "tasks") {
         ZC_ASSIGN_OR_RETURN(auto tasks, Fields(value, name, {}));
         for (const auto& [prefix, task_key, task] : tasks) {

@@ -169,6 +169,10 @@ struct ZooConfig {
   std::string repository;  // "onnx/models": its GitHub URLs are resolved against the tree
   // The runtimes of the compatibility matrix, in the file's order; empty when not set.
   std::vector<ZooRuntime> runtimes;
+  // The largest claim tolerance a submission's zooci.yaml may set (`claims.max_tolerance_pp`):
+  // a looser one is capped to it, so a scenario cannot wave its own over-claim through.
+  double max_claim_tolerance_pp = 1.0;
+  int max_claim_tolerance_line = 0;  // in zooci-zoo.yaml; 0: the default
 
   ArtifactLevel Level(Artifact artifact) const;
   const TaskBaseline* BaselineFor(const std::string& task) const;  // nullptr when none
