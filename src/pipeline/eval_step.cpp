@@ -143,7 +143,38 @@ StepResult RunEvalStep(const StepContext& context) {
           ? std::string(kZooConfigFile) + ":" +
                 std::to_string(context.config->max_claim_tolerance_line)
           : "the default; zooci-zoo.yaml's claims.max_tolerance_pp sets it";
-  const std::string cache_config = "claim-tolerance-pp=" + FormatDouble(scenario->tolerance_pp, 17);
+  // The zoo's own data for the task, when it has some, replaces the submission's: a dataset its
+  // author chose can be one the model happens to do well on.
+  std::string on_data = ", on the submission's own dataset";
+  if (const ZooDataset* zoo_data = context.config->DatasetFor(TaskName(scenario->task))) {
+    const std::string where = "the zoo's dataset for " + zoo_data->task + " (" +
+                              zoo_data->folder + ", " + kZooConfigFile + ":" +
+                              std::to_string(zoo_data->line) + ")";
+    fs::path data_folder = folder.root / zoo_data->folder;
+    std::error_code error;
+    Status inside =
+        fs::is_directory(fs::symlink_status(data_folder, error)) &&
+                IsWithin(folder.root, data_folder)
+            ? OkStatus()
+            : Status(Error(zoo_data->folder +
+                           " is not a folder inside the zoo (missing, or a symbolic link); it "
+                           "was not read"));
+    auto spec = inside.ok() ? LoadZooDataset(data_folder, scenario->task)
+                            : Result<DatasetSpec>(inside.error());
+    if (!spec.ok()) {
+      StepResult step = Skipped("eval", where + " cannot be read", false);
+      step.reasons.push_back(
+          MakeReason("eval",
+                     where + " cannot be read: " + WithoutRoot(spec.error().message(), folder.root) +
+                         "; the claims were not checked",
+                     kZooConfigFile, zoo_data->line, ReasonLevel::kUnverified));
+      return step;
+    }
+    scenario->dataset = std::move(*spec);
+    on_data = ", on the zoo's dataset " + zoo_data->folder;
+  }
+  const std::string cache_config = "claim-tolerance-pp=" +
+                                   FormatDouble(scenario->tolerance_pp, 17) + ";data" + on_data;
   std::vector<std::string> unscaled;
   for (StatedClaim& claim : ReadmeClaims(context, scenario->model, scenario->task, &unscaled)) {
     scenario->claims.stated.push_back(std::move(claim));
@@ -204,13 +235,13 @@ StepResult RunEvalStep(const StepContext& context) {
       Conclude(step, "mAP " + FormatNumber(std::max(0.0, coco.ap) * 100) + "%, mAP@0.5 " +
                          FormatNumber(std::max(0.0, coco.ap50) * 100) + "% (" +
                          std::to_string(result->detection.images) + " images), " +
-                         Plural(result->claims.size(), "claim") + " checked");
+                         Plural(result->claims.size(), "claim") + " checked" + on_data);
       return step;
     }
     Conclude(step, "top-1 " + FormatNumber(metrics.top1_percent) + "% (" +
                        std::to_string(metrics.top1_correct) + " of " +
                        std::to_string(metrics.total) + "), " +
-                       Plural(result->claims.size(), "claim") + " checked");
+                       Plural(result->claims.size(), "claim") + " checked" + on_data);
     return step;
   });
 }

@@ -304,7 +304,8 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   const std::vector<ModelFolder>& folders = layout.folders;
   std::vector<std::pair<const ModelFolder*, std::string>> selected;
   std::vector<std::string> removed, touched;
-  std::optional<Changes> changed;  // when reviewing a change
+  std::optional<Changes> changed;            // when reviewing a change
+  std::optional<GoverningConfig> governing;  // the zooci-zoo.yaml that applies
   if (options.changed_since.empty()) {
     for (const ModelFolder& folder : folders) selected.emplace_back(&folder, "");
   } else {
@@ -338,10 +339,18 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
         layout.unreviewed.begin(), layout.unreviewed.end(), [&](const UnreviewedFile& file) {
           return std::find(touched.begin(), touched.end(), file.file) != touched.end();
         });
-    // An edit of zooci-zoo.yaml is reviewed on its own (LoadGoverningConfig reports it).
-    bool config_only = touched.size() == 1 && touched[0] == kZooConfigFile;
+    // Edits of zooci-zoo.yaml and of the zoo's datasets are reviewed on their own
+    // (LoadGoverningConfig reports them).
+    ZC_ASSIGN_OR_RETURN(governing, LoadGoverningConfig(root, &changes));
+    bool zoo_files_only = std::all_of(touched.begin(), touched.end(), [&](const std::string& file) {
+      return file == kZooConfigFile || std::any_of(governing->config.datasets.begin(),
+                                                   governing->config.datasets.end(),
+                                                   [&](const ZooDataset& dataset) {
+                                                     return StartsWith(file, dataset.folder + "/");
+                                                   });
+    });
     if (selected.empty() && removed.empty() && !unreviewed_touched && !touched.empty() &&
-        !config_only) {
+        !zoo_files_only) {
       // Never "no models to review" (an ACCEPT) for a change that touched the zoo.
       std::vector<std::string> shown(touched.begin(),
                                      touched.begin() + std::min<size_t>(touched.size(), 5));
@@ -362,10 +371,11 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   }
 
   // Reviewing a change, the base commit's zooci-zoo.yaml governs (zoo_config_review.cpp).
-  ZC_ASSIGN_OR_RETURN(GoverningConfig governing,
-                      LoadGoverningConfig(root, changed ? &*changed : nullptr));
-  for (Reason& reason : governing.reasons) report.zoo_reasons.push_back(std::move(reason));
-  const ZooConfig& config = governing.config;
+  if (!governing) {
+    ZC_ASSIGN_OR_RETURN(governing, LoadGoverningConfig(root, nullptr));
+  }
+  for (Reason& reason : governing->reasons) report.zoo_reasons.push_back(std::move(reason));
+  const ZooConfig& config = governing->config;
   ZC_ASSIGN_OR_RETURN(std::vector<ReviewRuntime> chosen, ChooseRuntimes(options, config));
   std::vector<std::unique_ptr<Executor>> matrix_executors;  // the other runtimes' sandboxes
   std::vector<MatrixRuntime> matrix = StartRuntimes(std::move(chosen), options, executor,

@@ -2,6 +2,7 @@
 // targets: its own copy of the file could drop a required runtime, loosen a policy or lower a
 // threshold, so reviewing a change reads the file from the base commit and reports the edit.
 
+#include <algorithm>
 #include <optional>
 
 #include "pipeline/internal.h"
@@ -53,6 +54,25 @@ Result<GoverningConfig> LoadGoverningConfig(const fs::path& root, const Changes*
     ZC_ASSIGN_OR_RETURN(governing.config,
                         ParseZooConfig(*base, root / kZooConfigFile)
                             .WithContext("the base commit's configuration"));
+  }
+  // The zoo's datasets (those the base names) are read from the checkout: an edit of one is
+  // reported like an edit of the file.
+  for (const ZooDataset& dataset : governing.config.datasets) {
+    ZC_ASSIGN_OR_RETURN(std::string edited,
+                        Git(root, {"diff", "--name-only", "-z", "--end-of-options",
+                                   changes->base_commit + "...HEAD", "--",
+                                   changes->zoo_prefix + dataset.folder},
+                            dataset.folder + ": git diff failed"));
+    if (edited.empty()) continue;
+    size_t files = std::count(edited.begin(), edited.end(), '\0');
+    Reason reason = MakeReason(
+        "zoo",
+        "this change edits the zoo's dataset for " + dataset.task + " (" + dataset.folder + ", " +
+            Plural(files, "file") + "), on which the claims of " + dataset.task +
+            " submissions are measured: a maintainer must review the change",
+        dataset.folder);
+    reason.level = ReasonLevel::kUnverified;
+    governing.reasons.push_back(std::move(reason));
   }
   ZC_ASSIGN_OR_RETURN(std::string diff,
                       Git(root, {"diff", "--name-only", "--end-of-options",

@@ -59,7 +59,7 @@ class Parser {
   Status Parse(const YAML::Node& root, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto fields,
                         Fields(root, "", {"repository", "artifacts", "licenses", "baselines",
-                                          "tasks", "runtimes", "claims"}));
+                                          "tasks", "runtimes", "claims", "datasets"}));
     for (const auto& [name, key, value] : fields) {
       if (name == "repository") {
         ZC_ASSIGN_OR_RETURN(config->repository, Scalar(value, name));
@@ -82,6 +82,8 @@ class Parser {
         ZC_RETURN_IF_ERROR(ParseBaselines(value, config));
       } else if (name == "runtimes") {
         ZC_RETURN_IF_ERROR(ParseRuntimes(value, config));
+      } else if (name == "datasets") {
+        ZC_RETURN_IF_ERROR(ParseDatasets(value, config));
       } else if (name == "claims") {
         ZC_ASSIGN_OR_RETURN(auto claims, Fields(value, name, {"max_tolerance_pp"}));
         for (const auto& [field, field_key, field_value] : claims) {
@@ -208,6 +210,25 @@ class Parser {
     return OkStatus();
   }
 
+  // datasets: {TASK: FOLDER, ...}: folders relative to the zoo's root that stay inside it.
+  Status ParseDatasets(const YAML::Node& node, ZooConfig* config) const {
+    ZC_ASSIGN_OR_RETURN(auto fields, Fields(node, "datasets", {}));
+    for (const auto& [task, key, value] : fields) {
+      std::string path = "datasets." + task;
+      ZC_ASSIGN_OR_RETURN(std::string folder, Scalar(value, path));
+      fs::path normal = fs::path(folder).lexically_normal();
+      std::string text = normal.generic_string();
+      while (!text.empty() && text.back() == '/') text.pop_back();
+      if (normal.is_absolute() || text.empty() || text == "." || text == ".." ||
+          StartsWith(text, "../")) {
+        return Fail(value, path, "expected a folder inside the zoo, relative to its root");
+      }
+      config->datasets.push_back(
+          {task, text, key.Mark().is_null() ? 0 : key.Mark().line + 1});
+    }
+    return OkStatus();
+  }
+
   Status ParseBaselines(const YAML::Node& node, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto tasks, Fields(node, "baselines", {}));
     for (const auto& [task, task_key, limits] : tasks) {
@@ -258,6 +279,13 @@ ArtifactLevel ZooConfig::Level(Artifact artifact) const {
 const TaskBaseline* ZooConfig::BaselineFor(const std::string& task) const {
   for (const TaskBaseline& baseline : baselines) {
     if (baseline.task == task) return &baseline;
+  }
+  return nullptr;
+}
+
+const ZooDataset* ZooConfig::DatasetFor(const std::string& task) const {
+  for (const ZooDataset& dataset : datasets) {
+    if (dataset.task == task) return &dataset;
   }
   return nullptr;
 }
