@@ -1,0 +1,249 @@
+// RunDifftest: MakeRuntimes -> GenerateCases -> per case (until the budget): check, run the
+// oracle, run and judge every other runtime, minimise and write the first disagreements of each
+// (operator, runtime) -> the per-operator table.
+#include <algorithm>
+
+#include "difftest/internal.h"
+#include "difftest/run.h"
+
+namespace zooci {
+namespace {
+
+using difftest_internal::Runtimes;
+using difftest_internal::SteadyClock;
+
+// After it: one executor per runtime, the oracle first in `names`.
+Result<Runtimes> MakeRuntimes(const DifftestOptions& options, const DifftestExecutors& factory,
+                              std::map<std::string, std::string>* backends) {
+  if (std::find(options.runtimes.begin(), options.runtimes.end(), kOracleRuntime) ==
+      options.runtimes.end()) {
+    return Error(std::string("--runtimes must include ") + kOracleRuntime + " (the oracle)");
+  }
+  if (options.runtimes.size() < 2) return Error("--runtimes needs a runtime besides the oracle");
+  std::vector<std::string> names = {kOracleRuntime};
+  std::map<std::string, std::unique_ptr<Executor>> executors;
+  for (const std::string& runtime : options.runtimes) {
+    if (runtime != kOracleRuntime) {
+      if (std::find(names.begin(), names.end(), runtime) != names.end()) continue;
+      names.push_back(runtime);
+    }
+  }
+  for (const std::string& runtime : names) {
+    ZC_ASSIGN_OR_RETURN(auto executor, factory(runtime).WithContext("runtime " + runtime));
+    ZC_ASSIGN_OR_RETURN(std::string description,
+                        executor->BackendDescription().WithContext("runtime " + runtime));
+    (*backends)[runtime] = description;
+    executors[runtime] = std::move(executor);
+  }
+  ZC_ASSIGN_OR_RETURN(TempDir work, TempDir::Create("zooci-difftest"));
+  return Runtimes(std::move(names), std::move(executors), std::move(work));
+}
+
+class DifftestRun {
+ public:
+  DifftestRun(const DifftestOptions& options, Runtimes& runtimes, SteadyClock::time_point deadline)
+      : options_(options), runtimes_(runtimes), deadline_(deadline) {}
+
+  CaseOutcome RunCase(const GeneratedCase& generated);
+
+ private:
+  bool OutOfTime() const { return SteadyClock::now() >= deadline_; }
+  // Whether `runtime` still disagrees with the oracle on `spec` (a valid model both run).
+  bool StillDisagrees(const std::string& runtime, const ModelSpec& spec);
+  Result<std::vector<Tensor>> Evaluate(const ModelSpec& spec,
+                                       const std::vector<std::string>& names);
+  void MinimiseAndWrite(const GeneratedCase& generated, const std::string& runtime,
+                        CaseOutcome* outcome);
+
+  const DifftestOptions& options_;
+  Runtimes& runtimes_;
+  SteadyClock::time_point deadline_;
+  std::map<std::string, int> written_per_class_;  // "<op>_<runtime>" -> cases written
+};
+
+CaseOutcome DifftestRun::RunCase(const GeneratedCase& generated) {
+  SteadyClock::time_point start = SteadyClock::now();
+  CaseOutcome outcome;
+  outcome.id = generated.id;
+  outcome.op = generated.op;
+  outcome.description = generated.spec.Describe();
+  auto finish = [&] {
+    outcome.duration_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
+    return outcome;
+  };
+  // A model that fails check is a generator bug: counted, never run.
+  auto bytes = BuildModel(generated.spec);
+  std::string check_error = bytes.ok() ? difftest_internal::CheckError(*bytes, generated.id)
+                                       : "build: " + bytes.error().message();
+  if (!check_error.empty()) {
+    outcome.check_failed = true;
+    outcome.check_message = check_error;
+    return finish();
+  }
+  auto expected = difftest_internal::OracleOutputs(
+      runtimes_.Run(kOracleRuntime, *bytes, generated.spec.inputs));
+  if (!expected.ok()) {
+    outcome.oracle_failed = true;
+    outcome.oracle_message = expected.error().message();
+    return finish();
+  }
+  for (size_t runtime_idx = 1; runtime_idx < runtimes_.names().size(); ++runtime_idx) {
+    const std::string& runtime = runtimes_.names()[runtime_idx];
+    outcome.results.push_back(difftest_internal::Judge(
+        runtime, runtimes_.Run(runtime, *bytes, generated.spec.inputs), *expected));
+  }
+  for (const RuntimeResult& result : std::vector<RuntimeResult>(outcome.results)) {
+    if (result.verdict != DiffVerdict::kDisagree || options_.out_dir.empty() || OutOfTime())
+      continue;
+    if (written_per_class_[generated.op + "_" + result.runtime] >= options_.max_cases_per_class)
+      continue;
+    MinimiseAndWrite(generated, result.runtime, &outcome);
+  }
+  return finish();
+}
+
+bool DifftestRun::StillDisagrees(const std::string& runtime, const ModelSpec& spec) {
+  if (OutOfTime()) return false;
+  auto bytes = BuildModel(spec);
+  if (!bytes.ok() || !difftest_internal::CheckError(*bytes, "candidate").empty()) return false;
+  auto expected =
+      difftest_internal::OracleOutputs(runtimes_.Run(kOracleRuntime, *bytes, spec.inputs));
+  if (!expected.ok()) return false;
+  RuntimeResult result =
+      difftest_internal::Judge(runtime, runtimes_.Run(runtime, *bytes, spec.inputs), *expected);
+  return result.verdict == DiffVerdict::kDisagree;
+}
+
+Result<std::vector<Tensor>> DifftestRun::Evaluate(const ModelSpec& spec,
+                                                  const std::vector<std::string>& names) {
+  ModelSpec exposed = spec;
+  exposed.outputs = names;
+  ZC_ASSIGN_OR_RETURN(std::string bytes, BuildModel(exposed));
+  ZC_ASSIGN_OR_RETURN(std::vector<Value> values, difftest_internal::OracleOutputs(runtimes_.Run(
+                                                     kOracleRuntime, bytes, exposed.inputs)));
+  std::vector<Tensor> tensors;
+  for (size_t value_idx = 0; value_idx < values.size() && value_idx < names.size(); ++value_idx) {
+    Tensor tensor = values[value_idx].tensor;
+    tensor.name = names[value_idx];
+    tensors.push_back(std::move(tensor));
+  }
+  return tensors;
+}
+
+void DifftestRun::MinimiseAndWrite(const GeneratedCase& generated, const std::string& runtime,
+                                   CaseOutcome* outcome) {
+  ModelSpec spec = generated.spec;
+  if (options_.minimise) {
+    MinimiseHooks hooks;
+    hooks.still_fails = [&](const ModelSpec& candidate) {
+      return StillDisagrees(runtime, candidate);
+    };
+    hooks.evaluate = [&](const ModelSpec& candidate, const std::vector<std::string>& names) {
+      return Evaluate(candidate, names);
+    };
+    spec = Minimise(generated.spec, hooks).spec;
+  }
+  auto bytes = BuildModel(spec);
+  if (!bytes.ok()) return;
+  auto expected =
+      difftest_internal::OracleOutputs(runtimes_.Run(kOracleRuntime, *bytes, spec.inputs));
+  if (!expected.ok()) return;
+  RuntimeResult result =
+      difftest_internal::Judge(runtime, runtimes_.Run(runtime, *bytes, spec.inputs), *expected);
+  if (result.verdict != DiffVerdict::kDisagree) return;  // flaky: not written
+  int& count = written_per_class_[generated.op + "_" + runtime];
+  WrittenCase written;
+  written.runtime = runtime;
+  written.dir =
+      options_.out_dir / "cases" / (generated.op + "_" + runtime + "_" + std::to_string(count));
+  written.original = generated.spec.Describe();
+  written.minimised = spec.Describe();
+  written.nodes = static_cast<int>(spec.nodes.size());
+  written.detail = result.detail;
+  Status status = difftest_internal::WriteCase(written.dir, *bytes, spec, *expected);
+  if (!status.ok()) {
+    written.detail = "not written: " + status.error().message();
+    written.dir.clear();
+  }
+  ++count;
+  outcome->written.push_back(std::move(written));
+}
+
+std::vector<OperatorRow> BuildRows(const std::vector<CaseOutcome>& cases) {
+  std::map<std::string, OperatorRow> rows;
+  for (const CaseOutcome& outcome : cases) {
+    OperatorRow& row = rows[outcome.op];
+    row.op = outcome.op;
+    ++row.generated;
+    if (outcome.check_failed) ++row.check_failed;
+    if (outcome.oracle_failed) ++row.oracle_failed;
+    for (const RuntimeResult& result : outcome.results) {
+      OperatorRow::Cell& cell = row.per_runtime[result.runtime];
+      switch (result.verdict) {
+        case DiffVerdict::kAgree:
+          ++cell.agree;
+          break;
+        case DiffVerdict::kDisagree:
+          ++cell.disagree;
+          break;
+        case DiffVerdict::kUnsupported:
+          ++cell.unsupported;
+          break;
+        case DiffVerdict::kRunError:
+          ++cell.run_error;
+          break;
+        case DiffVerdict::kCrash:
+          ++cell.crash;
+          break;
+      }
+    }
+  }
+  std::vector<OperatorRow> sorted;
+  for (auto& [op, row] : rows) sorted.push_back(std::move(row));
+  return sorted;
+}
+
+}  // namespace
+
+Result<DifftestReport> RunDifftest(const DifftestOptions& options,
+                                   const DifftestExecutors& executors,
+                                   const DifftestProgress& progress) {
+  SteadyClock::time_point start = SteadyClock::now();
+  SteadyClock::time_point deadline =
+      start + std::chrono::milliseconds(static_cast<int64_t>(options.time_budget_s * 1000));
+  DifftestReport report;
+  report.seed = options.generate.seed;
+  ZC_ASSIGN_OR_RETURN(std::vector<GeneratedCase> cases, GenerateCases(options.generate));
+  ZC_ASSIGN_OR_RETURN(Runtimes runtimes, MakeRuntimes(options, executors, &report.backends));
+  report.runtimes = runtimes.names();
+  if (!options.out_dir.empty()) {
+    std::error_code error;
+    fs::create_directories(options.out_dir / "cases", error);
+    if (error) return Error("--out " + options.out_dir.string() + ": " + error.message());
+  }
+  report.planned = static_cast<int>(cases.size());
+  DifftestRun session(options, runtimes, deadline);
+  for (const GeneratedCase& generated : cases) {
+    if (SteadyClock::now() >= deadline) {
+      report.budget_exhausted = true;
+      break;
+    }
+    report.cases.push_back(session.RunCase(generated));
+    ++report.run;
+    if (progress) progress(report.cases.back(), report.run, report.planned);
+  }
+  report.operators = BuildRows(report.cases);
+  report.coverage = SchemaCoverage();
+  for (const CaseOutcome& outcome : report.cases) {
+    if (outcome.check_failed) ++report.generator_bugs;
+    for (const RuntimeResult& result : outcome.results) {
+      if (result.verdict == DiffVerdict::kDisagree) ++report.disagreements;
+    }
+  }
+  report.duration_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
+  return report;
+}
+
+}  // namespace zooci
