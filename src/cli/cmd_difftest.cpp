@@ -14,8 +14,8 @@ struct DifftestFlags {
   std::vector<std::string> ops;
   std::vector<std::string> runtimes = {"ort", "opencv", "reference"};
   double time_budget_s = 600;
-  int cases_per_op = 6;
-  int graphs = 12;
+  int cases_per_op = 0;
+  int graphs_per_round = 2;
   int max_cases_per_class = 2;
   bool no_minimise = false;
   std::string out_dir;
@@ -28,18 +28,20 @@ struct DifftestFlags {
 DifftestProgress TerminalProgress() {
   if (!isatty(STDERR_FILENO)) return nullptr;
   auto disagreements = std::make_shared<int>(0);
-  return [disagreements](const CaseOutcome& outcome, int done, int total) {
+  return [disagreements](const CaseOutcome& outcome, int done, int total, double budget_fraction) {
     for (const RuntimeResult& result : outcome.results) {
       if (result.verdict == DiffVerdict::kDisagree) ++*disagreements;
     }
     constexpr int kWidth = 30;
-    int filled = total > 0 ? done * kWidth / total : kWidth;
+    // The further of case count and time budget: whichever ends the run.
+    double fraction = std::max(budget_fraction, total > 0 ? double(done) / total : 0.0);
+    int filled = std::min(kWidth, static_cast<int>(fraction * kWidth));
     std::string line = "[" + std::string(static_cast<size_t>(filled), '#') +
                        std::string(static_cast<size_t>(kWidth - filled), ' ') + "] " +
-                       std::to_string(done) + "/" + std::to_string(total) + " " + outcome.id +
-                       ", " + std::to_string(*disagreements) + " disagreements";
+                       std::to_string(done) + (total > 0 ? "/" + std::to_string(total) : "") + " " +
+                       outcome.id + ", " + std::to_string(*disagreements) + " disagreements";
     if (line.size() > 78) line = line.substr(0, 75) + "...";
-    std::cerr << "\r\033[K" << line << (done == total ? "\r\033[K" : "") << std::flush;
+    std::cerr << "\r\033[K" << line << std::flush;
   };
 }
 
@@ -48,15 +50,16 @@ int RunDifftestCommand(const DifftestFlags& flags) {
   options.generate.seed = flags.seed;
   options.generate.ops = flags.ops;
   options.generate.cases_per_op = flags.cases_per_op;
-  options.generate.graphs = flags.graphs;
+  options.generate.graphs_per_round = flags.graphs_per_round;
   options.runtimes = flags.runtimes;
   options.time_budget_s = flags.time_budget_s;
   options.minimise = !flags.no_minimise;
   options.max_cases_per_class = flags.max_cases_per_class;
   options.out_dir = flags.out_dir;
   bool json_stdout = flags.format == "json" && flags.output.empty();
-  auto report = RunDifftest(options, RuntimeSandboxFactory(flags.sandbox, /*workers=*/1),
-                            json_stdout ? nullptr : TerminalProgress());
+  DifftestProgress progress = json_stdout ? nullptr : TerminalProgress();
+  auto report = RunDifftest(options, RuntimeSandboxFactory(flags.sandbox, /*workers=*/1), progress);
+  if (progress) std::cerr << "\r\033[K" << std::flush;
   if (!report.ok()) {
     std::cerr << "zooci difftest: " << report.error().message() << "\n";
     return kExitUsage;
@@ -102,11 +105,13 @@ CommandSpec DifftestCommand() {
                            "Seconds after which no new case or minimisation starts")
                 ->check(CLI::Range(0.0, 86400.0))
                 ->capture_default_str();
-            app.add_option("--cases-per-op", flags->cases_per_op, "Variants generated per operator")
-                ->check(CLI::Range(1, 100000))
+            app.add_option("--cases-per-op", flags->cases_per_op,
+                           "Variants generated per operator (0: until the time budget)")
+                ->check(CLI::Range(0, 100000))
                 ->capture_default_str();
-            app.add_option("--graphs", flags->graphs, "Random multi-node graphs generated")
-                ->check(CLI::Range(0, 1000000))
+            app.add_option("--graphs-per-round", flags->graphs_per_round,
+                           "Random multi-node graphs per round of operator variants")
+                ->check(CLI::Range(0, 1000))
                 ->capture_default_str();
             app.add_option("--max-cases-per-class", flags->max_cases_per_class,
                            "Disagreements minimised and written per operator and runtime")

@@ -214,7 +214,8 @@ Result<DifftestReport> RunDifftest(const DifftestOptions& options,
       start + std::chrono::milliseconds(static_cast<int64_t>(options.time_budget_s * 1000));
   DifftestReport report;
   report.seed = options.generate.seed;
-  ZC_ASSIGN_OR_RETURN(std::vector<GeneratedCase> cases, GenerateCases(options.generate));
+  // The first round is generated before any runtime starts: a bad --ops fails at once.
+  ZC_ASSIGN_OR_RETURN(std::vector<GeneratedCase> round_cases, GenerateRound(options.generate, 0));
   ZC_ASSIGN_OR_RETURN(Runtimes runtimes, MakeRuntimes(options, executors, &report.backends));
   report.runtimes = runtimes.names();
   if (!options.out_dir.empty()) {
@@ -222,16 +223,27 @@ Result<DifftestReport> RunDifftest(const DifftestOptions& options,
     fs::create_directories(options.out_dir / "cases", error);
     if (error) return Error("--out " + options.out_dir.string() + ": " + error.message());
   }
-  report.planned = static_cast<int>(cases.size());
+  const int rounds = options.generate.cases_per_op;  // 0: until the budget
+  report.planned = rounds * static_cast<int>(round_cases.size());
+  auto budget_fraction = [&] {
+    double spent = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    return options.time_budget_s > 0 ? std::min(1.0, spent / options.time_budget_s) : 1.0;
+  };
   DifftestRun session(options, runtimes, deadline);
-  for (const GeneratedCase& generated : cases) {
+  for (int round = 0; rounds == 0 || round < rounds; ++round) {
+    if (round > 0) {
+      ZC_ASSIGN_OR_RETURN(round_cases, GenerateRound(options.generate, round));
+    }
+    for (const GeneratedCase& generated : round_cases) {
+      if (SteadyClock::now() >= deadline) break;
+      report.cases.push_back(session.RunCase(generated));
+      ++report.run;
+      if (progress) progress(report.cases.back(), report.run, report.planned, budget_fraction());
+    }
     if (SteadyClock::now() >= deadline) {
-      report.budget_exhausted = true;
+      report.budget_exhausted = rounds == 0 || report.run < report.planned;
       break;
     }
-    report.cases.push_back(session.RunCase(generated));
-    ++report.run;
-    if (progress) progress(report.cases.back(), report.run, report.planned);
   }
   report.operators = BuildRows(report.cases);
   report.coverage = SchemaCoverage();

@@ -91,15 +91,19 @@ std::vector<OperatorCoverage> SchemaCoverage();
 struct GenerateOptions {
   uint64_t seed = 1;
   std::vector<std::string> ops;  // empty: every operator with a generator
-  int cases_per_op = 6;          // variants per operator
-  int graphs = 12;               // random graphs (0: none); only when `ops` is empty or holds one
-                                 // of the graph operators
+  // Rounds: each round generates one variant of every operator. 0 (RunDifftest only): rounds
+  // until the time budget is spent.
+  int cases_per_op = 0;
+  // Random graphs per round; only when `ops` is empty or names an operator graphs use (then every
+  // graph holds one of the asked operators).
+  int graphs_per_round = 2;
 };
 
-// The cases in run order: round-robin over the operators (variant 0 of every operator, then
-// variant 1, ...), the graphs interleaved. Case k of operator P depends only on (seed, P, k):
-// the same seed gives the same models whatever `ops` subset is asked. An unknown op in `ops` is
-// an error listing the ones with generators.
+// Round `round`: variant `round` of every selected operator, A-Z, then the round's graphs. Case k
+// of operator P depends only on (seed, P, k): the same seed gives the same models whatever `ops`
+// subset is asked. An unknown op in `ops` is an error listing the ones with generators.
+Result<std::vector<GeneratedCase>> GenerateRound(const GenerateOptions& options, int round);
+// Rounds 0 to cases_per_op - 1, in order.
 Result<std::vector<GeneratedCase>> GenerateCases(const GenerateOptions& options);
 
 // ---- Minimisation ------------------------------------------------------------------------------
@@ -180,6 +184,8 @@ struct OperatorRow {
   int oracle_failed = 0;
   struct Cell {
     int agree = 0, disagree = 0, unsupported = 0, run_error = 0, crash = 0;
+    std::string first_unsupported;  // the runtime's message, for the report
+    std::string first_failure;      // of a run error or crash
   };
   std::map<std::string, Cell> per_runtime;
 };
@@ -197,8 +203,8 @@ struct DifftestReport {
   uint64_t seed = 0;
   std::vector<std::string> runtimes;
   std::map<std::string, std::string> backends;  // runtime -> "onnxruntime 1.30.0"
-  int planned = 0;                              // cases generated
-  int run = 0;                                  // cases taken before the budget ran out
+  int planned = 0;  // cases of the rounds asked for; 0 when rounds run until the budget
+  int run = 0;      // cases taken before the budget ran out
   bool budget_exhausted = false;
   int64_t duration_ns = 0;
   std::vector<CaseOutcome> cases;
@@ -210,7 +216,10 @@ struct DifftestReport {
 
 using DifftestExecutors =
     std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)>;
-using DifftestProgress = std::function<void(const CaseOutcome& outcome, int done, int total)>;
+// `total` is 0 when the rounds run until the budget; `budget_fraction` is the share of the time
+// budget spent.
+using DifftestProgress =
+    std::function<void(const CaseOutcome& outcome, int done, int total, double budget_fraction)>;
 
 // Generates, checks, runs, compares and minimises. Errors only for infrastructure (an executor
 // that cannot be made, the oracle missing from `runtimes`, an unwritable --out); everything a

@@ -25,7 +25,7 @@ TEST(DifftestRunTest, OnnxRuntimeAgreesWithTheReferenceOnPlainOperators) {
   DifftestOptions options;
   options.generate.ops = {"Relu", "Add", "MatMul", "Transpose"};
   options.generate.cases_per_op = 3;
-  options.generate.graphs = 0;
+  options.generate.graphs_per_round = 0;
   options.runtimes = {"ort", "reference"};
   options.time_budget_s = 120;
   auto report = RunDifftest(options, RealExecutors(scratch->path()));
@@ -47,7 +47,7 @@ TEST(DifftestRunTest, PlantedSoftmaxFaultIsFoundAndMinimisedToOneNode) {
   DifftestOptions options;
   options.generate.ops = {"Softmax", "Relu"};
   options.generate.cases_per_op = 4;
-  options.generate.graphs = 4;
+  options.generate.graphs_per_round = 1;
   options.runtimes = {"ort", "reference"};
   options.time_budget_s = 180;
   options.out_dir = scratch->path() / "out";

@@ -320,18 +320,17 @@ std::vector<OperatorCoverage> SchemaCoverage() {
   return coverage;
 }
 
-Result<std::vector<GeneratedCase>> GenerateCases(const GenerateOptions& options) {
+Result<std::vector<GeneratedCase>> GenerateRound(const GenerateOptions& options, int round) {
   std::vector<const OpGenerator*> selected;
-  bool graphs = options.graphs > 0;
+  bool graphs = true;
   if (options.ops.empty()) {
     for (const OpGenerator& generator : Generators()) selected.push_back(&generator);
   } else {
     graphs = false;
     for (const std::string& op : options.ops) {
       const OpGenerator* generator = FindGenerator(op);
-      bool graph_op =
+      graphs |=
           std::find(GraphOperators().begin(), GraphOperators().end(), op) != GraphOperators().end();
-      if (graph_op) graphs = options.graphs > 0;
       if (generator == nullptr) {
         std::string known;
         for (const OpGenerator& entry : Generators())
@@ -341,27 +340,30 @@ Result<std::vector<GeneratedCase>> GenerateCases(const GenerateOptions& options)
       selected.push_back(generator);
     }
   }
-  std::vector<std::vector<ElemType>> types;
-  for (const OpGenerator* generator : selected) types.push_back(UsableTypes(*generator));
-
   std::vector<GeneratedCase> cases;
-  int graph_count = 0;
-  for (int variant = 0; variant < options.cases_per_op; ++variant) {
-    for (size_t op_idx = 0; op_idx < selected.size(); ++op_idx) {
-      if (types[op_idx].empty()) continue;
-      cases.push_back(MakeOpCase(*selected[op_idx], types[op_idx], options.seed, variant));
-    }
-    // The graphs spread over the rounds, so a short budget still runs some.
-    int graphs_due = graphs ? (options.graphs * (variant + 1)) / options.cases_per_op : 0;
-    for (; graph_count < graphs_due; ++graph_count) {
-      Rng rng(CaseSeed(options.seed, "graph", graph_count));
-      GeneratedCase generated;
-      generated.op = "graph";
-      generated.id = "graph_" + std::to_string(graph_count);
-      // With --ops, every graph holds one of the asked operators.
-      generated.spec = RandomGraph(rng, options.ops);
-      cases.push_back(std::move(generated));
-    }
+  for (const OpGenerator* generator : selected) {
+    std::vector<ElemType> types = UsableTypes(*generator);
+    if (!types.empty()) cases.push_back(MakeOpCase(*generator, types, options.seed, round));
+  }
+  for (int graph_idx = 0; graphs && graph_idx < options.graphs_per_round; ++graph_idx) {
+    int graph_number = round * options.graphs_per_round + graph_idx;
+    Rng rng(CaseSeed(options.seed, "graph", graph_number));
+    GeneratedCase generated;
+    generated.op = "graph";
+    generated.id = "graph_" + std::to_string(graph_number);
+    // With --ops, every graph holds one of the asked operators.
+    generated.spec = RandomGraph(rng, options.ops);
+    cases.push_back(std::move(generated));
+  }
+  return cases;
+}
+
+Result<std::vector<GeneratedCase>> GenerateCases(const GenerateOptions& options) {
+  ZC_RETURN_IF_ERROR(GenerateRound(options, 0));  // the operators exist, even for no rounds
+  std::vector<GeneratedCase> cases;
+  for (int round = 0; round < options.cases_per_op; ++round) {
+    ZC_ASSIGN_OR_RETURN(std::vector<GeneratedCase> some, GenerateRound(options, round));
+    for (GeneratedCase& generated : some) cases.push_back(std::move(generated));
   }
   return cases;
 }

@@ -45,6 +45,7 @@ TEST(DifftestGenerateTest, EveryGeneratedModelPassesCheck) {
 TEST(DifftestGenerateTest, SameSeedSameModelsWhateverTheSubset) {
   GenerateOptions all;
   all.seed = 7;
+  all.cases_per_op = 6;
   auto everything = GenerateCases(all);
   ASSERT_TRUE(everything.ok());
   auto again = GenerateCases(all);
@@ -80,7 +81,7 @@ std::vector<double> FirstInputs(const std::string& op, int cases_per_op = 30) {
   GenerateOptions options;
   options.ops = {op};
   options.cases_per_op = cases_per_op;
-  options.graphs = 0;
+  options.graphs_per_round = 0;
   std::vector<double> values;
   auto cases = GenerateCases(options);
   EXPECT_TRUE(cases.ok());

@@ -87,8 +87,8 @@ std::string FormatDifftestText(const DifftestReport& report) {
   text += std::to_string(NotGenerated(report)) + " of " + std::to_string(report.coverage.size()) +
           " opset-17 operators not generated (--format json lists them)\n";
   if (report.budget_exhausted) {
-    text += "time budget spent after " + std::to_string(report.run) + " of " +
-            std::to_string(report.planned) + " cases\n";
+    text += "time budget spent after " + std::to_string(report.run) + " cases" +
+            (report.planned > 0 ? " of " + std::to_string(report.planned) : std::string()) + "\n";
   }
   text += Fixed(CasesPerSecond(report), 1) + " cases/s over " +
           Fixed(Seconds(report.duration_ns), 1) + " s\n";
@@ -125,6 +125,12 @@ std::string FormatDifftestJson(const DifftestReport& report) {
                                     {"unsupported", cell.unsupported},
                                     {"run_error", cell.run_error},
                                     {"crash", cell.crash}};
+      if (!cell.first_unsupported.empty()) {
+        entry["runtimes"][runtime]["first_unsupported"] = cell.first_unsupported;
+      }
+      if (!cell.first_failure.empty()) {
+        entry["runtimes"][runtime]["first_failure"] = cell.first_failure;
+      }
     }
     operators.push_back(entry);
   }
@@ -132,6 +138,14 @@ std::string FormatDifftestJson(const DifftestReport& report) {
   json cases = json::array();
   json disagreements = json::array();
   for (const CaseOutcome& outcome : report.cases) {
+    // Only the cases where something other than agreement or a refusal to load happened: a
+    // ten-minute run has ~100,000 cases, and the per-operator table counts them all.
+    bool interesting = outcome.check_failed || outcome.oracle_failed;
+    for (const RuntimeResult& result : outcome.results) {
+      interesting |=
+          result.verdict != DiffVerdict::kAgree && result.verdict != DiffVerdict::kUnsupported;
+    }
+    if (!interesting) continue;
     json entry = {{"id", outcome.id}, {"op", outcome.op}, {"model", outcome.description}};
     if (outcome.check_failed) entry["check_error"] = outcome.check_message;
     if (outcome.oracle_failed) entry["oracle_error"] = outcome.oracle_message;
@@ -174,7 +188,7 @@ std::string FormatDifftestMarkdown(const DifftestReport& report) {
   }
   md += "\n" + Totals(report) + " in " + Fixed(Seconds(report.duration_ns), 1) + " s (" +
         Fixed(CasesPerSecond(report), 1) + " cases/s)";
-  if (report.budget_exhausted) {
+  if (report.budget_exhausted && report.planned > 0) {
     md += "; the time budget stopped it after " + std::to_string(report.run) + " of " +
           std::to_string(report.planned) + " planned cases";
   }
