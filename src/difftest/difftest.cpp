@@ -48,11 +48,12 @@ class DifftestRun {
 
  private:
   bool OutOfTime() const { return SteadyClock::now() >= deadline_; }
-  // Whether `runtime` still disagrees with the oracle on `spec` (a valid model both run).
-  bool StillDisagrees(const std::string& runtime, const ModelSpec& spec);
+  // Whether `runtime` still disagrees with the oracle on `spec` (a valid model both run), in
+  // structure or in values as `structural` says.
+  bool StillDisagrees(const std::string& runtime, bool structural, const ModelSpec& spec);
   Result<std::vector<Tensor>> Evaluate(const ModelSpec& spec,
                                        const std::vector<std::string>& names);
-  void MinimiseAndWrite(const GeneratedCase& generated, const std::string& runtime,
+  void MinimiseAndWrite(const GeneratedCase& generated, const RuntimeResult& found,
                         CaseOutcome* outcome);
 
   const DifftestOptions& options_;
@@ -98,12 +99,13 @@ CaseOutcome DifftestRun::RunCase(const GeneratedCase& generated) {
       continue;
     if (written_per_class_[generated.op + "_" + result.runtime] >= options_.max_cases_per_class)
       continue;
-    MinimiseAndWrite(generated, result.runtime, &outcome);
+    MinimiseAndWrite(generated, result, &outcome);
   }
   return finish();
 }
 
-bool DifftestRun::StillDisagrees(const std::string& runtime, const ModelSpec& spec) {
+bool DifftestRun::StillDisagrees(const std::string& runtime, bool structural,
+                                 const ModelSpec& spec) {
   if (OutOfTime()) return false;
   auto bytes = BuildModel(spec);
   if (!bytes.ok() || !difftest_internal::CheckError(*bytes, "candidate").empty()) return false;
@@ -112,7 +114,7 @@ bool DifftestRun::StillDisagrees(const std::string& runtime, const ModelSpec& sp
   if (!expected.ok()) return false;
   RuntimeResult result =
       difftest_internal::Judge(runtime, runtimes_.Run(runtime, *bytes, spec.inputs), *expected);
-  return result.verdict == DiffVerdict::kDisagree;
+  return result.verdict == DiffVerdict::kDisagree && result.structural == structural;
 }
 
 Result<std::vector<Tensor>> DifftestRun::Evaluate(const ModelSpec& spec,
@@ -131,13 +133,14 @@ Result<std::vector<Tensor>> DifftestRun::Evaluate(const ModelSpec& spec,
   return tensors;
 }
 
-void DifftestRun::MinimiseAndWrite(const GeneratedCase& generated, const std::string& runtime,
+void DifftestRun::MinimiseAndWrite(const GeneratedCase& generated, const RuntimeResult& found,
                                    CaseOutcome* outcome) {
+  const std::string& runtime = found.runtime;
   ModelSpec spec = generated.spec;
   if (options_.minimise) {
     MinimiseHooks hooks;
     hooks.still_fails = [&](const ModelSpec& candidate) {
-      return StillDisagrees(runtime, candidate);
+      return StillDisagrees(runtime, found.structural, candidate);
     };
     hooks.evaluate = [&](const ModelSpec& candidate, const std::vector<std::string>& names) {
       return Evaluate(candidate, names);

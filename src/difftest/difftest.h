@@ -152,6 +152,9 @@ struct RuntimeResult {
   std::string runtime;
   DiffVerdict verdict = DiffVerdict::kAgree;
   std::string detail;  // why not agree: OutputComparison::Summary() or the runtime's message
+  // For kDisagree: the outputs differ in structure (count, type or shape), not only in values.
+  // Minimisation keeps this kind, so a shape bug is not traded for a different value bug.
+  bool structural = false;
 };
 
 // A disagreement written as a replayable case.

@@ -106,6 +106,13 @@ ModelSpec GenerateConvTranspose(GenContext& ctx) {
   for (int dim_idx = 0; dim_idx < spatial; ++dim_idx) {
     size_t d = static_cast<size_t>(dim_idx);
     x_shape.push_back(ctx.rng.Int(1, 4));
+    // The output, stride * (in - 1) + extent - pads, must stay at least 1.
+    int64_t extent = window.dilations[d] * (window.kernel[d] - 1) + 1;
+    int64_t room = window.strides[d] * (x_shape.back() - 1) + extent - 1;
+    int64_t& pad_begin = window.pads[d];
+    int64_t& pad_end = window.pads[d + static_cast<size_t>(spatial)];
+    pad_begin = std::min(pad_begin, room);
+    pad_end = std::min(pad_end, room - pad_begin);
     w_shape.push_back(window.kernel[d]);
     int64_t limit = std::max(window.strides[d], window.dilations[d]) - 1;
     output_padding.push_back(ctx.rng.Int(0, limit));

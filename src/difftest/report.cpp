@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <map>
 
 #include "difftest/difftest.h"
 
@@ -58,6 +59,11 @@ std::string FormatDifftestText(const DifftestReport& report) {
             (runtime == kOracleRuntime ? " [oracle]" : "") + "  ";
   }
   text += "\n";
+  // Each disagreement class (operator, runtime) is shown by its first cases; the table below
+  // counts them all.
+  constexpr int kShownPerClass = 3;
+  std::map<std::string, int> shown;
+  int hidden = 0;
   for (const CaseOutcome& outcome : report.cases) {
     if (outcome.check_failed) {
       text += "GENERATOR BUG " + outcome.id + " " + outcome.description + ": " +
@@ -65,13 +71,24 @@ std::string FormatDifftestText(const DifftestReport& report) {
     }
     for (const RuntimeResult& result : outcome.results) {
       if (result.verdict != DiffVerdict::kDisagree) continue;
+      if (shown[outcome.op + " " + result.runtime]++ >= kShownPerClass) {
+        ++hidden;
+        continue;
+      }
       text += "DISAGREE " + result.runtime + " " + outcome.id + " " + outcome.description + ": " +
               result.detail + "\n";
+      for (const WrittenCase& written : outcome.written) {
+        if (written.runtime != result.runtime) continue;
+        text += "  minimised to " + written.minimised + " (" + std::to_string(written.nodes) +
+                (written.nodes == 1 ? " node" : " nodes") + "): " + written.detail + "\n    " +
+                written.dir.string() + "\n";
+      }
     }
-    for (const WrittenCase& written : outcome.written) {
-      text += "  minimised to " + written.minimised + " (" + std::to_string(written.nodes) +
-              (written.nodes == 1 ? " node" : " nodes") + "): " + written.dir.string() + "\n";
-    }
+  }
+  if (hidden > 0) {
+    text +=
+        "(" + std::to_string(hidden) +
+        " more disagreements of the same operators and runtimes: " + "--format json lists them)\n";
   }
   text += "\n";
   for (const OperatorRow& row : report.operators) {

@@ -113,6 +113,7 @@ RuntimeResult Judge(const std::string& runtime, const RunOutcome& outcome,
   const std::vector<Value>& actual = outcome.data_sets[0].outputs;
   if (actual.size() != expected.size()) {
     result.verdict = DiffVerdict::kDisagree;
+    result.structural = true;
     result.detail = std::to_string(actual.size()) + " outputs, the reference has " +
                     std::to_string(expected.size());
     return result;
@@ -124,6 +125,7 @@ RuntimeResult Judge(const std::string& runtime, const RunOutcome& outcome,
         CompareValues(reference.name, reference, actual[output_idx], tolerance);
     if (!comparison.passed) {
       result.verdict = DiffVerdict::kDisagree;
+      result.structural = !comparison.structure_error.empty();
       result.detail = comparison.Summary();
       return result;
     }

@@ -169,8 +169,22 @@ std::string ModelSpec::Describe() const {
   if (nodes.size() == 1) {
     text = nodes[0].op_type;
     std::string attrs;
-    for (const AttrSpec& attr : nodes[0].attrs)
+    for (const AttrSpec& attr : nodes[0].attrs) {
       attrs += (attrs.empty() ? "" : ",") + AttrText(attr);
+    }
+    // Small constant operands (pads, axes, k, ...) decide the behaviour as much as attributes.
+    std::string constants;
+    for (const Tensor& initializer : initializers) {
+      if (initializer.ElementCount() > 8) continue;
+      std::string values;
+      for (double value : TensorValues(initializer)) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof(buffer), "%g", value);
+        values += std::string(values.empty() ? "" : ",") + buffer;
+      }
+      constants += (constants.empty() ? "" : ",") + initializer.name + "=[" + values + "]";
+    }
+    if (!constants.empty()) attrs += (attrs.empty() ? "" : "; ") + constants;
     if (!attrs.empty()) text += "(" + attrs + ")";
   } else {
     for (const NodeSpec& node : nodes) text += (text.empty() ? "" : ">") + node.op_type;
