@@ -105,3 +105,11 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# zooci difftest for 60 s over ONNX Runtime, OpenCV DNN and the reference: generated-and-compared
+# cases per second (docs/benchmarks.md). Exit 1 (disagreements found) is the expected outcome.
+.PHONY: bench-difftest
+bench-difftest: build
+	code=0; $(BUILD_DIR)/zooci difftest --seed 1 --time-budget 60 --out $(BUILD_DIR)/difftest-bench \
+	  > $(BUILD_DIR)/difftest-bench.txt || code=$$?; \
+	tail -4 $(BUILD_DIR)/difftest-bench.txt; test $$code -le 1
