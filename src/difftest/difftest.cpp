@@ -91,8 +91,20 @@ CaseOutcome DifftestRun::RunCase(const GeneratedCase& generated) {
   }
   for (size_t runtime_idx = 1; runtime_idx < runtimes_.names().size(); ++runtime_idx) {
     const std::string& runtime = runtimes_.names()[runtime_idx];
-    outcome.results.push_back(difftest_internal::Judge(
-        runtime, runtimes_.Run(runtime, *bytes, generated.spec.inputs), *expected));
+    RuntimeResult result = difftest_internal::Judge(
+        runtime, runtimes_.Run(runtime, *bytes, generated.spec.inputs), *expected);
+    if (result.verdict == DiffVerdict::kCrash) {
+      // Workers are reused: a case that corrupted the heap may kill the worker on a later,
+      // innocent case. The sandbox has replaced the dead worker, so one more run tells the
+      // case's own crash from a collateral one.
+      RuntimeResult again = difftest_internal::Judge(
+          runtime, runtimes_.Run(runtime, *bytes, generated.spec.inputs), *expected);
+      if (again.verdict != DiffVerdict::kCrash) {
+        again.crashed_before = result.detail;
+        result = again;
+      }
+    }
+    outcome.results.push_back(std::move(result));
   }
   for (const RuntimeResult& result : std::vector<RuntimeResult>(outcome.results)) {
     if (result.verdict != DiffVerdict::kDisagree || options_.out_dir.empty() || OutOfTime())
@@ -183,6 +195,7 @@ std::vector<OperatorRow> BuildRows(const std::vector<CaseOutcome>& cases) {
     if (outcome.oracle_failed) ++row.oracle_failed;
     for (const RuntimeResult& result : outcome.results) {
       OperatorRow::Cell& cell = row.per_runtime[result.runtime];
+      if (!result.crashed_before.empty()) ++cell.collateral_crashes;
       switch (result.verdict) {
         case DiffVerdict::kAgree:
           ++cell.agree;

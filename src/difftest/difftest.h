@@ -155,6 +155,9 @@ struct RuntimeResult {
   // For kDisagree: the outputs differ in structure (count, type or shape), not only in values.
   // Minimisation keeps this kind, so a shape bug is not traded for a different value bug.
   bool structural = false;
+  // Set when a first run crashed and a second, on a fresh worker, did not (the verdict is the
+  // second run's): the crash belongs to an earlier case that left the worker's heap corrupted.
+  std::string crashed_before;
 };
 
 // A disagreement written as a replayable case.
@@ -187,6 +190,7 @@ struct OperatorRow {
   int oracle_failed = 0;
   struct Cell {
     int agree = 0, disagree = 0, unsupported = 0, run_error = 0, crash = 0;
+    int collateral_crashes = 0;     // first runs that crashed, then did not on a fresh worker
     std::string first_unsupported;  // the runtime's message, for the report
     std::string first_failure;      // of a run error or crash
   };

@@ -60,7 +60,12 @@ void AddWindowAttrs(Rng& rng, const Window& window, bool dilations, bool kernel_
   if (!kernel_optional || rng.Chance(0.7))
     attrs->push_back(IntsAttr("kernel_shape", window.kernel));
   if (rng.Chance(0.8)) attrs->push_back(IntsAttr("strides", window.strides));
-  if (dilations && rng.Chance(0.8)) attrs->push_back(IntsAttr("dilations", window.dilations));
+  // Dilations other than 1 are always written: the input sizes and pads were drawn for them.
+  bool dilated = std::any_of(window.dilations.begin(), window.dilations.end(),
+                             [](int64_t dilation) { return dilation != 1; });
+  if (dilations && (rng.Chance(0.8) || dilated)) {
+    attrs->push_back(IntsAttr("dilations", window.dilations));
+  }
   if (window.auto_pad == "NOTSET") {
     if (rng.Chance(0.85)) attrs->push_back(IntsAttr("pads", window.pads));
   } else {

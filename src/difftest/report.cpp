@@ -31,6 +31,7 @@ std::string CellText(const OperatorRow::Cell& cell, bool markdown) {
   add(cell.unsupported, "unsupported");
   add(cell.run_error, "run error");
   add(cell.crash, "crash");
+  add(cell.collateral_crashes, "collateral crash");
   return text.empty() ? "-" : text;
 }
 
@@ -141,7 +142,8 @@ std::string FormatDifftestJson(const DifftestReport& report) {
                                     {"disagree", cell.disagree},
                                     {"unsupported", cell.unsupported},
                                     {"run_error", cell.run_error},
-                                    {"crash", cell.crash}};
+                                    {"crash", cell.crash},
+                                    {"collateral_crashes", cell.collateral_crashes}};
       if (!cell.first_unsupported.empty()) {
         entry["runtimes"][runtime]["first_unsupported"] = cell.first_unsupported;
       }
@@ -159,6 +161,7 @@ std::string FormatDifftestJson(const DifftestReport& report) {
     // ten-minute run has ~100,000 cases, and the per-operator table counts them all.
     bool interesting = outcome.check_failed || outcome.oracle_failed;
     for (const RuntimeResult& result : outcome.results) {
+      interesting |= !result.crashed_before.empty();
       interesting |=
           result.verdict != DiffVerdict::kAgree && result.verdict != DiffVerdict::kUnsupported;
     }
@@ -168,6 +171,9 @@ std::string FormatDifftestJson(const DifftestReport& report) {
     if (outcome.oracle_failed) entry["oracle_error"] = outcome.oracle_message;
     for (const RuntimeResult& result : outcome.results) {
       entry["results"][result.runtime] = DiffVerdictName(result.verdict);
+      if (!result.crashed_before.empty()) {
+        entry["crashed_before"][result.runtime] = result.crashed_before;
+      }
       if (result.verdict == DiffVerdict::kAgree) continue;
       entry["details"][result.runtime] = result.detail;
       if (result.verdict != DiffVerdict::kDisagree) continue;
