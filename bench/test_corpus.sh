@@ -67,7 +67,8 @@ zooci_quiet=$(quiet_med zooci)
 quiet_verdict=$(awk -v r="$zooci_quiet" 'BEGIN {print (r == "-") ? "no quiet round" : (r <= 1.0) ? "met" : "MISSED"}')
 baseline_row="" baseline_line=""
 if [[ -n "${BASELINE:-}" ]]; then
-  baseline_row="| \`zooci test -j 2\` of \`$BASELINE\` (baseline) | $(med "${wall[baseline]}") | $(med "${cpu[baseline]}") | the same 1,072 cases |"
+  baseline_row="| \`zooci test -j 2\` of \`$BASELINE\` (baseline) | $(med "${wall[baseline]}") | $(med "${cpu[baseline]}") | the same 1,072 cases |
+"
   baseline_line="Baseline / loop: **$(med_ratio "${ratio[baseline]}")×**, quiet rounds **$(quiet_med baseline)×** (per round: ${ratio[baseline]% }); runs (wall ms): ${wall[baseline]% }."
 fi
 
@@ -83,8 +84,7 @@ before, $load_after after; other processes kept $foreign cores busy on average d
 | runner | wall (ms) | CPU (ms) | work |
 |---|---|---|---|
 | \`zooci test -j 2\` (2 sandboxed workers, comparison, expect-fail list) | $(med "${wall[zooci]}") | $(med "${cpu[zooci]}") | 1,072 cases: $summary |
-$baseline_row
-| \`bench_minimal_ort_loop\` (1 process, serial, 1 intra-op thread) | $(med "${wall[loop]}") | $(med "${cpu[loop]}") | $loop_counts |
+$baseline_row| \`bench_minimal_ort_loop\` (1 process, serial, 1 intra-op thread) | $(med "${wall[loop]}") | $(med "${cpu[loop]}") | $loop_counts |
 
 Ratio zooci / loop (wall), median of all rounds: **${zooci_ratio}×** (goal ≤ 1.0×: $verdict); of the
 $quiet_rounds quiet rounds (other processes below $QUIET_CORES cores): **${zooci_quiet}×** ($quiet_verdict).

@@ -89,6 +89,7 @@ Result<BenchResult> RunBenchmark(Executor& executor, const fs::path& model,
   result.rss_after_load_bytes = measured.rss_after_load_bytes;
   result.rss_peak_runs_bytes = measured.rss_peak_runs_bytes;
   result.rss_split = measured.rss_split;
+  result.session_description = measured.session;
   result.invalid_reason = InvalidReason(result);
   result.valid = result.invalid_reason.empty();
   result.unstable_reason = UnstableReason(result.latency_ms);

@@ -44,7 +44,9 @@ Result<BenchInputs> PrepareBenchInputs(const fs::path& model, const BenchOptions
 struct BenchResult {
   std::string model;
   std::string runtime;  // "onnxruntime 1.30.0"
-  std::string execution_provider = "CPUExecutionProvider";
+  // How the runtime ran the session, in its own terms (Backend::DescribeSession): the device or
+  // execution provider, and the settings that applied.
+  SessionDescription session_description;
   Scenario scenario = Scenario::kSingleStream;
   int batch = 1;
   int concurrency = 1;

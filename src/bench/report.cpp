@@ -24,10 +24,6 @@ std::string OptimizationName(GraphOptimization optimization) {
   return "all";
 }
 
-std::string Threads(int threads) {
-  return threads == 0 ? "runtime default" : std::to_string(threads);
-}
-
 std::string Mib(uint64_t bytes) {
   return FormatDouble(static_cast<double>(bytes) / (1024.0 * 1024.0), 4) + " MiB";
 }
@@ -50,7 +46,7 @@ json CiJson(const ConfidenceInterval& ci) {
 
 std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* verdict) {
   const LatencySummary& latency = result.latency_ms;
-  std::string text = result.model + ": " + result.runtime + ", " + result.execution_provider +
+  std::string text = result.model + ": " + result.runtime + ", " + result.session_description.device +
                      ", " + ScenarioName(result.scenario) + ", batch " +
                      std::to_string(result.batch);
   if (result.scenario == Scenario::kOffline) {
@@ -61,9 +57,7 @@ std::string FormatBenchText(const BenchResult& result, const BaselineVerdict* ve
   if (!result.resolved_dims.empty()) {
     text += "\n  free dims:  " + JoinStrings(result.resolved_dims, ", ");
   }
-  text += "\n  threads:    intra-op " + Threads(result.session.intra_op_threads) + ", inter-op " +
-          Threads(result.session.inter_op_threads) + "; graph optimization " +
-          OptimizationName(result.session.optimization);
+  text += "\n  settings:   " + result.session_description.settings;
   text += "\n  load:       session created in " + Ms(result.session_create_ms) + " ms";
   std::vector<std::string> warmups;
   for (double ms : result.warmup_ms) warmups.push_back(Ms(ms));
@@ -100,14 +94,15 @@ std::string FormatBenchJson(const BenchResult& result, const BaselineVerdict* ve
   json report = {
       {"model", result.model},
       {"runtime", result.runtime},
-      {"execution_provider", result.execution_provider},
+      {"execution_provider", result.session_description.device},
       {"scenario", ScenarioName(result.scenario)},
       {"batch", result.batch},
       {"concurrency", result.concurrency},
       {"session",
        {{"intra_op_threads", result.session.intra_op_threads},
         {"inter_op_threads", result.session.inter_op_threads},
-        {"graph_optimization", OptimizationName(result.session.optimization)}}},
+        {"graph_optimization", OptimizationName(result.session.optimization)},
+        {"description", result.session_description.settings}}},
       {"plan",
        {{"warmup_runs", result.plan.warmup_runs},
         {"min_duration_ms", result.plan.min_duration_ms},

@@ -181,14 +181,16 @@ TEST_F(AppTokenTest, ExchangesTheJwtAndCachesTheToken) {
   EXPECT_EQ(exchanges[0]["headers"]["Accept"], "application/vnd.github+json");
   EXPECT_TRUE(StartsWith(exchanges[0]["headers"]["Authorization"].get<std::string>(), "Bearer ey"));
 
-  // Cached: the same token, no second exchange, until 5 minutes before expires_at (1 h).
-  clock_.Advance(3600 - 300 - 10);
-  fake_->Control("/_fake/clock?advance=" + std::to_string(3600 - 300 - 10));
+  // Cached: the same token, no second exchange, until 5 minutes before expires_at (1 h). The
+  // fake stamps expires_at from its own clock, which runs some seconds ahead of clock_ (set when
+  // the fixture was made, before the fake started): a minute of margin on each side.
+  clock_.Advance(3600 - 300 - 60);
+  fake_->Control("/_fake/clock?advance=" + std::to_string(3600 - 300 - 60));
   EXPECT_EQ(*source->Token(kInstallation), *token);
   EXPECT_EQ(Exchanges().size(), 1u);
 
-  clock_.Advance(11);
-  fake_->Control("/_fake/clock?advance=11");
+  clock_.Advance(120);
+  fake_->Control("/_fake/clock?advance=120");
   Result<std::string> renewed = source->Token(kInstallation);
   ASSERT_TRUE(renewed.ok()) << renewed.error().message();
   EXPECT_NE(*renewed, *token);

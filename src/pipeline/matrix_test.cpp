@@ -138,6 +138,7 @@ class TestBackend final : public Backend {
   TestBackend(std::string name, float offset) : name_(std::move(name)), offset_(offset) {}
   std::string name() const override { return name_; }
   std::string version() const override { return "1.0"; }
+  SessionDescription DescribeSession(const SessionConfig&) const override { return {}; }
   Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
                                         const SessionConfig&) override {
     if (StartsWith(model_path.filename().string(), "refuse") ||

@@ -143,6 +143,7 @@ RunOutcome ExecuteBench(Backend& backend, const RunRequest& request) {
     return outcome;
   };
   if (!session.ok()) return fail(session.error());
+  outcome.bench.session = backend.DescribeSession(request.session);
   auto prepared = PrepareInputs(**session, request);
   if (!prepared.ok()) return fail(prepared.error());
   outcome.bench.rss_after_load_bytes = ReadPeakRss();

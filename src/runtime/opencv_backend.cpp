@@ -383,6 +383,14 @@ class OpenCvBackend final : public Backend {
 
   std::string name() const override { return kBackendName; }
   std::string version() const override { return cv::getVersionString(); }
+  SessionDescription DescribeSession(const SessionConfig& config) const override {
+    return {"DNN_BACKEND_OPENCV on DNN_TARGET_CPU",
+            "threads " +
+                (config.intra_op_threads > 0 ? std::to_string(config.intra_op_threads)
+                                             : std::string("runtime default")) +
+                " (OpenCV's process-wide count); inter-op threads and graph optimization do not "
+                "apply"};
+  }
 
   Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
                                         const SessionConfig& config) override {

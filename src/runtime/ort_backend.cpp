@@ -286,6 +286,16 @@ class OrtBackend final : public Backend {
 
   std::string name() const override { return "onnxruntime"; }
   std::string version() const override { return Ort::GetVersionString(); }
+  SessionDescription DescribeSession(const SessionConfig& config) const override {
+    auto threads = [](int n) { return n > 0 ? std::to_string(n) : std::string("runtime default"); };
+    const char* level = "all";
+    if (config.optimization == GraphOptimization::kDisabled) level = "disabled";
+    if (config.optimization == GraphOptimization::kBasic) level = "basic";
+    if (config.optimization == GraphOptimization::kExtended) level = "extended";
+    return {"CPUExecutionProvider", "intra-op " + threads(config.intra_op_threads) +
+                                        ", inter-op " + threads(config.inter_op_threads) +
+                                        "; graph optimization " + level};
+  }
 
   Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
                                         const SessionConfig& config) override {

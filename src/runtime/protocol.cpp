@@ -283,6 +283,8 @@ Result<Message> EncodeRunOutcome(const RunOutcome& outcome) {
                                {"rss_after_load_bytes", bench.rss_after_load_bytes},
                                {"rss_peak_runs_bytes", bench.rss_peak_runs_bytes},
                                {"rss_split", bench.rss_split},
+                               {"device", bench.session.device},
+                               {"settings", bench.session.settings},
                                {"warmup_blob", message.blobs.size()},
                                {"latency_blob", message.blobs.size() + 1}};
     message.blobs.push_back(PackInt64(bench.warmup_ns));
@@ -304,6 +306,8 @@ Result<RunOutcome> DecodeRunOutcome(const Message& message) {
       bench.rss_after_load_bytes = bench_json.at("rss_after_load_bytes").get<uint64_t>();
       bench.rss_peak_runs_bytes = bench_json.at("rss_peak_runs_bytes").get<uint64_t>();
       bench.rss_split = bench_json.at("rss_split").get<bool>();
+      bench.session.device = bench_json.value("device", "");
+      bench.session.settings = bench_json.value("settings", "");
       size_t warmup_blob = bench_json.at("warmup_blob").get<size_t>();
       size_t latency_blob = bench_json.at("latency_blob").get<size_t>();
       if (warmup_blob >= message.blobs.size() || latency_blob >= message.blobs.size()) {

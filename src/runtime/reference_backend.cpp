@@ -58,6 +58,10 @@ class ReferenceBackend final : public Backend {
   std::string name() const override { return kBackendName; }
   // The interpreter is part of ZooCI: its version is ZooCI's.
   std::string version() const override { return ZOOCI_VERSION; }
+  SessionDescription DescribeSession(const SessionConfig& /*config*/) const override {
+    return {"interpreter", "one thread, no graph optimization (thread and optimization settings "
+                           "do not apply)"};
+  }
 
   Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
                                         const SessionConfig& /*config*/) override {

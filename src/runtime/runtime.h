@@ -29,6 +29,11 @@ struct SessionConfig {
 
 // ---- Backend (in the worker process) ------------------------------------------------------------
 
+struct SessionDescription {
+  std::string device;    // "CPUExecutionProvider", "DNN_BACKEND_OPENCV on DNN_TARGET_CPU"
+  std::string settings;  // the SessionConfig as this runtime applies it
+};
+
 // A run with fixed inputs, converted to the runtime's form once: what a benchmark repeats.
 class PreparedRun {
  public:
@@ -57,6 +62,10 @@ class Backend {
   virtual std::string version() const = 0;  // "1.30.0", asked from the loaded library
   virtual Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
                                                 const SessionConfig& config) = 0;
+  // How a session loaded with `config` runs, in this runtime's own terms, for benchmark reports:
+  // the device ("CPUExecutionProvider") and the settings that apply ("intra-op 1, inter-op
+  // runtime default; graph optimization all"), saying which of `config`'s do not.
+  virtual SessionDescription DescribeSession(const SessionConfig& config) const = 0;
 };
 
 // The ONNX Runtime backend (CPU execution provider). Defined in the zooci_ort_backend library,
@@ -124,6 +133,7 @@ struct BenchMeasurement {
   uint64_t rss_after_load_bytes = 0;
   uint64_t rss_peak_runs_bytes = 0;
   bool rss_split = false;  // false when the kernel refused the reset: runs peak includes load
+  SessionDescription session;  // Backend::DescribeSession for the request's config
 };
 
 struct RunRequest {

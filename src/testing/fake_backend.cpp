@@ -30,6 +30,9 @@ class FakeBackend final : public Backend {
  public:
   std::string name() const override { return "fake"; }
   std::string version() const override { return "0"; }
+  SessionDescription DescribeSession(const SessionConfig&) const override {
+    return {"fake device", "echo"};
+  }
   Result<std::unique_ptr<Session>> Load(const fs::path& model_path, const SessionConfig&) override {
     std::string name = model_path.filename().string();
     if (StartsWith(name, "crash")) raise(SIGSEGV);

@@ -24,6 +24,9 @@ class SoftmaxAxisZeroBackend final : public Backend {
 
   std::string name() const override { return ort_->name() + " (planted fault: Softmax axis 0)"; }
   std::string version() const override { return ort_->version(); }
+  SessionDescription DescribeSession(const SessionConfig& config) const override {
+    return ort_->DescribeSession(config);
+  }
 
   Result<std::unique_ptr<Session>> Load(const fs::path& model_path,
                                         const SessionConfig& config) override {

@@ -4,6 +4,7 @@ QUICK=(--min-duration-ms 200 --min-queries 50 --warmup 3)
 
 run_zooci 0 bench "${QUICK[@]}" --histogram hist.svg "$IDENTITY"
 for needle in "onnxruntime 1.30" "CPUExecutionProvider" "single-stream, batch 1" \
+    "settings:   intra-op runtime default, inter-op runtime default; graph optimization all" \
     "inputs:     test data (1 set): x: float[1,1,2,2]" "warm-up:    3 runs" \
     "p50" "p99.9" "median 95% CI" "samples/s" "peak RSS" "result:     VALID"; do
   expect_in "$OUT" "$needle"

@@ -65,10 +65,17 @@ print("top-1: %d of %d on both runtimes" % (opencv["top1_correct"], opencv["tota
 PY
 fi
 
-# bench names the runtime it measured.
+# bench names the runtime it measured, in OpenCV's terms, not ONNX Runtime's.
 run_zooci 0 bench --runtime opencv --warmup 1 --min-duration-ms 50 --min-queries 5 "$digits"
 expect_in "$OUT" "opencv-dnn 4.6"
+expect_in "$OUT" "DNN_BACKEND_OPENCV on DNN_TARGET_CPU"
+expect_in "$OUT" "inter-op threads and graph optimization do not apply"
 expect_in "$OUT" "VALID"
+[[ "$OUT" != *CPUExecutionProvider* && "$OUT" != *"graph optimization all"* ]] \
+  || fail "OpenCV's benchmark is described in ONNX Runtime's terms: $OUT"
+run_zooci 0 bench --runtime reference --warmup 1 --min-duration-ms 50 --min-queries 3 "$digits"
+expect_in "$OUT" "interpreter"
+expect_in "$OUT" "thread and optimization settings do not apply"
 
 run_zooci 2 test --runtime tensorflow "$digits"
 expect_in "$ERR" "--runtime"
