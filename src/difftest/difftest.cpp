@@ -2,6 +2,7 @@
 // oracle, run and judge every other runtime, minimise and write the first disagreements of each
 // (operator, runtime) -> the per-operator table.
 #include <algorithm>
+#include <cstdio>
 
 #include "difftest/internal.h"
 #include "difftest/run.h"
@@ -37,6 +38,24 @@ Result<Runtimes> MakeRuntimes(const DifftestOptions& options, const DifftestExec
   }
   ZC_ASSIGN_OR_RETURN(TempDir work, TempDir::Create("zooci-difftest"));
   return Runtimes(std::move(names), std::move(executors), std::move(work));
+}
+
+// "zooci test --runtime X [--rtol R --atol A] DIR": difftest's tolerance is passed when an
+// output's type has a tighter one than zooci test's default (double), so that the replay judges
+// as difftest did. Integer outputs compare exactly either way.
+std::string ReplayCommand(const std::string& runtime, const std::vector<Value>& expected,
+                          const fs::path& dir) {
+  std::string command = "zooci test --runtime " + runtime;
+  for (const Value& output : expected) {
+    Tolerance tolerance = DifftestTolerance(output.tensor.elem_type);
+    if (tolerance.rtol < Tolerance{}.rtol) {
+      char flags[64];
+      std::snprintf(flags, sizeof(flags), " --rtol %g --atol %g", tolerance.rtol, tolerance.atol);
+      command += flags;
+      break;
+    }
+  }
+  return command + " " + dir.string();
 }
 
 class DifftestRun {
@@ -177,7 +196,9 @@ void DifftestRun::MinimiseAndWrite(const GeneratedCase& generated, const Runtime
   written.nodes = static_cast<int>(spec.nodes.size());
   written.detail = result.detail;
   Status status = difftest_internal::WriteCase(written.dir, *bytes, spec, *expected);
-  if (!status.ok()) {
+  if (status.ok()) {
+    written.replay = ReplayCommand(runtime, *expected, written.dir);
+  } else {
     written.detail = "not written: " + status.error().message();
     written.dir.clear();
   }

@@ -168,6 +168,9 @@ struct WrittenCase {
   std::string minimised;  // after minimisation
   int nodes = 0;          // of the minimised model
   std::string detail;     // the minimised disagreement
+  // The `zooci test` command that replays it, with difftest's tolerance when an output's type
+  // has a tighter one than zooci test's default (double); empty when the case was not written.
+  std::string replay;
 };
 
 struct CaseOutcome {

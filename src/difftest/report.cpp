@@ -81,8 +81,8 @@ std::string FormatDifftestText(const DifftestReport& report) {
       for (const WrittenCase& written : outcome.written) {
         if (written.runtime != result.runtime) continue;
         text += "  minimised to " + written.minimised + " (" + std::to_string(written.nodes) +
-                (written.nodes == 1 ? " node" : " nodes") + "): " + written.detail + "\n    " +
-                written.dir.string() + "\n";
+                (written.nodes == 1 ? " node" : " nodes") + "): " + written.detail + "\n";
+        if (!written.replay.empty()) text += "    replay: " + written.replay + "\n";
       }
     }
   }
@@ -188,6 +188,7 @@ std::string FormatDifftestJson(const DifftestReport& report) {
                                      {"nodes", written.nodes},
                                      {"detail", written.detail},
                                      {"dir", written.dir.string()}};
+        if (!written.replay.empty()) disagreement["minimised"]["replay"] = written.replay;
       }
       disagreements.push_back(disagreement);
     }
@@ -248,8 +249,8 @@ std::string FormatDifftestMarkdown(const DifftestReport& report) {
             "Replay |\n|---|---|---|---|---|\n";
       any = true;
       md += "| " + outcome.id + " | " + written.runtime + " | `" + written.minimised + "` | " +
-            written.detail + " | `zooci test --runtime " + written.runtime + " " +
-            written.dir.string() + "` |\n";
+            written.detail + " | " +
+            (written.replay.empty() ? "not written" : "`" + written.replay + "`") + " |\n";
     }
   }
   md += "\n<details><summary>" + std::to_string(NotGenerated(report)) + " of " +

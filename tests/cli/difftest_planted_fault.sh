@@ -30,7 +30,7 @@ minimised=$(echo "$OUT" | grep -c '^  minimised to' || true)
 (( minimised >= 2 )) || fail "expected at least 2 minimised cases, got $minimised"
 single=$(echo "$OUT" | grep -c '^  minimised to Softmax.* (1 node)' || true)
 [[ "$single" == "$minimised" ]] || fail "$single of $minimised minimised cases are one Softmax node"
-expect_in "$OUT" "/cases/graph_ort_0"
+expect_in "$OUT" "    replay: zooci test --runtime ort found/cases/graph_ort_0"
 /usr/bin/python3 - <<'PY' || fail "report.json / case models"
 import glob, json, onnx
 report = json.load(open("report.json"))
@@ -44,6 +44,22 @@ for path in cases:
 print(len(cases), "cases, each a single Softmax node")
 PY
 expect_in "$(cat report.md)" "| Softmax | 8 | 1 agree, 7 **disagree** |"
+
+# Each minimised case's replay command (report.json), run as printed: it passes on the real ONNX
+# Runtime, and reproduces the disagreement with the faulty worker.
+replays=$(/usr/bin/python3 -c '
+import json
+for entry in json.load(open("report.json"))["disagreement_list"]:
+    if "minimised" in entry: print(entry["minimised"]["replay"])')
+[[ -n "$replays" ]] || fail "no replay command in report.json"
+while read -r replay; do
+  pattern='^zooci test --runtime ort (--rtol [^ ]+ --atol [^ ]+ )?found/cases/[A-Za-z]+_ort_[0-9]+$'
+  [[ "$replay" =~ $pattern ]] || fail "replay: $replay"
+  read -ra words <<<"${replay#zooci }"
+  run_zooci 0 "${words[@]}"
+  run_zooci 1 "${words[@]}" --worker "$planted"
+  expect_in "$OUT" "0 passed"
+done <<<"$replays"
 
 # Replays: the faulty runtime fails every case, the real ONNX Runtime and the reference pass.
 run_zooci 1 test --runtime ort --worker "$planted" found/cases
