@@ -16,7 +16,12 @@ expect_in "$OUT" ", 0 disagreements"
 start=$SECONDS
 run_zooci 1 difftest --seed 3 --ops Softmax,Relu,Add --runtimes ort,reference --time-budget 60 \
   --cases-per-op 8 --worker "$planted" --out found --markdown report.md -o report.json
-(( SECONDS - start < 90 )) || fail "difftest took $((SECONDS - start)) s for a 60 s budget"
+elapsed=$((SECONDS - start))
+# 2 s with the day's load, 2-4 s with three busy loops added on the 2 cores (the whole case
+# 12-18 s; 2026-12-07): the budget leaves a 15x margin, and running out of it is said as such.
+echo "planted fault found and minimised in $elapsed s (budget 60 s)"
+[[ "$OUT" != *"time budget spent"* ]] || fail "the 60 s budget ran out before 8 rounds ($elapsed s)"
+(( elapsed < 90 )) || fail "difftest took $elapsed s for a 60 s budget"
 echo "$OUT" | grep -E '^(DISAGREE|  minimised)' | head -6
 expect_in "$OUT" "planted fault: Softmax axis 0"
 expect_in "$OUT" "DISAGREE ort Softmax_"
