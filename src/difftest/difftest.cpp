@@ -226,12 +226,15 @@ std::vector<OperatorRow> BuildRows(const std::vector<CaseOutcome>& cases) {
           break;
         case DiffVerdict::kUnsupported:
           ++cell.unsupported;
+          if (cell.first_unsupported.empty()) cell.first_unsupported = result.detail;
           break;
         case DiffVerdict::kRunError:
           ++cell.run_error;
+          if (cell.first_failure.empty()) cell.first_failure = result.detail;
           break;
         case DiffVerdict::kCrash:
           ++cell.crash;
+          if (cell.first_failure.empty()) cell.first_failure = result.detail;
           break;
       }
     }

@@ -42,6 +42,26 @@ TEST(DifftestRunTest, OnnxRuntimeAgreesWithTheReferenceOnPlainOperators) {
   EXPECT_NE(report->backends.at("ort").find("onnxruntime"), std::string::npos);
 }
 
+// ONNX Runtime has no double Elu kernel: the table counts the refusals and keeps the first
+// message, which the JSON report shows as the operator's first_unsupported.
+TEST(DifftestRunTest, RefusalsKeepTheRuntimesFirstMessage) {
+  auto scratch = testing::ScratchDir("difftest-refusals");
+  DifftestOptions options;
+  options.generate.ops = {"Elu"};
+  options.generate.cases_per_op = 12;
+  options.generate.graphs_per_round = 0;
+  options.runtimes = {"ort", "reference"};
+  options.time_budget_s = 120;
+  auto report = RunDifftest(options, RealExecutors(scratch->path()));
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_EQ(report->operators.size(), 1u);
+  const OperatorRow::Cell& cell = report->operators[0].per_runtime.at("ort");
+  ASSERT_GT(cell.unsupported, 0) << FormatDifftestText(*report);
+  EXPECT_NE(cell.first_unsupported.find("Elu"), std::string::npos) << cell.first_unsupported;
+  nlohmann::json json = nlohmann::json::parse(FormatDifftestJson(*report));
+  EXPECT_EQ(json["operators"][0]["runtimes"]["ort"]["first_unsupported"], cell.first_unsupported);
+}
+
 TEST(DifftestRunTest, PlantedSoftmaxFaultIsFoundAndMinimisedToOneNode) {
   auto scratch = testing::ScratchDir("difftest-planted");
   DifftestOptions options;
