@@ -132,6 +132,18 @@ StepResult RunEvalStep(const StepContext& context) {
     return step;
   }
   if (ReadLfsPointer(scenario->model).has_value()) return NotFetched(context, "eval", 1);
+  // The submitter's tolerance is capped by the zoo's: a scenario cannot wave its own over-claim
+  // through with `tolerance: 50`.
+  const double asked_tolerance_pp = scenario->tolerance_pp;
+  const double cap_pp = context.config->max_claim_tolerance_pp;
+  const bool capped = asked_tolerance_pp > cap_pp;
+  if (capped) scenario->tolerance_pp = cap_pp;
+  const std::string cap_source =
+      context.config->max_claim_tolerance_line > 0
+          ? std::string(kZooConfigFile) + ":" +
+                std::to_string(context.config->max_claim_tolerance_line)
+          : "the default; zooci-zoo.yaml's claims.max_tolerance_pp sets it";
+  const std::string cache_config = "claim-tolerance-pp=" + FormatDouble(scenario->tolerance_pp, 17);
   std::vector<std::string> unscaled;
   for (StatedClaim& claim : ReadmeClaims(context, scenario->model, scenario->task, &unscaled)) {
     scenario->claims.stated.push_back(std::move(claim));
@@ -145,9 +157,17 @@ StepResult RunEvalStep(const StepContext& context) {
   if (auto files = DatasetInputFiles(*scenario); files.ok()) {
     inputs.insert(inputs.end(), files->begin(), files->end());
   }
-  return Cached(context, "eval", "", inputs, [&] {
+  return Cached(context, "eval", cache_config, inputs, [&] {
     StepResult step;
     step.name = "eval";
+    if (capped) {
+      step.reasons.push_back(MakeReason(
+          "eval",
+          "zooci.yaml sets a claim tolerance of " + FormatNumber(asked_tolerance_pp, 3) +
+              " percentage points, more than the zoo allows (" + FormatNumber(cap_pp, 3) + ", " +
+              cap_source + "): claims were checked with " + FormatNumber(cap_pp, 3),
+          folder.relative + "/zooci.yaml", 0, ReasonLevel::kWarning));
+    }
     for (const std::string& claim : unscaled) {
       step.reasons.push_back(MakeReason(
           "eval", claim + " without a unit (not a percentage): it was not compared", "", 0,
@@ -171,7 +191,10 @@ StepResult RunEvalStep(const StepContext& context) {
           claim.metric + (accuracy ? " accuracy" : "") + " is claimed " +
               FormatNumber(claim.claimed_percent) + "% (" + claim.source + ") but measures " +
               FormatNumber(claim.measured_percent) + "%; at most " +
-              FormatNumber(claim.tolerance_pp, 3) + " percentage points below the claim is allowed",
+              FormatNumber(claim.tolerance_pp, 3) + " percentage points below the claim is allowed" +
+              (capped ? " (the zoo's limit: zooci.yaml asks for " +
+                            FormatNumber(asked_tolerance_pp, 3) + ")"
+                      : std::string()),
           file, claim.line));
     }
     const ClassificationMetrics& metrics = result->metrics;

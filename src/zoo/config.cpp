@@ -11,7 +11,6 @@
 namespace zooci {
 namespace {
 
-constexpr uint64_t kMaxConfigBytes = uint64_t{1} << 20;
 
 const std::vector<ArtifactInfo> kArtifacts = {
     {Artifact::kReadme, "readme", 1, "a README.md with a model table"},
@@ -60,7 +59,7 @@ class Parser {
   Status Parse(const YAML::Node& root, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto fields,
                         Fields(root, "", {"repository", "artifacts", "licenses", "baselines",
-                                          "tasks", "runtimes"}));
+                                          "tasks", "runtimes", "claims"}));
     for (const auto& [name, key, value] : fields) {
       if (name == "repository") {
         ZC_ASSIGN_OR_RETURN(config->repository, Scalar(value, name));
@@ -83,6 +82,17 @@ class Parser {
         ZC_RETURN_IF_ERROR(ParseBaselines(value, config));
       } else if (name == "runtimes") {
         ZC_RETURN_IF_ERROR(ParseRuntimes(value, config));
+      } else if (name == "claims") {
+        ZC_ASSIGN_OR_RETURN(auto claims, Fields(value, name, {"max_tolerance_pp"}));
+        for (const auto& [field, field_key, field_value] : claims) {
+          ZC_ASSIGN_OR_RETURN(config->max_claim_tolerance_pp,
+                              Number(field_value, name + "." + field));
+          if (config->max_claim_tolerance_pp < 0) {
+            return Fail(field_value, name + "." + field, "must be at least 0");
+          }
+          config->max_claim_tolerance_line =
+              field_key.Mark().is_null() ? 0 : field_key.Mark().line + 1;
+        }
       } else if (name == "tasks") {
         ZC_ASSIGN_OR_RETURN(auto tasks, Fields(value, name, {}));
         for (const auto& [prefix, task_key, task] : tasks) {
@@ -270,17 +280,9 @@ std::string ZooConfig::TaskOf(const std::string& folder) const {
   return "";
 }
 
-Result<ZooConfig> LoadZooConfig(const fs::path& root) {
+Result<ZooConfig> ParseZooConfig(const std::string& text, const fs::path& file) {
   ZooConfig config;
-  fs::path path = root / kZooConfigFile;
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path, error))) return config;
-  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
-    return Error(std::string(kZooConfigFile) + ": not a regular file");
-  }
-  ZC_ASSIGN_OR_RETURN(std::string text,
-                      ReadFile(path, kMaxConfigBytes).WithContext(kZooConfigFile));
-  config.file = path;
+  config.file = file;
   try {
     YAML::Node root_node = YAML::Load(text);
     ZC_RETURN_IF_ERROR(Parser(kZooConfigFile).Parse(root_node, &config));
@@ -289,6 +291,18 @@ Result<ZooConfig> LoadZooConfig(const fs::path& root) {
                  ": " + exception.msg);
   }
   return config;
+}
+
+Result<ZooConfig> LoadZooConfig(const fs::path& root) {
+  fs::path path = root / kZooConfigFile;
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path, error))) return ZooConfig{};
+  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
+    return Error(std::string(kZooConfigFile) + ": not a regular file");
+  }
+  ZC_ASSIGN_OR_RETURN(std::string text,
+                      ReadFile(path, kMaxZooConfigBytes).WithContext(kZooConfigFile));
+  return ParseZooConfig(text, path);
 }
 
 }  // namespace zooci

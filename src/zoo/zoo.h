@@ -169,6 +169,10 @@ struct ZooConfig {
   std::string repository;  // "onnx/models": its GitHub URLs are resolved against the tree
   // The runtimes of the compatibility matrix, in the file's order; empty when not set.
   std::vector<ZooRuntime> runtimes;
+  // The largest claim tolerance a submission's zooci.yaml may set (`claims.max_tolerance_pp`):
+  // a looser one is capped to it, so a scenario cannot wave its own over-claim through.
+  double max_claim_tolerance_pp = 1.0;
+  int max_claim_tolerance_line = 0;  // in zooci-zoo.yaml; 0: the default
 
   ArtifactLevel Level(Artifact artifact) const;
   const TaskBaseline* BaselineFor(const std::string& task) const;  // nullptr when none
@@ -179,6 +183,11 @@ struct ZooConfig {
 
 // Reads `root`/zooci-zoo.yaml; every default when it does not exist. Errors name file, line and key.
 Result<ZooConfig> LoadZooConfig(const fs::path& root);
+// Parses the text of a zooci-zoo.yaml (read from elsewhere, e.g. a base commit); `file` is what
+// ZooConfig::file is set to. Errors name the file, line and key.
+Result<ZooConfig> ParseZooConfig(const std::string& text, const fs::path& file);
+// The largest zooci-zoo.yaml read.
+inline constexpr uint64_t kMaxZooConfigBytes = uint64_t{1} << 20;
 
 // ---- Notebooks ----------------------------------------------------------------------------------
 
