@@ -110,3 +110,9 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# zooci difftest over ONNX Runtime, OpenCV DNN and the reference, 60 s per run, twice with and
+# twice without minimisation: generated-and-compared cases per second (docs/benchmarks.md).
+.PHONY: bench-difftest
+bench-difftest: build
+	bash bench/difftest.sh $(BUILD_DIR)

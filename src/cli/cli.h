@@ -60,6 +60,7 @@ Status EmitReport(const std::string& text, const std::string& output_path);
 CommandSpec BenchCommand();
 CommandSpec CheckCommand();
 CommandSpec ConformanceCommand();
+CommandSpec DifftestCommand();
 CommandSpec EvalCommand();
 CommandSpec ManifestCommand();
 CommandSpec ServeCommand();

@@ -8,6 +8,7 @@ const std::vector<CommandSpec>& Commands() {
       BenchCommand(),        //
       CheckCommand(),        //
       ConformanceCommand(),  //
+      DifftestCommand(),     //
       EvalCommand(),         //
       ManifestCommand(),     //
       ServeCommand(),        //

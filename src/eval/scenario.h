@@ -263,4 +263,9 @@ struct EvalScenario {
 // path ("preprocessing[2].resize.size") and, for unknown keys, the valid ones.
 Result<EvalScenario> LoadScenario(const fs::path& folder, const fs::path& file = {});
 
+// A zoo's own evaluation data for a task: `folder`/zooci-dataset.yaml holds one key, `dataset`,
+// in the scenario's format for `task`, its paths relative to `folder` and held inside it.
+inline constexpr char kZooDatasetFile[] = "zooci-dataset.yaml";
+Result<DatasetSpec> LoadZooDataset(const fs::path& folder, EvalTask task);
+
 }  // namespace zooci

@@ -144,6 +144,49 @@ StepResult RunEvalStep(const StepContext& context) {
     return step;
   }
   if (ReadLfsPointer(scenario->model).has_value()) return NotFetched(context, "eval", 1);
+  // The submitter's tolerance is capped by the zoo's: a scenario cannot wave its own over-claim
+  // through with `tolerance: 50`.
+  const double asked_tolerance_pp = scenario->tolerance_pp;
+  const double cap_pp = context.config->max_claim_tolerance_pp;
+  const bool capped = asked_tolerance_pp > cap_pp;
+  if (capped) scenario->tolerance_pp = cap_pp;
+  const std::string cap_source =
+      context.config->max_claim_tolerance_line > 0
+          ? std::string(kZooConfigFile) + ":" +
+                std::to_string(context.config->max_claim_tolerance_line)
+          : "the default; zooci-zoo.yaml's claims.max_tolerance_pp sets it";
+  // The zoo's own data for the task, when it has some, replaces the submission's: a dataset its
+  // author chose can be one the model happens to do well on.
+  std::string on_data = ", on the submission's own dataset";
+  if (const ZooDataset* zoo_data = context.config->DatasetFor(TaskName(scenario->task))) {
+    const std::string where = "the zoo's dataset for " + zoo_data->task + " (" +
+                              zoo_data->folder + ", " + kZooConfigFile + ":" +
+                              std::to_string(zoo_data->line) + ")";
+    fs::path data_folder = folder.root / zoo_data->folder;
+    std::error_code error;
+    Status inside =
+        fs::is_directory(fs::symlink_status(data_folder, error)) &&
+                IsWithin(folder.root, data_folder)
+            ? OkStatus()
+            : Status(Error(zoo_data->folder +
+                           " is not a folder inside the zoo (missing, or a symbolic link); it "
+                           "was not read"));
+    auto spec = inside.ok() ? LoadZooDataset(data_folder, scenario->task)
+                            : Result<DatasetSpec>(inside.error());
+    if (!spec.ok()) {
+      StepResult step = Skipped("eval", where + " cannot be read", false);
+      step.reasons.push_back(
+          MakeReason("eval",
+                     where + " cannot be read: " + WithoutRoot(spec.error().message(), folder.root) +
+                         "; the claims were not checked",
+                     kZooConfigFile, zoo_data->line, ReasonLevel::kUnverified));
+      return step;
+    }
+    scenario->dataset = std::move(*spec);
+    on_data = ", on the zoo's dataset " + zoo_data->folder;
+  }
+  const std::string cache_config = "claim-tolerance-pp=" +
+                                   FormatDouble(scenario->tolerance_pp, 17) + ";data" + on_data;
   std::vector<std::string> unscaled;
   for (StatedClaim& claim : ReadmeClaims(context, scenario->model, scenario->task, &unscaled)) {
     scenario->claims.stated.push_back(std::move(claim));
@@ -157,9 +200,17 @@ StepResult RunEvalStep(const StepContext& context) {
   if (auto files = DatasetInputFiles(*scenario); files.ok()) {
     inputs.insert(inputs.end(), files->begin(), files->end());
   }
-  return Cached(context, "eval", "", inputs, [&] {
+  return Cached(context, "eval", cache_config, inputs, [&] {
     StepResult step;
     step.name = "eval";
+    if (capped) {
+      step.reasons.push_back(MakeReason(
+          "eval",
+          "zooci.yaml sets a claim tolerance of " + FormatNumber(asked_tolerance_pp, 3) +
+              " percentage points, more than the zoo allows (" + FormatNumber(cap_pp, 3) + ", " +
+              cap_source + "): claims were checked with " + FormatNumber(cap_pp, 3),
+          folder.relative + "/zooci.yaml", 0, ReasonLevel::kWarning));
+    }
     for (const std::string& claim : unscaled) {
       step.reasons.push_back(MakeReason(
           "eval", claim + " without a unit (not a percentage): it was not compared", "", 0,
@@ -183,7 +234,10 @@ StepResult RunEvalStep(const StepContext& context) {
           claim.metric + (accuracy ? " accuracy" : "") + " is claimed " +
               FormatNumber(claim.claimed_percent) + "% (" + claim.source + ") but measures " +
               FormatNumber(claim.measured_percent) + "%; at most " +
-              FormatNumber(claim.tolerance_pp, 3) + " percentage points below the claim is allowed",
+              FormatNumber(claim.tolerance_pp, 3) + " percentage points below the claim is allowed" +
+              (capped ? " (the zoo's limit: zooci.yaml asks for " +
+                            FormatNumber(asked_tolerance_pp, 3) + ")"
+                      : std::string()),
           file, claim.line));
     }
     const ClassificationMetrics& metrics = result->metrics;
@@ -193,7 +247,7 @@ StepResult RunEvalStep(const StepContext& context) {
       Conclude(step, "mAP " + FormatNumber(std::max(0.0, coco.ap) * 100) + "%, mAP@0.5 " +
                          FormatNumber(std::max(0.0, coco.ap50) * 100) + "% (" +
                          std::to_string(result->detection.images) + " images), " +
-                         Plural(result->claims.size(), "claim") + " checked");
+                         Plural(result->claims.size(), "claim") + " checked" + on_data);
       return step;
     }
     if (scenario->task == EvalTask::kSemanticSegmentation) {
@@ -207,7 +261,7 @@ StepResult RunEvalStep(const StepContext& context) {
     Conclude(step, "top-1 " + FormatNumber(metrics.top1_percent) + "% (" +
                        std::to_string(metrics.top1_correct) + " of " +
                        std::to_string(metrics.total) + "), " +
-                       Plural(result->claims.size(), "claim") + " checked");
+                       Plural(result->claims.size(), "claim") + " checked" + on_data);
     return step;
   });
 }

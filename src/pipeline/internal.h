@@ -62,7 +62,23 @@ struct Changes {
                                                               // "renamed from X"
   std::vector<std::string> removed;                           // folders deleted or renamed away
   std::vector<std::string> touched;  // every path the diff adds, modifies or renames to
+  std::string base_commit;           // the ref, resolved to a commit id
+  std::string zoo_prefix;            // the zoo's folder in the repository ("" or "zoo/")
 };
+// Runs git in `root` (argv after "git -C root"); its stdout, or an error naming `what`.
+Result<std::string> Git(const fs::path& root, std::vector<std::string> args,
+                        const std::string& what);
+
+// ---- zoo_config_review.cpp: which zooci-zoo.yaml governs a review.
+struct GoverningConfig {
+  ZooConfig config;
+  std::vector<Reason> reasons;  // about the configuration itself (zoo-level)
+};
+// Reviewing a change (`changes` non-null), the base commit's zooci-zoo.yaml governs: a pull
+// request must not relax the rules it is judged by. A change to the file is reported (a
+// maintainer must review it: an unverified reason), with the head version's parse error if it has
+// one. Otherwise the file at `root`.
+Result<GoverningConfig> LoadGoverningConfig(const fs::path& root, const Changes* changes);
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders);
 

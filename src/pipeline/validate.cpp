@@ -11,9 +11,7 @@
 
 namespace zooci {
 namespace pipeline_internal {
-namespace {
 
-// Runs git in `root` (argv after "git -C root"); its stdout, or an error naming `what`.
 Result<std::string> Git(const fs::path& root, std::vector<std::string> args,
                         const std::string& what) {
   args.insert(args.begin(), {"git", "-C", root.string()});
@@ -29,9 +27,6 @@ Result<std::string> Git(const fs::path& root, std::vector<std::string> args,
   }
   return result->stdout_text;
 }
-
-}  // namespace
-
 
 Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref,
                                     const std::vector<ModelFolder>& folders) {
@@ -99,6 +94,8 @@ Result<Changes> ChangedModelFolders(const fs::path& root, const std::string& ref
     return dir.generic_string();
   };
   Changes changes;
+  changes.base_commit = commit;
+  changes.zoo_prefix = prefix;
   // A folder whose files were all added is "added"; any modified file makes it "modified"; a
   // rename is kept as the more telling label.
   auto add = [&](const std::string& folder, const std::string& change) {
@@ -307,10 +304,13 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
   const std::vector<ModelFolder>& folders = layout.folders;
   std::vector<std::pair<const ModelFolder*, std::string>> selected;
   std::vector<std::string> removed, touched;
+  std::optional<Changes> changed;            // when reviewing a change
+  std::optional<GoverningConfig> governing;  // the zooci-zoo.yaml that applies
   if (options.changed_since.empty()) {
     for (const ModelFolder& folder : folders) selected.emplace_back(&folder, "");
   } else {
-    ZC_ASSIGN_OR_RETURN(Changes changes, ChangedModelFolders(root, options.changed_since, folders));
+    ZC_ASSIGN_OR_RETURN(changed, ChangedModelFolders(root, options.changed_since, folders));
+    Changes& changes = *changed;
     for (const auto& [relative, change] : changes.reviewed) {
       for (const ModelFolder& folder : folders) {
         if (folder.relative == relative) selected.emplace_back(&folder, change);
@@ -339,7 +339,18 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
         layout.unreviewed.begin(), layout.unreviewed.end(), [&](const UnreviewedFile& file) {
           return std::find(touched.begin(), touched.end(), file.file) != touched.end();
         });
-    if (selected.empty() && removed.empty() && !unreviewed_touched && !touched.empty()) {
+    // Edits of zooci-zoo.yaml and of the zoo's datasets are reviewed on their own
+    // (LoadGoverningConfig reports them).
+    ZC_ASSIGN_OR_RETURN(governing, LoadGoverningConfig(root, &changes));
+    bool zoo_files_only = std::all_of(touched.begin(), touched.end(), [&](const std::string& file) {
+      return file == kZooConfigFile || std::any_of(governing->config.datasets.begin(),
+                                                   governing->config.datasets.end(),
+                                                   [&](const ZooDataset& dataset) {
+                                                     return StartsWith(file, dataset.folder + "/");
+                                                   });
+    });
+    if (selected.empty() && removed.empty() && !unreviewed_touched && !touched.empty() &&
+        !zoo_files_only) {
       // Never "no models to review" (an ACCEPT) for a change that touched the zoo.
       std::vector<std::string> shown(touched.begin(),
                                      touched.begin() + std::min<size_t>(touched.size(), 5));
@@ -359,7 +370,12 @@ Result<ValidateReport> Validate(const ValidateOptions& options, Executor& execut
     report.zoo_reasons.push_back(std::move(reason));
   }
 
-  ZC_ASSIGN_OR_RETURN(ZooConfig config, LoadZooConfig(root));
+  // Reviewing a change, the base commit's zooci-zoo.yaml governs (zoo_config_review.cpp).
+  if (!governing) {
+    ZC_ASSIGN_OR_RETURN(governing, LoadGoverningConfig(root, nullptr));
+  }
+  for (Reason& reason : governing->reasons) report.zoo_reasons.push_back(std::move(reason));
+  const ZooConfig& config = governing->config;
   ZC_ASSIGN_OR_RETURN(std::vector<ReviewRuntime> chosen, ChooseRuntimes(options, config));
   std::vector<std::unique_ptr<Executor>> matrix_executors;  // the other runtimes' sandboxes
   std::vector<MatrixRuntime> matrix = StartRuntimes(std::move(chosen), options, executor,

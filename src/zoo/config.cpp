@@ -11,7 +11,6 @@
 namespace zooci {
 namespace {
 
-constexpr uint64_t kMaxConfigBytes = uint64_t{1} << 20;
 
 const std::vector<ArtifactInfo> kArtifacts = {
     {Artifact::kReadme, "readme", 1, "a README.md with a model table"},
@@ -60,7 +59,7 @@ class Parser {
   Status Parse(const YAML::Node& root, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto fields,
                         Fields(root, "", {"repository", "artifacts", "licenses", "baselines",
-                                          "tasks", "runtimes"}));
+                                          "tasks", "runtimes", "claims", "datasets"}));
     for (const auto& [name, key, value] : fields) {
       if (name == "repository") {
         ZC_ASSIGN_OR_RETURN(config->repository, Scalar(value, name));
@@ -83,6 +82,19 @@ class Parser {
         ZC_RETURN_IF_ERROR(ParseBaselines(value, config));
       } else if (name == "runtimes") {
         ZC_RETURN_IF_ERROR(ParseRuntimes(value, config));
+      } else if (name == "datasets") {
+        ZC_RETURN_IF_ERROR(ParseDatasets(value, config));
+      } else if (name == "claims") {
+        ZC_ASSIGN_OR_RETURN(auto claims, Fields(value, name, {"max_tolerance_pp"}));
+        for (const auto& [field, field_key, field_value] : claims) {
+          ZC_ASSIGN_OR_RETURN(config->max_claim_tolerance_pp,
+                              Number(field_value, name + "." + field));
+          if (config->max_claim_tolerance_pp < 0) {
+            return Fail(field_value, name + "." + field, "must be at least 0");
+          }
+          config->max_claim_tolerance_line =
+              field_key.Mark().is_null() ? 0 : field_key.Mark().line + 1;
+        }
       } else if (name == "tasks") {
         ZC_ASSIGN_OR_RETURN(auto tasks, Fields(value, name, {}));
         for (const auto& [prefix, task_key, task] : tasks) {
@@ -198,6 +210,25 @@ class Parser {
     return OkStatus();
   }
 
+  // datasets: {TASK: FOLDER, ...}: folders relative to the zoo's root that stay inside it.
+  Status ParseDatasets(const YAML::Node& node, ZooConfig* config) const {
+    ZC_ASSIGN_OR_RETURN(auto fields, Fields(node, "datasets", {}));
+    for (const auto& [task, key, value] : fields) {
+      std::string path = "datasets." + task;
+      ZC_ASSIGN_OR_RETURN(std::string folder, Scalar(value, path));
+      fs::path normal = fs::path(folder).lexically_normal();
+      std::string text = normal.generic_string();
+      while (!text.empty() && text.back() == '/') text.pop_back();
+      if (normal.is_absolute() || text.empty() || text == "." || text == ".." ||
+          StartsWith(text, "../")) {
+        return Fail(value, path, "expected a folder inside the zoo, relative to its root");
+      }
+      config->datasets.push_back(
+          {task, text, key.Mark().is_null() ? 0 : key.Mark().line + 1});
+    }
+    return OkStatus();
+  }
+
   Status ParseBaselines(const YAML::Node& node, ZooConfig* config) const {
     ZC_ASSIGN_OR_RETURN(auto tasks, Fields(node, "baselines", {}));
     for (const auto& [task, task_key, limits] : tasks) {
@@ -252,6 +283,13 @@ const TaskBaseline* ZooConfig::BaselineFor(const std::string& task) const {
   return nullptr;
 }
 
+const ZooDataset* ZooConfig::DatasetFor(const std::string& task) const {
+  for (const ZooDataset& dataset : datasets) {
+    if (dataset.task == task) return &dataset;
+  }
+  return nullptr;
+}
+
 std::string ZooConfig::TaskOf(const std::string& folder) const {
   std::string best_prefix, task;
   for (const auto& [prefix, name] : tasks) {
@@ -270,17 +308,9 @@ std::string ZooConfig::TaskOf(const std::string& folder) const {
   return "";
 }
 
-Result<ZooConfig> LoadZooConfig(const fs::path& root) {
+Result<ZooConfig> ParseZooConfig(const std::string& text, const fs::path& file) {
   ZooConfig config;
-  fs::path path = root / kZooConfigFile;
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path, error))) return config;
-  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
-    return Error(std::string(kZooConfigFile) + ": not a regular file");
-  }
-  ZC_ASSIGN_OR_RETURN(std::string text,
-                      ReadFile(path, kMaxConfigBytes).WithContext(kZooConfigFile));
-  config.file = path;
+  config.file = file;
   try {
     YAML::Node root_node = YAML::Load(text);
     ZC_RETURN_IF_ERROR(Parser(kZooConfigFile).Parse(root_node, &config));
@@ -289,6 +319,18 @@ Result<ZooConfig> LoadZooConfig(const fs::path& root) {
                  ": " + exception.msg);
   }
   return config;
+}
+
+Result<ZooConfig> LoadZooConfig(const fs::path& root) {
+  fs::path path = root / kZooConfigFile;
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path, error))) return ZooConfig{};
+  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
+    return Error(std::string(kZooConfigFile) + ": not a regular file");
+  }
+  ZC_ASSIGN_OR_RETURN(std::string text,
+                      ReadFile(path, kMaxZooConfigBytes).WithContext(kZooConfigFile));
+  return ParseZooConfig(text, path);
 }
 
 }  // namespace zooci

@@ -158,6 +158,15 @@ struct ZooRuntime {
   int line = 0;  // in zooci-zoo.yaml
 };
 
+// The zoo's own evaluation data for a task: claims of that task's submissions are measured on it
+// instead of the data a submission brings (which its author chose). `folder` holds a
+// zooci-dataset.yaml with the `dataset:` section of a scenario, relative to that folder.
+struct ZooDataset {
+  std::string task;    // "image-classification"
+  std::string folder;  // relative to the zoo's root, normalised, never leaving it
+  int line = 0;        // in zooci-zoo.yaml
+};
+
 struct ZooConfig {
   fs::path file;  // the file read; empty when the zoo has none (every default)
   std::map<Artifact, ArtifactLevel> artifacts;  // those set; the rest are required
@@ -169,9 +178,15 @@ struct ZooConfig {
   std::string repository;  // "onnx/models": its GitHub URLs are resolved against the tree
   // The runtimes of the compatibility matrix, in the file's order; empty when not set.
   std::vector<ZooRuntime> runtimes;
+  // The largest claim tolerance a submission's zooci.yaml may set (`claims.max_tolerance_pp`):
+  // a looser one is capped to it, so a scenario cannot wave its own over-claim through.
+  double max_claim_tolerance_pp = 1.0;
+  int max_claim_tolerance_line = 0;  // in zooci-zoo.yaml; 0: the default
+  std::vector<ZooDataset> datasets;
 
   ArtifactLevel Level(Artifact artifact) const;
   const TaskBaseline* BaselineFor(const std::string& task) const;  // nullptr when none
+  const ZooDataset* DatasetFor(const std::string& task) const;     // nullptr when none
   // The task of a folder: the longest `tasks` prefix, else from the ONNX Model Zoo layout
   // (".../classification/..." is image-classification), else "".
   std::string TaskOf(const std::string& folder) const;
@@ -179,6 +194,11 @@ struct ZooConfig {
 
 // Reads `root`/zooci-zoo.yaml; every default when it does not exist. Errors name file, line and key.
 Result<ZooConfig> LoadZooConfig(const fs::path& root);
+// Parses the text of a zooci-zoo.yaml (read from elsewhere, e.g. a base commit); `file` is what
+// ZooConfig::file is set to. Errors name the file, line and key.
+Result<ZooConfig> ParseZooConfig(const std::string& text, const fs::path& file);
+// The largest zooci-zoo.yaml read.
+inline constexpr uint64_t kMaxZooConfigBytes = uint64_t{1} << 20;
 
 // ---- Notebooks ----------------------------------------------------------------------------------
 

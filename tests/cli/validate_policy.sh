@@ -119,3 +119,33 @@ declining dead.json > dead.txt
 [[ $(grep -c "dependencies/inference.ipynb" dead.txt) == 1 ]] || { cat dead.txt; fail "the dead link is not reported exactly once"; }
 grep -q "no inference notebook" dead.txt && { cat dead.txt; fail "a second, false reason"; }
 true
+
+# 9. A scenario's own claim tolerance is capped by the zoo's (1 pp unless zooci-zoo.yaml says):
+#    `tolerance: 5` does not let a claim 1.9 pp above the measured 98% through.
+fresh loose
+sed -i 's/^tolerance: .*$/tolerance: 5/' loose/$DIGITS/zooci.yaml
+sed -i 's/|1.8.0|13|98.00|100.00|/|1.8.0|13|99.90|100.00|/' loose/$DIGITS/README.md
+run_zooci 1 validate "${FAST[@]}" --format json -o loose.json loose
+declining loose.json > loose.txt
+grep -q "but measures 98%; at most 1 percentage points below the claim is allowed (the zoo's limit: zooci.yaml asks for 5)" loose.txt ||
+  { cat loose.txt; fail "the scenario's tolerance was not capped"; }
+/usr/bin/python3 - loose.json <<'PY' || fail "the capped tolerance was not reported"
+import json, sys
+r = json.load(open(sys.argv[1]))
+warnings = [x["message"] for m in r["models"] for s in m["steps"] for x in s["reasons"]
+            if x["level"] == "warning" and "claim tolerance" in x["message"]]
+assert warnings == ["zooci.yaml sets a claim tolerance of 5 percentage points, more than the zoo "
+                    "allows (1, the default; zooci-zoo.yaml's claims.max_tolerance_pp sets it): "
+                    "claims were checked with 1"], warnings
+PY
+# The zoo may allow more; then the scenario's tolerance applies (and the cache does not replay the
+# capped result: the cap is part of the eval step's key).
+printf 'claims:\n  max_tolerance_pp: 5\n' > loose/zooci-zoo.yaml
+run_zooci 0 validate --no-bench loose
+printf 'claims:\n  max_tolerance_pp: 1.5\n' > loose/zooci-zoo.yaml
+run_zooci 1 validate --no-bench loose
+expect_in "$OUT" "at most 1.5 percentage points below the claim is allowed (the zoo's limit: zooci.yaml asks for 5)"
+expect_in "$OUT" "more than the zoo allows (1.5, zooci-zoo.yaml:2)"
+printf 'claims:\n  max_tolerance: 2\n' > loose/zooci-zoo.yaml
+run_zooci 2 validate --no-bench loose
+expect_in "$ERR" "zooci-zoo.yaml:2: claims.max_tolerance: unknown key (valid: max_tolerance_pp)"
