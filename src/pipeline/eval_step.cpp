@@ -255,7 +255,7 @@ StepResult RunEvalStep(const StepContext& context) {
       Conclude(step, "mIoU " + FormatNumber(seg.miou_percent) + "%, pixel accuracy " +
                          FormatNumber(seg.pixel_accuracy_percent) + "% (" +
                          std::to_string(seg.images) + " images), " +
-                         Plural(result->claims.size(), "claim") + " checked");
+                         Plural(result->claims.size(), "claim") + " checked" + on_data);
       return step;
     }
     Conclude(step, "top-1 " + FormatNumber(metrics.top1_percent) + "% (" +

@@ -140,3 +140,18 @@ run_zooci 1 validate "$ZOO"
 expect_in "$OUT" "DECLINE"
 expect_in "$OUT" "mIoU is claimed"
 expect_in "$OUT" "README.md:"
+
+# The zoo's own evaluation data (zooci-zoo.yaml `datasets: {semantic-segmentation: FOLDER}`, a
+# zooci-dataset.yaml with a masks dataset): the claims are measured on it, and the summary says so.
+ZOO2=zoo_data
+FOLDER2="$ZOO2/validated/vision/object_detection_segmentation/shapes_seg"
+mkdir -p "$FOLDER2" "$ZOO2/datasets/seg"
+cp -r "$SEG/model.onnx" "$SEG/test_data_set_0" "$SEG/classes.txt" "$SEG/images" "$SEG/masks" \
+  "$SEG/zooci.yaml" "$SEG/README.md" "$FOLDER2/"
+cp -r "$SEG/images" "$SEG/masks" "$SEG/classes.txt" "$ZOO2/datasets/seg/"
+rm "$ZOO2"/datasets/seg/images/000[1-9].png "$ZOO2"/datasets/seg/masks/000[1-9].png
+printf 'dataset: {format: masks, path: images, annotations: masks, labels: classes.txt}\n' \
+  > "$ZOO2/datasets/seg/zooci-dataset.yaml"
+printf 'datasets:\n  semantic-segmentation: datasets/seg\n' > "$ZOO2/zooci-zoo.yaml"
+run_zooci 1 validate --no-bench --cache-dir cache "$ZOO2"  # declined for its artifacts, not the eval
+expect_in "$OUT" "(91 images), 2 claims checked, on the zoo's dataset datasets/seg"
