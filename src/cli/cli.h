@@ -45,6 +45,7 @@ void AddRuntimeFlag(CLI::App& app, SandboxFlags* flags);
 struct WorkerSandbox {
   TempDir logs;
   std::unique_ptr<Executor> executor;
+  std::string build_id;  // BuildIdentity of zooci and the worker executable
 };
 // `requests_per_worker`: see SandboxConfig.
 Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers,

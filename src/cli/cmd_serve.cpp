@@ -118,6 +118,7 @@ int RunServeCommand(const ServeFlags& flags) {
   }
   auto sandbox = MakeWorkerSandbox(flags.sandbox, std::max(1, flags.workers));
   if (!sandbox.ok()) return usage(sandbox.error());
+  options.build_id = sandbox->build_id;
   options.make_executor = RuntimeSandboxFactory(flags.sandbox, 1);
   StopOnSignals();
   Status served = RunServe(options, *sandbox->executor, g_stop);
@@ -153,6 +154,7 @@ int RunWorkerCommand(const WorkerFlags& flags) {
   options.token = *token;
   auto sandbox = MakeWorkerSandbox(flags.sandbox, 1);
   if (!sandbox.ok()) return usage(sandbox.error());
+  options.build_id = sandbox->build_id;
   options.make_executor = RuntimeSandboxFactory(flags.sandbox, 1);
   StopOnSignals();
   Status ran = RunRemoteWorker(options, *sandbox->executor, g_stop);

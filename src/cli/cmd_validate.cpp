@@ -94,6 +94,7 @@ int RunValidate(const ValidateFlags& flags) {
   }
   auto sandbox = MakeWorkerSandbox(flags.sandbox, flags.jobs);
   if (!sandbox.ok()) return usage(sandbox.error());
+  options.build_id = sandbox->build_id;
   options.runtime = flags.sandbox.runtime;
   // The matrix's other runtimes: a sandbox each, with the same limits.
   options.make_executor = RuntimeSandboxFactory(flags.sandbox, flags.jobs);

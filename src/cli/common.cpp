@@ -19,7 +19,7 @@ Result<WorkerSandbox> MakeWorkerSandbox(const SandboxFlags& flags, int workers,
   config.backend = flags.runtime;
   config.requests_per_worker = requests_per_worker;
   ZC_ASSIGN_OR_RETURN(auto executor, MakeSandboxExecutor(config));
-  return WorkerSandbox{std::move(logs), std::move(executor)};
+  return WorkerSandbox{std::move(logs), std::move(executor), BuildIdentity(worker)};
 }
 
 namespace {

@@ -117,6 +117,10 @@ TEST(CachedTest, TransientResultsAreNotStoredAndMessagesAreRelative) {
   EXPECT_EQ(runs, 3);
   EXPECT_TRUE(cached.cached);
   EXPECT_EQ(cached.reasons[0].message, "m/model.onnx is bad");
+  options.build_id = "zooci=another-build";  // same version number, rebuilt: a miss
+  EXPECT_FALSE(step(false).cached);
+  EXPECT_EQ(runs, 4);
+  EXPECT_TRUE(step(false).cached);
 }
 
 }  // namespace

@@ -199,14 +199,15 @@ void WithoutRoot(StepResult& step, const fs::path& root);
 
 // Runs `compute` unless the cache has a result for the same inputs and configuration: the
 // content of every file in `inputs` (everything the step reads), the step's `config`, the folder,
-// the sandbox's limits, zooci's and the runtime's versions. What is stored is what a fresh run
+// the sandbox's limits, zooci's version and build, and the runtime's version. What is stored is what a fresh run
 // shows (repository-relative messages); a transient result is never stored.
 template <typename Compute>
 StepResult Cached(const StepContext& context, const std::string& step, const std::string& config,
                   const std::vector<fs::path>& inputs, Compute compute) {
   StepCache cache(context.options->cache_dir, context.hasher);
   const fs::path& root = context.folder->root;
-  std::string versions = context.options->zooci_version + "|" + context.runtime;
+  std::string versions = context.options->zooci_version + "|" + context.options->build_id + "|" +
+                         context.runtime;
   std::string full_config = config + "|folder=" + context.folder->relative + "|sandbox=" +
                             context.options->executor_config;
   std::optional<std::string> key = cache.Key(step, versions, full_config, inputs, root);

@@ -133,6 +133,9 @@ struct ValidateOptions {
   int64_t bench_min_duration_ms = 1000;
   int64_t bench_min_queries = 50;
   std::string zooci_version;
+  // The identity of the zooci and zooci-worker builds (BuildIdentity): part of every cache key,
+  // so that a rebuilt zooci never replays what an older build computed.
+  std::string build_id;
   // The sandbox's limits ("timeout_ms=...,memory_limit_mb=..."): part of every model step's
   // cache key, since a step that hit a limit under one setting may pass under another.
   std::string executor_config;

@@ -235,4 +235,9 @@ std::unique_ptr<Executor> MakeInProcessExecutor(std::unique_ptr<Backend> backend
 // Default location of zooci-worker: beside the running executable.
 Result<fs::path> DefaultWorkerExecutable();
 
+// What identifies the running executable's build and `worker`'s ("zooci=<id>,worker=<id>"):
+// their GNU build-ids, else their sizes and modification times. Result caches key on it, since
+// the version number stays the same across builds that compute different results.
+std::string BuildIdentity(const fs::path& worker);
+
 }  // namespace zooci

@@ -138,3 +138,35 @@ TEST_F(WorkerPoolTest, MissingWorkerExecutableIsAnError) {
 
 }  // namespace
 }  // namespace zooci
+
+namespace zooci {
+namespace {
+
+// BuildIdentity names the test binary's and the worker's GNU build-ids (linked with
+// --build-id, Debian's default), and falls back to size and time for a file that is not ELF.
+TEST(BuildIdentityTest, NamesBothBuildsAndFallsBackForNonElfFiles) {
+  const fs::path fake_worker = fs::path(ZOOCI_BINARY_DIR) / "zooci-fake-worker";
+  const std::string identity = BuildIdentity(fake_worker);
+  ASSERT_EQ(identity.rfind("zooci=", 0), 0u) << identity;
+  const size_t comma = identity.find(",worker=");
+  ASSERT_NE(comma, std::string::npos) << identity;
+  const std::string self = identity.substr(6, comma - 6);
+  const std::string worker = identity.substr(comma + 8);
+  EXPECT_EQ(self.find_first_not_of("0123456789abcdef"), std::string::npos) << self;
+  EXPECT_GE(self.size(), 16u);
+  EXPECT_EQ(worker.find_first_not_of("0123456789abcdef"), std::string::npos) << worker;
+  EXPECT_NE(self, worker);  // two different executables
+  EXPECT_EQ(identity, BuildIdentity(fake_worker));
+
+  auto dir = testing::ScratchDir("build-id");
+  const fs::path script = dir->path() / "worker.sh";
+  testing::WriteTestFile(script, "#!/bin/sh\n");
+  const std::string fallback = BuildIdentity(script);
+  EXPECT_NE(fallback.find(",worker=size=10,mtime="), std::string::npos) << fallback;
+  testing::WriteTestFile(script, "#!/bin/sh\n\n");
+  EXPECT_NE(BuildIdentity(script), fallback);
+  EXPECT_NE(BuildIdentity(dir->path() / "absent").find(",worker=unknown"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zooci

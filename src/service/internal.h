@@ -54,6 +54,7 @@ struct RunnerConfig {
   std::string zooci_version;
   // The compatibility matrix's other runtimes (ValidateOptions::make_executor).
   std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> make_executor;
+  std::string build_id;  // ValidateOptions::build_id
 };
 
 struct JobOutput {

@@ -131,7 +131,7 @@ Status RunRemoteWorker(const WorkerOptions& options, Executor& executor,
   config.lease_ms = options.lease_ms;
   config.heartbeat_ms = std::max<int64_t>(100, options.lease_ms / 4);
   config.runner = {options.data_dir, options.run_bench, options.zooci_version,
-                   options.make_executor};
+                   options.make_executor, options.build_id};
   Log("zooci worker " + config.worker_id + ": polling " + options.coordinator_url);
   RunWorkerLoop(*source, config, executor, stop);
   return OkStatus();

@@ -106,6 +106,7 @@ Result<JobOutput> RunJob(const JobInput& job, const RunnerConfig& config, Execut
   options.fetch_lfs = true;
   options.cache_dir = config.data_dir / "cache";
   options.zooci_version = config.zooci_version;
+  options.build_id = config.build_id;
   options.executor_config = "service";
   options.make_executor = config.make_executor;
   log("review the folders changed since " + workspace->base_sha);

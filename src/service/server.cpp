@@ -263,7 +263,7 @@ Status RunServe(const ServeOptions& options, Executor& executor, const std::atom
       config.heartbeat_ms = options.heartbeat_ms;
       config.poll_ms = options.poll_ms;
       config.runner = {options.data_dir, options.run_bench, options.zooci_version,
-                       options.make_executor};
+                       options.make_executor, options.build_id};
       RunWorkerLoop(*source, config, executor, stop);
     });
   }

@@ -44,6 +44,7 @@ struct ServeOptions {
   bool run_bench = false;  // the robot's default: correctness first, latency on demand
   std::string check_name = "zooci";
   std::string zooci_version;
+  std::string build_id;  // ValidateOptions::build_id
   // Makes the executors of the compatibility matrix's other runtimes, when a zoo's
   // zooci-zoo.yaml lists some (ValidateOptions::make_executor). Unset: they are not checked.
   std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> make_executor;
@@ -62,6 +63,7 @@ struct WorkerOptions {
   int64_t lease_ms = 60000;
   bool run_bench = false;
   std::string zooci_version;
+  std::string build_id;  // ValidateOptions::build_id
   // As ServeOptions::make_executor.
   std::function<Result<std::unique_ptr<Executor>>(const std::string& runtime)> make_executor;
 };

@@ -117,3 +117,14 @@ for entry in "$CACHE"/*.json; do
   sed -i 's/"status":"[a-z]*"/"status":"passed-maybe"/' "$entry"
 done
 same "damaged entries"
+
+# 8. Another build of zooci-worker with the same version number (here a wrapper script, whose
+#    identity is its size and time): nothing the other build computed is replayed.
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$(dirname "$ZOOCI")/zooci-worker" > other-worker
+chmod +x other-worker
+"$ZOOCI" validate --no-bench --cache-dir "$CACHE" --format json -o rebuilt.json \
+  --worker "$PWD/other-worker" "$ZOO" || true
+if grep -q '"cached": true' rebuilt.json; then fail "another build replayed the cache"; fi
+"$ZOOCI" validate --no-bench --cache-dir "$CACHE" --format json -o rebuilt2.json \
+  --worker "$PWD/other-worker" "$ZOO" || true
+grep -q '"cached": true' rebuilt2.json || fail "the same build's second run used no cached step"
