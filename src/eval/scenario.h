@@ -59,11 +59,12 @@
 //     normalized: false                 # true: fractions of the model input's width/height
 //     heads:                            # yolo: one per grid output, anchors in input pixels
 //       - {name: grid, stride: 16, anchors: [[16, 16], [32, 32]]}
-//     grid_layout: channels_first       # yolo: [N, A*(5+C), H, W] | channels_last [N, H, W,
-//     A*(5+C)] class_scores: sigmoid             # yolo: sigmoid | softmax (score = objectness *
-//     class) multi_label: false                # yolo: every class over the threshold, not the best
-//     only score_threshold: 0.05             # drop detections scoring less (default 0) nms_iou:
-//     0.5                      # non-maximum suppression, per class, IoU above this
+//     grid_layout: channels_first       # yolo: [N, A*(5+C), H, W] | channels_last
+//                                       #   [N, H, W, A*(5+C)]
+//     class_scores: sigmoid             # yolo: sigmoid | softmax (score = objectness * class)
+//     multi_label: false                # yolo: every class over the threshold, not the best only
+//     score_threshold: 0.05             # drop detections scoring less (default 0)
+//     nms_iou: 0.5                      # non-maximum suppression, per class, IoU above this
 //                                       # suppressed (yolo: required; boxes: none by default)
 //     class_agnostic_nms: false
 //     max_detections: 100               # per image, best first, after NMS
