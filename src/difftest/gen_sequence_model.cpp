@@ -118,8 +118,8 @@ ModelSpec GenerateGridSample(GenContext& ctx) {
                     {}, attrs);
 }
 
-// Scales are powers of two, so x / scale is exact in float and double alike and the rounding
-// (half to even) and saturation decide, not the division's error.
+// Scales are powers of two, so x / scale is exact in float and double alike: the rounding and
+// the saturation decide, not the division's error.
 double PowerOfTwoScale(Rng& rng) {
   return rng.Pick(std::vector<double>{0.5, 0.25, 0.125, 1.0 / 64, 2});
 }
@@ -157,8 +157,12 @@ ModelSpec GenerateQuantizeLinear(GenContext& ctx) {
     constants.push_back(FloatConstant("zero_point", is_signed ? ElemType::kInt8 : ElemType::kUint8,
                                       zero_points, params.param_shape));
   }
-  // Wide enough to saturate at times ([-3, 3] / (1/64) = +-192).
-  Tensor x = RandomTensor(ctx.rng, "x", ctx.type, shape);
+  // Odd multiples of 1/2048 in [-3, 3]: x / scale is then an odd multiple of 1/32 or finer, never
+  // half-way between two integers, so no rounding tie. Wide enough to saturate at times
+  // (3 / (1/64) = 192).
+  std::vector<double> values(static_cast<size_t>(Elements(shape)));
+  for (double& value : values) value = static_cast<double>(2 * ctx.rng.Int(-3072, 3071) + 1) / 2048;
+  Tensor x = MakeTensor("x", ctx.type, shape, values);
   return SingleNode("QuantizeLinear", {x}, constants, params.attrs);
 }
 
@@ -223,8 +227,9 @@ GenerateFn Recurrent(const std::string& op, int64_t gates) {
     if (with_b || with_h || with_c || with_p) {
       if (with_b) constants.push_back(weights("b", {dirs, 2 * gates * hidden}));
       order.push_back(with_b ? "b" : "");
-      order.push_back("");  // sequence_lens: every sequence full length
     }
+    // sequence_lens: every sequence full length (an empty name only when more inputs follow).
+    if (with_h || with_c || with_p) order.push_back("");
     if (with_h || with_c || with_p) {
       if (with_h) inputs.push_back(RandomTensor(ctx.rng, "initial_h", ctx.type, state_shape, Domain::kSmall));
       order.push_back(with_h ? "initial_h" : "");
