@@ -52,13 +52,18 @@ struct ModelSpec {
   std::vector<Tensor> initializers;  // named; shape-like operands (Reshape's shape, ...)
   std::vector<NodeSpec> nodes;
   std::vector<std::string> outputs;
+  // The rank of each output ONNX's shape inference leaves without a shape: a data-dependent size
+  // (Compress, NonZero, Unique), or a scalar it does not mark as one (GatherND, Det). Declared
+  // with that many dims of unknown size.
+  std::map<std::string, int64_t> output_ranks;
 
   // "Softmax(axis=0) float[3,4]" for one node, "Relu>Softmax>Add float[2,5]" for a graph.
   std::string Describe() const;
 };
 
 // The serialized ModelProto of `spec`: IR 8, the default domain at `spec.opset`, graph outputs
-// typed by ONNX's shape inference. An error when inference cannot type an output.
+// typed by ONNX's shape inference (`output_ranks` fills in the shapes it leaves out). An error
+// when inference cannot type an output.
 Result<std::string> BuildModel(const ModelSpec& spec);
 
 // Tensor of `elem_type` (float, double, float16, int8/16/32/64, uint8, bool) from doubles.

@@ -134,8 +134,9 @@ ModelSpec GenerateWhere(GenContext& ctx) {
   Tensor condition =
       RandomTensor(ctx.rng, "condition", ElemType::kBool, BroadcastPartner(ctx.rng, shape));
   Tensor x = RandomTensor(ctx.rng, "x", ctx.type, shape);
-  Tensor y = RandomTensor(ctx.rng, "y", ctx.type, BroadcastPartner(ctx.rng, shape));
-  return SingleNode("Where", {condition, x, y}, {}, {});
+  // "other", not "y": that is the node's output.
+  Tensor other = RandomTensor(ctx.rng, "other", ctx.type, BroadcastPartner(ctx.rng, shape));
+  return SingleNode("Where", {condition, x, other}, {}, {});
 }
 
 ModelSpec GenerateIsInf(GenContext& ctx) {
@@ -220,7 +221,7 @@ void AddElementwiseGenerators(std::vector<OpGenerator>* table) {
     table->push_back({op, kBoolOnly, Binary(op, Domain::kBool, Domain::kBool)});
   }
   table->push_back({"Clip", kSignedTypes, GenerateClip});
-  table->push_back({"Where", kSignedTypes, GenerateWhere});
+  table->push_back({"Where", kSignedTypes, GenerateWhere, "T"});
 }
 
 }  // namespace zooci::difftest_internal

@@ -209,6 +209,8 @@ const std::vector<OpGenerator>& Generators() {
     AddElementwiseGenerators(&generators);
     AddNnGenerators(&generators);
     AddTensorGenerators(&generators);
+    AddIndexGenerators(&generators);
+    AddSequenceModelGenerators(&generators);
     std::sort(generators.begin(), generators.end(), [](const OpGenerator& a, const OpGenerator& b) {
       return std::string_view(a.op) < std::string_view(b.op);
     });
@@ -226,11 +228,13 @@ const OpGenerator* FindGenerator(std::string_view op) {
 
 namespace {
 
-// The element types the schema allows for the main type constraint (the first input's, or the
-// first output's for operators without inputs), as ElemTypes.
-std::set<ElemType> SchemaAllowedTypes(const onnx::OpSchema& schema) {
+// The element types the schema allows for the main type constraint (`type_param` when given,
+// else the first input's, or the first output's for operators without inputs), as ElemTypes.
+std::set<ElemType> SchemaAllowedTypes(const onnx::OpSchema& schema, const char* type_param) {
   std::string type_str;
-  if (!schema.inputs().empty()) {
+  if (type_param != nullptr) {
+    type_str = type_param;
+  } else if (!schema.inputs().empty()) {
     type_str = schema.inputs()[0].GetTypeStr();
   } else if (!schema.outputs().empty()) {
     type_str = schema.outputs()[0].GetTypeStr();
@@ -266,7 +270,7 @@ const onnx::OpSchema* SchemaAt17(const std::string& op) {
 std::vector<ElemType> UsableTypes(const OpGenerator& generator) {
   const onnx::OpSchema* schema = SchemaAt17(generator.op);
   if (schema == nullptr) return {};
-  std::set<ElemType> allowed = SchemaAllowedTypes(*schema);
+  std::set<ElemType> allowed = SchemaAllowedTypes(*schema, generator.type_param);
   std::vector<ElemType> usable;
   for (ElemType type : generator.types) {
     if (allowed.count(type) != 0 || allowed.empty()) usable.push_back(type);

@@ -132,7 +132,51 @@ TEST(DifftestGenerateTest, CoverageNamesEveryOpset17OperatorAndWhatIsGenerated) 
     EXPECT_EQ(generated.count(op), 1u) << op;
   }
   EXPECT_EQ(missing.count("Loop"), 1u);
+  // Where's first input is its bool condition: its types are T's, not the condition's.
+  for (const char* op : {"Where", "GatherND", "ScatterND", "ScatterElements", "OneHot", "Compress",
+                         "ReverseSequence", "NonZero", "Unique", "EyeLike", "LayerNormalization",
+                         "Einsum", "Det", "Dropout", "GridSample", "QuantizeLinear",
+                         "DequantizeLinear", "RNN", "GRU", "LSTM"}) {
+    EXPECT_EQ(generated.count(op), 1u) << op;
+  }
   EXPECT_EQ(generated.size() + missing.size(), coverage.size());
+}
+
+TEST(DifftestGenerateTest, OperatorsAddedLaterPassCheckAndScattersWriteEachElementOnce) {
+  GenerateOptions options;
+  options.ops = {"Where",  "GatherND", "ScatterND", "ScatterElements", "OneHot", "Compress",
+                 "ReverseSequence", "NonZero", "Unique", "EyeLike", "LayerNormalization",
+                 "Einsum", "Det", "Dropout", "GridSample", "QuantizeLinear", "DequantizeLinear",
+                 "RNN", "GRU", "LSTM"};
+  options.cases_per_op = 40;
+  options.graphs_per_round = 0;
+  auto cases = GenerateCases(options);
+  ASSERT_TRUE(cases.ok()) << cases.error().message();
+  ASSERT_EQ(cases->size(), options.ops.size() * 40u);
+  for (const GeneratedCase& generated : *cases) {
+    auto bytes = BuildModel(generated.spec);
+    ASSERT_TRUE(bytes.ok()) << generated.id << ": " << bytes.error().message();
+    ModelReport report =
+        CheckModelBytes(*bytes, fs::temp_directory_path(), CheckOptions{}, generated.id);
+    EXPECT_EQ(report.Counts().errors, 0)
+        << generated.id << " " << generated.spec.Describe() << ": " << FirstError(report);
+    if (generated.op != "ScatterND") continue;
+    // Without a reduction, no index tuple twice (the result would depend on the write order).
+    bool reduced = false;
+    for (const AttrSpec& attr : generated.spec.nodes[0].attrs) {
+      reduced |= attr.name == "reduction" && attr.s != "none";
+    }
+    if (reduced) continue;
+    const Tensor& indices = generated.spec.initializers[0];
+    int64_t depth = indices.shape.back();
+    std::vector<double> values = TensorValues(indices);
+    std::set<std::vector<double>> tuples;
+    for (size_t start = 0; start < values.size(); start += static_cast<size_t>(depth)) {
+      tuples.insert(std::vector<double>(values.begin() + static_cast<std::ptrdiff_t>(start),
+                                        values.begin() + static_cast<std::ptrdiff_t>(start) + depth));
+    }
+    EXPECT_EQ(tuples.size() * static_cast<size_t>(depth), values.size()) << generated.id;
+  }
 }
 
 TEST(DifftestGenerateTest, UnknownOperatorIsAnErrorListingTheGeneratedOnes) {

@@ -79,12 +79,18 @@ struct OpGenerator {
   // schema's allowed types filter them.
   std::vector<ElemType> types;
   GenerateFn generate;
+  // The schema's type parameter `types` stands for; by default the first input's (the first
+  // output's without inputs). Where names "T": its first input is the bool condition.
+  const char* type_param = nullptr;
 };
 
-// The tables, one per family (gen_elementwise.cpp, gen_nn.cpp, gen_tensor.cpp).
+// The tables, one per family (gen_elementwise.cpp, gen_nn.cpp, gen_tensor.cpp, gen_index.cpp,
+// gen_sequence_model.cpp).
 void AddElementwiseGenerators(std::vector<OpGenerator>* table);
 void AddNnGenerators(std::vector<OpGenerator>* table);
 void AddTensorGenerators(std::vector<OpGenerator>* table);
+void AddIndexGenerators(std::vector<OpGenerator>* table);
+void AddSequenceModelGenerators(std::vector<OpGenerator>* table);
 const std::vector<OpGenerator>& Generators();  // A-Z
 const OpGenerator* FindGenerator(std::string_view op);
 

@@ -234,7 +234,14 @@ Result<std::string> BuildModel(const ModelSpec& spec) {
         inferred->type().tensor_type().elem_type() == 0) {
       return Error("shape inference gave no type for output '" + output + "'");
     }
-    *graph->add_output() = *inferred;
+    onnx::ValueInfoProto* declared = graph->add_output();
+    *declared = *inferred;
+    auto rank = spec.output_ranks.find(output);
+    auto* tensor_type = declared->mutable_type()->mutable_tensor_type();
+    if (!tensor_type->has_shape() && rank != spec.output_ranks.end()) {
+      auto* shape = tensor_type->mutable_shape();
+      for (int64_t dim_idx = 0; dim_idx < rank->second; ++dim_idx) shape->add_dim();
+    }
   }
   graph->clear_value_info();
   std::string bytes;

@@ -114,6 +114,14 @@ TEST(NormalizationTest, InstanceAndLayerNormalization) {
   EXPECT_THAT(layer.Values(0), Near({-1, 1, -1, 1}));
   EXPECT_THAT(layer.Values(1), Near({2, 7}));    // Mean, kept as [2, 1]
   EXPECT_THAT(layer.Values(2), Near({1, 0.5}));  // 1 / standard deviation
+  // Mean and InvStdDev are of stash_type (default float), not X's type.
+  NodeModel stashed("LayerNormalization", 17);
+  stashed.Input(ElemType::kDouble, {2}, {1, 3}).Input(ElemType::kDouble, {2}, {1, 1}).Outputs(3);
+  auto outputs = stashed.Run();
+  ASSERT_TRUE(outputs.ok()) << outputs.error().message();
+  EXPECT_EQ((*outputs)[0].tensor.elem_type, ElemType::kDouble);
+  EXPECT_EQ((*outputs)[1].tensor.elem_type, ElemType::kFloat);
+  EXPECT_EQ((*outputs)[2].tensor.elem_type, ElemType::kFloat);
 }
 
 TEST(NormalizationTest, LrnSumsSquaresOverNeighbouringChannels) {

@@ -133,6 +133,18 @@ TEST(QuantizationTest, QuantizeAndDequantizeWithAScalarScale) {
   EXPECT_THAT(dequantize.Values(), ElementsAre(-2, 2));
 }
 
+TEST(QuantizationTest, PerAxisScalesMatchTheAxis) {
+  NodeModel per_axis("DequantizeLinear", 13);
+  per_axis.Input(ElemType::kInt8, {2, 2}, {1, 2, 3, 4})
+      .FloatInput({2}, {1, 0.5})
+      .Input(ElemType::kInt8, {2}, {0, 2})
+      .Attr("axis", int64_t{0});
+  EXPECT_THAT(per_axis.Values(), ElementsAre(1, 2, 0.5, 1));
+  NodeModel mismatched("DequantizeLinear", 13);  // axis 1 (the default) has 1 element, not 2
+  mismatched.Input(ElemType::kInt8, {2, 1}, {1, 2}).FloatInput({2}, {1, 0.5});
+  EXPECT_THAT(mismatched.ErrorOf(), HasSubstr("does not match axis 1"));
+}
+
 TEST(MathTest, CastOfFloatToIntTruncates) {
   NodeModel cast("Cast", 13);
   cast.FloatInput({3}, {2.7, -2.7, 300}).Attr("to", int64_t{3});  // int8

@@ -116,7 +116,7 @@ Result<Outputs> InstanceNormalization(const OpContext& ctx) {
 
 // LayerNormalization-17: normalise over the dims from `axis` (default -1) on, then multiply by
 // Scale and add B (both broadcast to those dims). Outputs 1 and 2: Mean and 1 / sqrt(var + eps)
-// with the normalised dims kept as 1.
+// with the normalised dims kept as 1, of type stash_type (default float, whatever X's type).
 Result<Outputs> LayerNormalization(const OpContext& ctx) {
   const Array& x = ctx.input(0);
   const Array& scale = ctx.input(1);
@@ -133,8 +133,10 @@ Result<Outputs> LayerNormalization(const OpContext& ctx) {
   const auto inner = static_cast<size_t>(ShapeSize(normalized));
 
   Array y = MakeArray(x.type, x.shape);
-  Array mean = MakeArray(x.type, m.kept_shape);
-  Array inv_std = MakeArray(x.type, m.kept_shape);
+  const auto stash_type =
+      static_cast<ElemType>(ctx.Int("stash_type", static_cast<int64_t>(ElemType::kFloat)));
+  Array mean = MakeArray(stash_type, m.kept_shape);
+  Array inv_std = MakeArray(stash_type, m.kept_shape);
   for (size_t row = 0; row < mean.values.size(); ++row) {
     mean.values[row] = m.mean[row];
     inv_std.values[row] = 1.0 / std::sqrt(m.variance[row] + epsilon);

@@ -22,9 +22,14 @@ double PerAxis(const Array& parameter, const Shape& shape, int64_t axis, int64_t
 }
 
 // The axis of per-axis scales (13: the `axis` attribute, default 1); unused for a scalar scale.
+// A 1-D scale has one element per index of that axis.
 Result<int64_t> QuantizationAxis(const OpContext& ctx, const Array& x, const Array& scale) {
-  if (scale.size() == 1) return int64_t{0};
-  return NormalizeAxis(ctx.Int("axis", 1), x.rank());
+  if (scale.size() == 1 && scale.rank() <= 1) return int64_t{0};
+  ZC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(ctx.Int("axis", 1), x.rank()));
+  if (scale.rank() != 1 || scale.size() != x.shape[axis])
+    return Error("scale " + Describe(scale) + " does not match axis " + std::to_string(axis) +
+                 " of " + Describe(x));
+  return axis;
 }
 
 // QuantizeLinear-10, 13 (per-axis scales along `axis`, default 1): saturate(round(x / scale) +
