@@ -3,7 +3,8 @@
 reference interpreter (the oracle that wrote them), for the single-node cases of the operators
 `compute` knows (elementwise arithmetic and comparisons, Softmax, Concat, CumSum, Cast, Gemm, Pad,
 Split, Slice, ArgMax/ArgMin, InstanceNormalization, Expand, a few activations, ReduceLogSumExp,
-MaxPool/AveragePool, Conv, ConvTranspose, Resize in nearest and linear modes), written from
+MaxPool/AveragePool, Conv, ConvTranspose, Resize in nearest and linear modes, Quantize- and
+DequantizeLinear, LSTM), written from
 ONNX's operator documentation (opset 17) with numpy. A case whose recomputed output differs from
 its output_N.pb is an oracle problem to look at, not a runtime bug.
 
@@ -186,6 +187,52 @@ def resize(x, a, scales, sizes):
     return y
 
 
+def lstm(a, x, w, r, b, h0, c0, p):
+    """LSTM-14 with the default activations (sigmoid, tanh, tanh), no clip and no sequence_lens:
+    gates in the order i, o, f, c of W, R and B; peepholes P in the order i, o, f."""
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    hidden = a["hidden_size"]
+    direction = a.get("direction", b"forward").decode()
+    layout = a.get("layout", 0)
+    if layout == 1:  # batch first: [batch, seq, ...] and states [batch, directions, hidden]
+        x = x.transpose(1, 0, 2)
+        h0 = None if h0 is None else h0.transpose(1, 0, 2)
+        c0 = None if c0 is None else c0.transpose(1, 0, 2)
+    steps, batch, _ = x.shape
+    directions = w.shape[0]
+    y = np.zeros((steps, directions, batch, hidden))
+    y_h = np.zeros((directions, batch, hidden))
+    y_c = np.zeros((directions, batch, hidden))
+    for d in range(directions):
+        backwards = direction == "reverse" or (direction == "bidirectional" and d == 1)
+        h = np.zeros((batch, hidden)) if h0 is None else h0[d].astype(np.float64)
+        c = np.zeros((batch, hidden)) if c0 is None else c0[d].astype(np.float64)
+        bias = np.zeros(4 * hidden) if b is None else b[d][:4 * hidden] + b[d][4 * hidden:]
+        peep = np.zeros(3 * hidden) if p is None else p[d].astype(np.float64)
+        p_i, p_o, p_f = peep[:hidden], peep[hidden:2 * hidden], peep[2 * hidden:]
+        for t in (range(steps - 1, -1, -1) if backwards else range(steps)):
+            g = x[t] @ w[d].T.astype(np.float64) + h @ r[d].T.astype(np.float64) + bias
+            i = sigmoid(g[:, :hidden] + p_i * c)
+            f = sigmoid(g[:, 2 * hidden:3 * hidden] + p_f * c)
+            c = f * c + i * np.tanh(g[:, 3 * hidden:])
+            o = sigmoid(g[:, hidden:2 * hidden] + p_o * c)
+            h = o * np.tanh(c)
+            y[t, d] = h
+        y_h[d], y_c[d] = h, c
+    if layout == 1:
+        y, y_h, y_c = y.transpose(2, 0, 1, 3), y_h.transpose(1, 0, 2), y_c.transpose(1, 0, 2)
+    return [y, y_h, y_c]
+
+
+def per_axis(value, x, axis):
+    """A scale or zero point broadcast along `axis` of x (a scalar as it is)."""
+    if value.ndim == 0 or value.size == 1 and x.ndim == 0:
+        return value
+    shape = [1] * x.ndim
+    shape[axis % x.ndim] = value.size
+    return value.reshape(shape)
+
+
 def compute(node, inputs, opset):
     a = attrs(node)
     x = inputs[0] if inputs else None
@@ -301,6 +348,22 @@ def compute(node, inputs, opset):
     if op == "ReduceLogSumExp":
         axes = tuple(a["axes"]) if "axes" in a else None
         return [np.log(np.exp(x).sum(axis=axes, keepdims=bool(a.get("keepdims", 1))))]
+    if op in ("QuantizeLinear", "DequantizeLinear"):
+        axis = a.get("axis", 1)
+        scale = per_axis(inputs[1].astype(np.float64), x, axis)
+        zero_dtype = inputs[2].dtype if len(inputs) > 2 else np.uint8
+        zero = per_axis(inputs[2].astype(np.float64), x, axis) if len(inputs) > 2 else 0.0
+        if op == "DequantizeLinear":
+            return [((x.astype(np.float64) - zero) * scale).astype(np.float32)]
+        info = np.iinfo(zero_dtype)  # round half to even, then saturate
+        q = np.clip(np.rint(x.astype(np.float64) / scale) + zero, info.min, info.max)
+        return [q.astype(zero_dtype)]
+    if op == "LSTM":
+        named = dict(zip([n for n in node.input if n], inputs))
+        slot = [named.get(n) if n else None for n in node.input] + [None] * 8
+        if slot[4] is not None or a.get("clip") is not None or "activations" in a:
+            return None
+        return lstm(a, x.astype(np.float64), slot[1], slot[2], slot[3], slot[5], slot[6], slot[7])
     return None
 
 

@@ -1,4 +1,5 @@
-# The minimised disagreements of the ten-minute `zooci difftest` run triaged in docs/difftest.md
+# The minimised disagreements of the ten-minute `zooci difftest` run (and of the later run over 20
+# more operators) triaged in docs/difftest.md
 # (tests/data/difftest/, one case per class, named <runtime>_<what>): the reference still gives the
 # expected outputs they were written with, numpy (tools/difftest_crosscheck.py) recomputes the same
 # values, and the runtimes still behave as triaged: ONNX Runtime 1.30 fails its three pooling cases
