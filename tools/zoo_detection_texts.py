@@ -1,13 +1,28 @@
 """Texts of the example zoo's object detector (tools/make_example_zoo.py, kind "detection"):
-its README sections, dependencies/ scripts and notebooks. Pure functions, like zoo_texts.py.
+its README sections, dependencies/ scripts and notebooks, and what the zoo folder takes from the
+example model (shapes_yolo, tools/detection_fixture.py). Pure functions, like zoo_texts.py;
+zoo_segmentation_texts.py has the same names for the segmenter.
 """
 
 import zoo_texts as texts
 
 # A detector's model table states COCO's mAP (detection_fixture.py's README uses the same columns).
 COLUMNS = texts.TABLE_COLUMNS[:5] + ["mAP@[.5:.95] (%)", "mAP@0.5 (%)"]
+METRICS = ("map", "map50")
+TASK = "object-detection"  # zooci.yaml's task
+CLAIM_METRIC = "map"       # zooci.yaml's readme claim metric, on column COLUMNS[5]
+DOC = "docs/detection.md"
+EXPECTED = "expected_map.json"
+NEEDS = ["zooci.yaml", EXPECTED, "images", "annotations/instances_val.json"]
+DATA = ["images/*.png", "annotations/*.json"]  # copied into the zoo folder
 COCO_EVAL_URL = "https://cocodataset.org/#detection-eval"
 COCO_FORMAT_URL = "https://cocodataset.org/#format-data"
+
+
+def row_metrics(expected, extra_pp=0.0):
+    """The model table's metric cells; the mAP claimed `extra_pp` points above the measured."""
+    return {"map": f"{expected['map_percent'] + extra_pp:.2f}",
+            "map50": f"{expected['map50_percent']:.2f}"}
 
 
 def sections(d, row, io, expected, contributors):
@@ -26,7 +41,7 @@ def sections(d, row, io, expected, contributors):
          "postprocessing."),
         (2, "Model", "The batch dimension `N` is free. The sample test data holds two validation\n"
          "images and the grid PyTorch computed for them.\n\n"
-         + texts.model_table([row], COLUMNS, ("map", "map50"))),
+         + texts.model_table([row], COLUMNS, METRICS)),
         (2, "Inference", "The [inference notebook](dependencies/inference.ipynb) runs the model with\n"
          "ONNX Runtime on one image of `images/` and prints the detected boxes."),
         (3, "Input", "A batch of 96x96 RGB images, values in [0, 1]:\n\n"

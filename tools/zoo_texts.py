@@ -215,28 +215,38 @@ def digits_sections(d, row, io, acc, contributors):
     ]
 
 
+# The sentence introducing the Object Detection & Image Segmentation table, per task it lists.
+DETECTION_SEGMENTATION_INTROS = {
+    "detection": "These models find objects in an image: boxes with a class and a score.",
+    "segmentation": "These models label each pixel of an image with one of a fixed set of classes.",
+}
+
+
 def main_readme(models):
     """models: list of dicts folder, title, summary, reference (who, url, title), and task
-    ("classification", the default, or "detection"); one table per task."""
-    def table(task):
+    ("classification", the default, "detection" or "segmentation"). Classifiers have a table;
+    detectors and segmenters share one, as in the ONNX Model Zoo."""
+    def table(tasks):
         rows = ["| Model Class | Reference | Description |", "|-------------|-----------|-------------|"]
         for m in models:
-            if m.get("task", "classification") != task:
+            if m.get("task", "classification") not in tasks:
                 continue
             who, url, _ = m["reference"]
             rows.append(f"| <b>[{m['title']}]({m['folder']}/)</b> | [{who}]({url}) | {m['summary']} |")
         return rows
 
-    rows = table("classification")
+    rows = table(("classification",))
+    intros = [text for task, text in DETECTION_SEGMENTATION_INTROS.items()
+              if any(m.get("task") == task for m in models)]
     detection = []
-    if any(m.get("task") == "detection" for m in models):
+    if intros:
         detection = [
             "",
             "### Object Detection & Image Segmentation",
             "",
-            "These models find objects in an image: boxes with a class and a score.",
+            *intros,
             "",
-            *table("detection"),
+            *table(tuple(DETECTION_SEGMENTATION_INTROS)),
         ]
     return "\n".join([
         "# Example ONNX Model Zoo",

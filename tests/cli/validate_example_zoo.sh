@@ -48,6 +48,7 @@ declare -A REASON=(
   [submission/unsafe-external-data]="ZC0502 external-location-unsafe"
   [submission/no-main-readme-link]="the main README does not link to"
   [submission/detection-overclaim]="mAP is claimed"
+  [submission/segmentation-overclaim]="mIoU is claimed"
 )
 count=0
 while IFS=$'\t' read -r branch model verdict reason; do
