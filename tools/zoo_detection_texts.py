@@ -80,42 +80,6 @@ def sections(d, row, io, expected, contributors):
     ]
 
 
-DETECTION_PREPROCESS = '''\
-"""Preprocessing for {title}: an image to a float32 array [3, 96, 96] and the letterbox offset.
-
-RGB, letterbox to 96x96 (scale to fit, pad centred with 114), times 1/255 in float32, HWC to CHW.
-"""
-import sys
-
-import numpy as np
-from PIL import Image
-
-SIZE = 96
-PAD = 114
-
-
-def preprocess(image):
-    """Returns (array [3, 96, 96], scale, left, top): input x = scale * image x + left."""
-    if not isinstance(image, Image.Image):
-        image = Image.open(image)
-    image = image.convert("RGB")
-    width, height = image.size
-    scale = min(SIZE / width, SIZE / height)
-    new_w, new_h = round(width * scale), round(height * scale)
-    if (new_w, new_h) != (width, height):
-        image = image.resize((new_w, new_h), Image.BILINEAR)
-    left, top = (SIZE - new_w) // 2, (SIZE - new_h) // 2
-    canvas = np.full((SIZE, SIZE, 3), PAD, dtype=np.uint8)
-    canvas[top:top + new_h, left:left + new_w] = np.asarray(image)
-    x = canvas.astype(np.float32) * np.float32(1.0 / 255.0)
-    return np.ascontiguousarray(x.transpose(2, 0, 1)), new_w / width, left, top
-
-
-if __name__ == "__main__":
-    for path in sys.argv[1:]:
-        print(path, preprocess(path)[0].shape)
-'''
-
 DETECTION_POSTPROCESS = '''\
 """Postprocessing for {title}: the raw grid [16, 12, 12] to boxes in the original image."""
 import numpy as np
@@ -177,24 +141,16 @@ if __name__ == "__main__":
 
 def scripts(title):
     """-> {file name: text} for dependencies/."""
-    return {"preprocess.py": DETECTION_PREPROCESS.format(title=title),
+    return {"preprocess.py": texts.letterbox_preprocess(title, 96),
             "postprocess.py": DETECTION_POSTPROCESS.format(title=title)}
 
 
 def notebooks(title, model_file, input_name):
-    inference = texts.notebook("inference", [
-        ("markdown", f"# {title}: inference with ONNX Runtime\n\n"
-                     "Loads the model, letterboxes one image with `preprocess.py` and prints the "
-                     "detected boxes with `postprocess.py`."),
-        ("code", "import numpy as np\nimport onnxruntime as ort\nfrom PIL import Image\n\n"
-                 "from preprocess import preprocess\nfrom postprocess import postprocess"),
-        ("code", f'session = ort.InferenceSession("{model_file}", providers=["CPUExecutionProvider"])\n'
-                 'image = Image.open("../images/0001.png")\n'
-                 "x, scale, left, top = preprocess(image)\n"
-                 f'grid = session.run(None, {{"{input_name}": x[np.newaxis]}})[0][0]\n'
-                 "for name, score, box in postprocess(grid, scale, left, top, *image.size):\n"
-                 '    print(f"{name} {score:.3f} {box}")'),
-    ])
+    inference = texts.letterbox_inference(
+        title, model_file, input_name, "prints the detected boxes with `postprocess.py`",
+        "postprocess", "grid",
+        "for name, score, box in postprocess(grid, scale, left, top, *image.size):\n"
+        '    print(f"{name} {score:.3f} {box}")')
     validation = texts.notebook("validation", [
         ("markdown", f"# {title}: validation\n\n"
                      "Computes COCO's **mAP** (bounding boxes, IoU 0.50:0.95) of the model on the "
