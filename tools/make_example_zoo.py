@@ -20,11 +20,16 @@ they are incomplete). Branch `main` (one commit) holds:
 
 Each `submission/*` branch is one commit on main adding the model folder digits_v2 (a copy of
 digits), its main-README row and its manifest entry — complete, or lacking one thing (see
-SUBMISSIONS). `submission/rename` renames the digits folder instead. `submission/detection` adds
-an object detector (the shapes_yolo example model, with its COCO validation set and zooci.yaml)
-under validated/vision/object_detection_segmentation/, and `submission/detection-overclaim` the
-same with a model table claiming more mAP than it has (see DETECTION_SUBMISSIONS). The expected verdicts are
-written to <OUT_DIR's parent>/<OUT_DIR's name>-submissions.json, outside the repository.
+SUBMISSIONS). `submission/rename` renames the digits folder instead. Under
+validated/vision/object_detection_segmentation/ (where the ONNX Model Zoo keeps detectors and
+segmenters, e.g. duc), `submission/detection` adds an object detector (the shapes_yolo example
+model, with its COCO validation set and zooci.yaml) and `submission/segmentation` a semantic
+segmenter (shapes_seg, with its validation images, masks, classes.txt and zooci.yaml), each
+complete and claiming what it measures; `submission/detection-overclaim` and
+`submission/segmentation-overclaim` are the same with a model table claiming OVERCLAIM_PP points
+more mAP or mIoU than measured (see TASK_SUBMISSIONS; their texts are in zoo_detection_texts.py
+and zoo_segmentation_texts.py). The expected verdicts are written to <OUT_DIR's
+parent>/<OUT_DIR's name>-submissions.json, outside the repository.
 
 Reproducible: fixed authors and dates, sorted inputs and deterministic tar.gz files give the same
 commit hashes on every run (same git, zlib and example models). The repository is skipped when
@@ -49,14 +54,15 @@ import zlib
 from pathlib import Path
 
 import zoo_detection_texts as detection_texts
+import zoo_segmentation_texts as segmentation_texts
 import zoo_texts as texts
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "examples" / "zoo"
 DEFAULT_MODELS = REPO / "examples" / "models"
 STAMP_NAME = "zooci-example-zoo.stamp"  # inside OUT_DIR/.git: not part of the zoo's tree
-SOURCES = [Path(__file__).resolve(), Path(texts.__file__).resolve(),
-           Path(detection_texts.__file__).resolve()]
+SOURCES = [Path(__file__).resolve()] + [Path(m.__file__).resolve()
+                                        for m in (texts, detection_texts, segmentation_texts)]
 TASK_DIR = "validated/vision/classification"
 OPSET = 13
 
@@ -70,12 +76,20 @@ MODELS = [
 ]
 DIGITS_V2 = {"folder": "digits_v2", "source": "digits_cnn", "stem": "digits-cnn-v2-13", "kind": "digits",
              "title": "Digits CNN v2", "row": "Digits CNN v2"}
+# The detector and the segmenter (kind: their texts module's name); "texts" has their specifics.
 DETECTION = {"folder": "shapes_yolo", "source": "shapes_yolo", "stem": "shapes-yolo-13",
              "kind": "detection", "title": "Shapes YOLO", "row": "Shapes YOLO",
-             "task_dir": "validated/vision/object_detection_segmentation"}
-DETECTION_SUMMARY = "Tiny YOLO-style detector of shapes on clutter, with its COCO validation set."
-DETECTION_REFERENCE = ("Redmon and Farhadi", "https://arxiv.org/abs/1612.08242", "")
-OVERCLAIM_MAP_PP = 10.0  # detection-overclaim: the table's mAP is the measured one plus this
+             "task_dir": "validated/vision/object_detection_segmentation", "texts": detection_texts,
+             "summary": "Tiny YOLO-style detector of shapes on clutter, with its COCO validation set.",
+             "reference": ("Redmon and Farhadi", "https://arxiv.org/abs/1612.08242", "")}
+SEGMENTATION = {"folder": "shapes_seg", "source": "shapes_seg", "stem": "shapes-seg-13",
+                "kind": "segmentation", "title": "Shapes Seg", "row": "Shapes Seg",
+                "task_dir": "validated/vision/object_detection_segmentation", "texts": segmentation_texts,
+                "summary": "Tiny fully-convolutional segmenter of shapes on clutter, with its "
+                           "validation images and masks.",
+                "reference": ("Long et al.", "https://arxiv.org/abs/1411.4038", "")}
+TASK_MODELS = [DETECTION, SEGMENTATION]
+OVERCLAIM_PP = 10.0  # detection- and segmentation-overclaim: the table claims the measured + this
 DIGITS_SUMMARY = "Small CNN for 8x8 handwritten digits, with its validation images."
 DIGITS_REFERENCE = ("scikit-learn digits", texts.DIGITS_URL, "")
 MAIN_CONTRIBUTORS = "* ZooCI maintainers (`tools/make_example_zoo.py`)"
@@ -101,13 +115,22 @@ SUBMISSIONS = [
     ("submission/no-main-readme-link", "DECLINE", "link",
      "the main README does not link the new model folder"),
 ]
-# branch, verdict, reason keyword, variant description (the detection model)
-DETECTION_SUBMISSIONS = [
-    ("submission/detection", "ACCEPT", "",
-     "an object detector with its COCO validation set; the table claims the mAP it has"),
-    ("submission/detection-overclaim", "DECLINE", "mAP",
-     f"the table claims mAP@[.5:.95] {OVERCLAIM_MAP_PP:g} points above the measured value "
-     "(tolerance 0.5)"),
+# task model, commit month, [(branch, verdict, reason keyword, variant description)]
+TASK_SUBMISSIONS = [
+    (DETECTION, 4, [
+        ("submission/detection", "ACCEPT", "",
+         "an object detector with its COCO validation set; the table claims the mAP it has"),
+        ("submission/detection-overclaim", "DECLINE", "mAP",
+         f"the table claims mAP@[.5:.95] {OVERCLAIM_PP:g} points above the measured value "
+         "(tolerance 0.5)"),
+    ]),
+    (SEGMENTATION, 5, [
+        ("submission/segmentation", "ACCEPT", "",
+         "a semantic segmenter with its validation images and masks; the table claims the mIoU "
+         "it has"),
+        ("submission/segmentation-overclaim", "DECLINE", "mIoU",
+         f"the table claims mIoU {OVERCLAIM_PP:g} points above the measured value (tolerance 0.5)"),
+    ]),
 ]
 RENAME = ("submission/rename", "ACCEPT", "renamed",
           "git mv of validated/vision/classification/digits to digits_renamed, links and manifest "
@@ -128,13 +151,13 @@ def sha256(data):
 # ---- Inputs ------------------------------------------------------------------------------------
 
 def models_complete(models_dir):
-    for m in MODELS + [DETECTION]:
+    for m in MODELS + TASK_MODELS:
         d = models_dir / m["source"]
         need = [".stamp", "model.onnx", "test_data_set_0/input_0.pb", "test_data_set_0/output_0.pb"]
         if m["kind"] == "digits":
             need += ["zooci.yaml", "expected_accuracy.json", "dataset"]
-        if m["kind"] == "detection":
-            need += ["zooci.yaml", "expected_map.json", "images", "annotations/instances_val.json"]
+        if "texts" in m:
+            need += m["texts"].NEEDS
         if not all((d / n).exists() for n in need):
             return False
     return True
@@ -153,7 +176,7 @@ def stamp_value(models_dir):
     h = hashlib.sha256()
     for source in SOURCES:
         h.update(sha256(source.read_bytes()).encode())
-    for m in sorted({m["source"] for m in MODELS + [DETECTION]}):
+    for m in sorted({m["source"] for m in MODELS + TASK_MODELS}):
         for f in sorted((models_dir / m).rglob("*")):
             if f.is_file() and f.name != ".stamp":
                 h.update(f"\n{f.relative_to(models_dir).as_posix()} ".encode())
@@ -294,10 +317,10 @@ class Source:
                           for f in sorted((d / "test_data_set_0").glob("*.pb"))}
         self.onnx_version = onnx_version_for(self.model)
         self.io = io_ports(self.model)
-        acc = d / "expected_accuracy.json"
-        self.accuracy = json.loads(acc.read_text()) if acc.is_file() else None
-        expected = d / "expected_map.json"
-        self.expected_map = json.loads(expected.read_text()) if expected.is_file() else None
+        # The reference's figures: a digits model's accuracy, a detector's mAP, a segmenter's mIoU.
+        expected = [d / n for n in ("expected_accuracy.json", detection_texts.EXPECTED,
+                                    segmentation_texts.EXPECTED) if (d / n).is_file()]
+        self.expected = json.loads(expected[0].read_text()) if expected else None
 
 
 def write_model_folder(root, spec, src, variant=""):
@@ -323,12 +346,13 @@ def write_model_folder(root, spec, src, variant=""):
     opset = 12 if variant == "wrong-opset" else OPSET
     io_short = {"input": (src.io["inputs"][0]["name"], src.io["inputs"][0]["shape"]),
                 "output": (src.io["outputs"][0]["name"], src.io["outputs"][0]["shape"])}
+    task = spec.get("texts")  # the detector's or segmenter's texts module; None for classifiers
     if spec["kind"] == "digits":
-        acc = src.accuracy
+        acc = src.expected
         title, row_name = spec["title"], spec["row"]
         top1 = "99.90" if variant == "overclaim" else f"{acc['top1_percent']:.2f}"
         top5 = f"{acc['top5_percent']:.2f}"
-    elif spec["kind"] == "detection":
+    elif task:
         title, row_name, top1, top5 = spec["title"], spec["row"], "", ""
     else:
         info = texts.IMAGENET_MODELS[spec["folder"]]
@@ -336,41 +360,40 @@ def write_model_folder(root, spec, src, variant=""):
     row = {"row": row_name, "onnx": f"model/{stem}.onnx", "onnx_size": len(model_bytes),
            "tar": f"model/{stem}.tar.gz", "tar_size": len(tar_bytes),
            "onnx_version": src.onnx_version, "opset": opset, "top1": top1, "top5": top5}
-    if spec["kind"] == "detection":
-        claimed = src.expected_map["map_percent"] + (OVERCLAIM_MAP_PP if variant == "overclaim" else 0)
-        row["map"] = f"{claimed:.2f}"
-        row["map50"] = f"{src.expected_map['map50_percent']:.2f}"
-        sections = detection_texts.sections(spec, row, io_short, src.expected_map, SUBMITTER_CONTRIBUTORS)
+    if task:
+        row.update(task.row_metrics(src.expected, OVERCLAIM_PP if variant == "overclaim" else 0.0))
+        sections = task.sections(spec, row, io_short, src.expected, SUBMITTER_CONTRIBUTORS)
     elif spec["kind"] == "digits":
         contributors = SUBMITTER_CONTRIBUTORS if variant else MAIN_CONTRIBUTORS
-        sections = texts.digits_sections(spec, row, io_short, src.accuracy, contributors)
+        sections = texts.digits_sections(spec, row, io_short, src.expected, contributors)
     else:
         sections = texts.imagenet_sections(info, row, io_short)
     drop = ("Contributors", "Use cases") if variant == "missing-readme-sections" else ()
     write(d / "README.md", texts.render_readme(title, sections, drop))
 
-    detection = spec["kind"] == "detection"
-    script_texts = detection_texts.scripts(title) if detection else texts.scripts(spec["kind"], title)
+    script_texts = task.scripts(title) if task else texts.scripts(spec["kind"], title)
     for name, text in script_texts.items():
         check_python(name, text)
         write(d / "dependencies" / name, text)
     input_name = src.io["inputs"][0]["name"]
     model_file = f"../model/{stem}.onnx"
-    notebook_texts = (detection_texts.notebooks(title, model_file, input_name) if detection
+    notebook_texts = (task.notebooks(title, model_file, input_name) if task
                       else texts.notebooks(spec["kind"], title, model_file, input_name))
     for name, text in notebook_texts.items():
         check_notebook(name, text)
         write(d / "dependencies" / name, text)
 
     if spec["kind"] == "digits":
-        write(d / "zooci.yaml", digits_scenario(src, stem, row_name))
+        write(d / "zooci.yaml", zoo_scenario(src, stem, row_name, texts.TABLE_COLUMNS[5],
+                                             doc="src/eval/scenario.h", dataset="dataset"))
         for f in sorted((src.dir / "dataset").rglob("*.png")):
             write(d / "dataset" / f.relative_to(src.dir / "dataset"), f.read_bytes())
-    if spec["kind"] == "detection":
-        write(d / "zooci.yaml", detection_scenario(src, stem, row_name))
-        for sub, pattern in (("images", "*.png"), ("annotations", "*.json")):
-            for f in sorted((src.dir / sub).glob(pattern)):
-                write(d / sub / f.name, f.read_bytes())
+    if task:
+        write(d / "zooci.yaml", zoo_scenario(src, stem, row_name, task.COLUMNS[5], doc=task.DOC,
+                                             metric=task.CLAIM_METRIC, task=task.TASK))
+        for pattern in task.DATA:
+            for f in sorted(src.dir.glob(pattern)):
+                write(d / f.relative_to(src.dir), f.read_bytes())
 
     manifest = {
         "model": row_name,
@@ -387,9 +410,9 @@ def write_model_folder(root, spec, src, variant=""):
             "model_with_data_bytes": len(tar_bytes),
         },
     }
-    if spec["kind"] == "detection":
-        readme_entry = {"folder": folder, "title": title, "summary": DETECTION_SUMMARY,
-                        "reference": DETECTION_REFERENCE, "task": "detection"}
+    if task:
+        readme_entry = {"folder": folder, "title": title, "summary": spec["summary"],
+                        "reference": spec["reference"], "task": spec["kind"]}
     elif spec["kind"] == "digits":
         readme_entry = {"folder": folder, "title": title, "summary": DIGITS_SUMMARY,
                         "reference": DIGITS_REFERENCE}
@@ -399,46 +422,31 @@ def write_model_folder(root, spec, src, variant=""):
     return manifest, readme_entry
 
 
-def digits_scenario(src, stem, row_name):
-    text = (src.dir / "zooci.yaml").read_text()
-    lines = []
-    for line in text.splitlines():
-        if line.startswith("#"):
-            continue
-        if line.startswith("model:"):
-            line = f"model: model/{stem}.onnx"
-        elif line.lstrip().startswith("path:"):
-            line = line[:len(line) - len(line.lstrip())] + "path: dataset"
-        elif line.lstrip().startswith("readme:"):
-            line = (line[:len(line) - len(line.lstrip())]
-                    + f'readme: {{file: README.md, column: "Top-1 accuracy (%)", row: "{row_name}"}}')
-        lines.append(line)
-    out = "\n".join([f"# zooci eval scenario for {row_name} (zooci.yaml, see ZooCI's src/eval/scenario.h).",
-                     *lines]) + "\n"
-    for must in (f"model: model/{stem}.onnx", "path: dataset", f'row: "{row_name}"'):
-        if must not in out:
-            fail(f"could not adapt {src.dir / 'zooci.yaml'}: no {must!r} after rewriting")
-    return out
-
-
-def detection_scenario(src, stem, row_name):
+def zoo_scenario(src, stem, row_name, column, doc, metric="", task="", dataset=""):
     """The example model's zooci.yaml for the zoo folder: the model under model/, the README
-    claim read from this folder's table row."""
+    claim read from this folder's table row (`column`, `metric`), and the dataset's folder
+    renamed to `dataset` when given; `task` (when given) must be the scenario's."""
     text = (src.dir / "zooci.yaml").read_text()
+    claim = (f'readme: {{file: README.md, column: "{column}", row: "{row_name}"'
+             + (f", metric: {metric}}}" if metric else "}"))
     lines = []
     for line in text.splitlines():
         if line.startswith("#"):
             continue
+        indent = line[:len(line) - len(line.lstrip())]
         if line.startswith("model:"):
             line = f"model: model/{stem}.onnx"
+        elif dataset and line.lstrip().startswith("path:"):
+            line = f"{indent}path: {dataset}"
         elif line.lstrip().startswith("readme:"):
-            line = (line[:len(line) - len(line.lstrip())]
-                    + f'readme: {{file: README.md, column: "{detection_texts.COLUMNS[5]}", '
-                    f'row: "{row_name}", metric: map}}')
+            line = indent + claim
         lines.append(line)
-    out = "\n".join([f"# zooci eval scenario for {row_name} (zooci.yaml, see ZooCI's docs/detection.md).",
+    out = "\n".join([f"# zooci eval scenario for {row_name} (zooci.yaml, see ZooCI's {doc}).",
                      *lines]) + "\n"
-    for must in (f"model: model/{stem}.onnx", "task: object-detection", f'row: "{row_name}"'):
+    musts = [f"model: model/{stem}.onnx", f'row: "{row_name}"']
+    musts += [f"path: {dataset}"] if dataset else []
+    musts += [f"task: {task}"] if task else []
+    for must in musts:
         if must not in out:
             fail(f"could not adapt {src.dir / 'zooci.yaml'}: no {must!r} after rewriting")
     return out
@@ -482,7 +490,7 @@ class Git:
 
 
 def build(out_tmp, models_dir):
-    sources = {m["source"]: Source(models_dir, m["source"]) for m in MODELS + [DETECTION]}
+    sources = {m["source"]: Source(models_dir, m["source"]) for m in MODELS + TASK_MODELS}
     git = Git(out_tmp)
     git("init", "-q", "-b", "main")
 
@@ -498,30 +506,22 @@ def build(out_tmp, models_dir):
     main_commit = git.commit("Example ONNX model zoo: SqueezeNet, MobileNet, ResNet, Digits CNN", *MAIN_AUTHOR)
 
     records = []
-    digits_src = sources[DIGITS_V2["source"]]
-    for i, (branch, verdict, reason, description) in enumerate(SUBMISSIONS, 1):
-        variant = branch.split("/", 1)[1]
-        git("checkout", "-q", "-b", branch, "main")
-        m, e = write_model_folder(out_tmp, DIGITS_V2, digits_src, "" if variant == "good" else variant)
-        link_entries = entries if variant == "no-main-readme-link" else entries + [e]
-        write_top_level(out_tmp, manifest + [m], link_entries)
-        commit = git.commit(f"Add {DIGITS_V2['title']} ({variant})", *SUBMITTER,
-                            f"2024-02-{i:02d}T12:00:00+00:00")
-        records.append({"branch": branch, "commit": commit, "model": e["folder"], "change": "added",
-                        "verdict": verdict, "reason": reason, "description": description})
-        git("checkout", "-q", "main")
-
-    detection_src = sources[DETECTION["source"]]
-    for i, (branch, verdict, reason, description) in enumerate(DETECTION_SUBMISSIONS, 1):
-        variant = "overclaim" if branch.endswith("overclaim") else ""
-        git("checkout", "-q", "-b", branch, "main")
-        m, e = write_model_folder(out_tmp, DETECTION, detection_src, variant)
-        write_top_level(out_tmp, manifest + [m], entries + [e])
-        commit = git.commit(f"Add {DETECTION['title']}" + (f" ({variant})" if variant else ""),
-                            *SUBMITTER, f"2024-04-{i:02d}T12:00:00+00:00")
-        records.append({"branch": branch, "commit": commit, "model": e["folder"], "change": "added",
-                        "verdict": verdict, "reason": reason, "description": description})
-        git("checkout", "-q", "main")
+    for spec, month, submissions in [(DIGITS_V2, 2, SUBMISSIONS)] + TASK_SUBMISSIONS:
+        for i, (branch, verdict, reason, description) in enumerate(submissions, 1):
+            # digits_v2's variants are its branch names ("good": none); a task model's branches
+            # are named "<kind>" (no variant) and "<kind>-<variant>".
+            name = branch.split("/", 1)[1]
+            label = name.removeprefix(spec["kind"]).lstrip("-") if "texts" in spec else name
+            variant = "" if label == "good" else label
+            git("checkout", "-q", "-b", branch, "main")
+            m, e = write_model_folder(out_tmp, spec, sources[spec["source"]], variant)
+            link_entries = entries if variant == "no-main-readme-link" else entries + [e]
+            write_top_level(out_tmp, manifest + [m], link_entries)
+            commit = git.commit(f"Add {spec['title']}" + (f" ({label})" if label else ""), *SUBMITTER,
+                                f"2024-{month:02d}-{i:02d}T12:00:00+00:00")
+            records.append({"branch": branch, "commit": commit, "model": e["folder"], "change": "added",
+                            "verdict": verdict, "reason": reason, "description": description})
+            git("checkout", "-q", "main")
 
     branch, verdict, reason, description = RENAME
     old = f"{TASK_DIR}/digits"

@@ -1,13 +1,28 @@
 """Texts of the example zoo's object detector (tools/make_example_zoo.py, kind "detection"):
-its README sections, dependencies/ scripts and notebooks. Pure functions, like zoo_texts.py.
+its README sections, dependencies/ scripts and notebooks, and what the zoo folder takes from the
+example model (shapes_yolo, tools/detection_fixture.py). Pure functions, like zoo_texts.py;
+zoo_segmentation_texts.py has the same names for the segmenter.
 """
 
 import zoo_texts as texts
 
 # A detector's model table states COCO's mAP (detection_fixture.py's README uses the same columns).
 COLUMNS = texts.TABLE_COLUMNS[:5] + ["mAP@[.5:.95] (%)", "mAP@0.5 (%)"]
+METRICS = ("map", "map50")
+TASK = "object-detection"  # zooci.yaml's task
+CLAIM_METRIC = "map"       # zooci.yaml's readme claim metric, on column COLUMNS[5]
+DOC = "docs/detection.md"
+EXPECTED = "expected_map.json"
+NEEDS = ["zooci.yaml", EXPECTED, "images", "annotations/instances_val.json"]
+DATA = ["images/*.png", "annotations/*.json"]  # copied into the zoo folder
 COCO_EVAL_URL = "https://cocodataset.org/#detection-eval"
 COCO_FORMAT_URL = "https://cocodataset.org/#format-data"
+
+
+def row_metrics(expected, extra_pp=0.0):
+    """The model table's metric cells; the mAP claimed `extra_pp` points above the measured."""
+    return {"map": f"{expected['map_percent'] + extra_pp:.2f}",
+            "map50": f"{expected['map50_percent']:.2f}"}
 
 
 def sections(d, row, io, expected, contributors):
@@ -26,7 +41,7 @@ def sections(d, row, io, expected, contributors):
          "postprocessing."),
         (2, "Model", "The batch dimension `N` is free. The sample test data holds two validation\n"
          "images and the grid PyTorch computed for them.\n\n"
-         + texts.model_table([row], COLUMNS, ("map", "map50"))),
+         + texts.model_table([row], COLUMNS, METRICS)),
         (2, "Inference", "The [inference notebook](dependencies/inference.ipynb) runs the model with\n"
          "ONNX Runtime on one image of `images/` and prints the detected boxes."),
         (3, "Input", "A batch of 96x96 RGB images, values in [0, 1]:\n\n"
@@ -64,42 +79,6 @@ def sections(d, row, io, expected, contributors):
         (2, "License", "Apache 2.0 (see [LICENSE](../../../../LICENSE))."),
     ]
 
-
-DETECTION_PREPROCESS = '''\
-"""Preprocessing for {title}: an image to a float32 array [3, 96, 96] and the letterbox offset.
-
-RGB, letterbox to 96x96 (scale to fit, pad centred with 114), times 1/255 in float32, HWC to CHW.
-"""
-import sys
-
-import numpy as np
-from PIL import Image
-
-SIZE = 96
-PAD = 114
-
-
-def preprocess(image):
-    """Returns (array [3, 96, 96], scale, left, top): input x = scale * image x + left."""
-    if not isinstance(image, Image.Image):
-        image = Image.open(image)
-    image = image.convert("RGB")
-    width, height = image.size
-    scale = min(SIZE / width, SIZE / height)
-    new_w, new_h = round(width * scale), round(height * scale)
-    if (new_w, new_h) != (width, height):
-        image = image.resize((new_w, new_h), Image.BILINEAR)
-    left, top = (SIZE - new_w) // 2, (SIZE - new_h) // 2
-    canvas = np.full((SIZE, SIZE, 3), PAD, dtype=np.uint8)
-    canvas[top:top + new_h, left:left + new_w] = np.asarray(image)
-    x = canvas.astype(np.float32) * np.float32(1.0 / 255.0)
-    return np.ascontiguousarray(x.transpose(2, 0, 1)), new_w / width, left, top
-
-
-if __name__ == "__main__":
-    for path in sys.argv[1:]:
-        print(path, preprocess(path)[0].shape)
-'''
 
 DETECTION_POSTPROCESS = '''\
 """Postprocessing for {title}: the raw grid [16, 12, 12] to boxes in the original image."""
@@ -162,24 +141,16 @@ if __name__ == "__main__":
 
 def scripts(title):
     """-> {file name: text} for dependencies/."""
-    return {"preprocess.py": DETECTION_PREPROCESS.format(title=title),
+    return {"preprocess.py": texts.letterbox_preprocess(title, 96),
             "postprocess.py": DETECTION_POSTPROCESS.format(title=title)}
 
 
 def notebooks(title, model_file, input_name):
-    inference = texts.notebook("inference", [
-        ("markdown", f"# {title}: inference with ONNX Runtime\n\n"
-                     "Loads the model, letterboxes one image with `preprocess.py` and prints the "
-                     "detected boxes with `postprocess.py`."),
-        ("code", "import numpy as np\nimport onnxruntime as ort\nfrom PIL import Image\n\n"
-                 "from preprocess import preprocess\nfrom postprocess import postprocess"),
-        ("code", f'session = ort.InferenceSession("{model_file}", providers=["CPUExecutionProvider"])\n'
-                 'image = Image.open("../images/0001.png")\n'
-                 "x, scale, left, top = preprocess(image)\n"
-                 f'grid = session.run(None, {{"{input_name}": x[np.newaxis]}})[0][0]\n'
-                 "for name, score, box in postprocess(grid, scale, left, top, *image.size):\n"
-                 '    print(f"{name} {score:.3f} {box}")'),
-    ])
+    inference = texts.letterbox_inference(
+        title, model_file, input_name, "prints the detected boxes with `postprocess.py`",
+        "postprocess", "grid",
+        "for name, score, box in postprocess(grid, scale, left, top, *image.size):\n"
+        '    print(f"{name} {score:.3f} {box}")')
     validation = texts.notebook("validation", [
         ("markdown", f"# {title}: validation\n\n"
                      "Computes COCO's **mAP** (bounding boxes, IoU 0.50:0.95) of the model on the "

@@ -215,28 +215,38 @@ def digits_sections(d, row, io, acc, contributors):
     ]
 
 
+# The sentence introducing the Object Detection & Image Segmentation table, per task it lists.
+DETECTION_SEGMENTATION_INTROS = {
+    "detection": "These models find objects in an image: boxes with a class and a score.",
+    "segmentation": "These models label each pixel of an image with one of a fixed set of classes.",
+}
+
+
 def main_readme(models):
     """models: list of dicts folder, title, summary, reference (who, url, title), and task
-    ("classification", the default, or "detection"); one table per task."""
-    def table(task):
+    ("classification", the default, "detection" or "segmentation"). Classifiers have a table;
+    detectors and segmenters share one, as in the ONNX Model Zoo."""
+    def table(tasks):
         rows = ["| Model Class | Reference | Description |", "|-------------|-----------|-------------|"]
         for m in models:
-            if m.get("task", "classification") != task:
+            if m.get("task", "classification") not in tasks:
                 continue
             who, url, _ = m["reference"]
             rows.append(f"| <b>[{m['title']}]({m['folder']}/)</b> | [{who}]({url}) | {m['summary']} |")
         return rows
 
-    rows = table("classification")
+    rows = table(("classification",))
+    intros = [text for task, text in DETECTION_SEGMENTATION_INTROS.items()
+              if any(m.get("task") == task for m in models)]
     detection = []
-    if any(m.get("task") == "detection" for m in models):
+    if intros:
         detection = [
             "",
             "### Object Detection & Image Segmentation",
             "",
-            "These models find objects in an image: boxes with a class and a score.",
+            *intros,
             "",
-            *table("detection"),
+            *table(tuple(DETECTION_SEGMENTATION_INTROS)),
         ]
     return "\n".join([
         "# Example ONNX Model Zoo",
@@ -387,6 +397,49 @@ if __name__ == "__main__":
 '''
 
 
+# A detector's or segmenter's preprocessing (zoo_detection_texts.py, zoo_segmentation_texts.py).
+LETTERBOX_PREPROCESS = '''\
+"""Preprocessing for {title}: an image to a float32 array [3, {size}, {size}] and the letterbox offset.
+
+RGB, letterbox to {size}x{size} (scale to fit, pad centred with 114), times 1/255 in float32, HWC to CHW.
+"""
+import sys
+
+import numpy as np
+from PIL import Image
+
+SIZE = {size}
+PAD = 114
+
+
+def preprocess(image):
+    """Returns (array [3, {size}, {size}], scale, left, top): input x = scale * image x + left."""
+    if not isinstance(image, Image.Image):
+        image = Image.open(image)
+    image = image.convert("RGB")
+    width, height = image.size
+    scale = min(SIZE / width, SIZE / height)
+    new_w, new_h = round(width * scale), round(height * scale)
+    if (new_w, new_h) != (width, height):
+        image = image.resize((new_w, new_h), Image.BILINEAR)
+    left, top = (SIZE - new_w) // 2, (SIZE - new_h) // 2
+    canvas = np.full((SIZE, SIZE, 3), PAD, dtype=np.uint8)
+    canvas[top:top + new_h, left:left + new_w] = np.asarray(image)
+    x = canvas.astype(np.float32) * np.float32(1.0 / 255.0)
+    return np.ascontiguousarray(x.transpose(2, 0, 1)), new_w / width, left, top
+
+
+if __name__ == "__main__":
+    for path in sys.argv[1:]:
+        print(path, preprocess(path)[0].shape)
+'''
+
+
+def letterbox_preprocess(title, size):
+    """preprocess.py letterboxing an image to size x size: -> (array, scale, left, top)."""
+    return LETTERBOX_PREPROCESS.format(title=title, size=size)
+
+
 def scripts(kind, title):
     """-> {file name: text} for dependencies/."""
     if kind == "digits":
@@ -420,6 +473,22 @@ def notebook(prefix, cells):
     }
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
+
+
+def letterbox_inference(title, model_file, input_name, what, names, output, show):
+    """The inference notebook of a detector or segmenter: letterboxes ../images/0001.png with
+    letterbox_preprocess's preprocess.py, runs the model into `output`, then `show` (code) uses
+    `names` from its postprocess.py; `what` says what it shows."""
+    return notebook("inference", [
+        ("markdown", f"# {title}: inference with ONNX Runtime\n\n"
+                     f"Loads the model, letterboxes one image with `preprocess.py` and {what}."),
+        ("code", "import numpy as np\nimport onnxruntime as ort\nfrom PIL import Image\n\n"
+                 f"from preprocess import preprocess\nfrom postprocess import {names}"),
+        ("code", f'session = ort.InferenceSession("{model_file}", providers=["CPUExecutionProvider"])\n'
+                 'image = Image.open("../images/0001.png")\n'
+                 "x, scale, left, top = preprocess(image)\n"
+                 f'{output} = session.run(None, {{"{input_name}": x[np.newaxis]}})[0][0]\n' + show),
+    ])
 
 def notebooks(kind, title, model_file, input_name):
     """-> {file name: text} for dependencies/. model_file is relative to dependencies/."""

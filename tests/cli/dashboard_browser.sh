@@ -2,15 +2,14 @@
 # driven by playwright-core) against a real `zooci serve` whose jobs come from the example zoo's
 # submissions: the overview lists them, the declined submission's page shows its reasons, the
 # model page draws its chart (a classifier's top-1, the example detector's mAP and the example
-# segmenter's mIoU, each against its claim), rerun works with the admin token and is refused without it, and
-# markup injected through a PR title, a branch name, a model (folder) name, a README and a log
-# line is shown as text. Screenshots are kept in $ZOOCI_BINARY_DIR/artifacts/browser/.
+# segmenter's mIoU, each against its claim: submission/detection and submission/segmentation),
+# rerun works with the admin token and is refused without it, and markup injected through a PR
+# title, a branch name, a model (folder) name, a README and a log line is shown as text.
+# Screenshots are kept in $ZOOCI_BINARY_DIR/artifacts/browser/.
 ZOO="$ZOOCI_SOURCE_DIR/examples/zoo"
 FAKE="$ZOOCI_BINARY_DIR/fake-github"
 BROWSER_DIR="$ZOOCI_SOURCE_DIR/tests/browser"
-SEG="$ZOOCI_SOURCE_DIR/examples/models/shapes_seg"
 [[ -d "$ZOO/.git" ]] || fail "missing example zoo: run make examples"
-[[ -f "$SEG/expected_miou.json" ]] || fail "missing the segmentation example $SEG: run make examples"
 [[ -x "$FAKE" ]] || fail "fake-github is not built"
 [[ -x /usr/bin/chromium ]] || fail "chromium is not installed: run scripts/install-deps.sh"
 [[ -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ]] ||
@@ -21,10 +20,12 @@ rm -rf "$SHOTS"; mkdir -p "$SHOTS"
 # A copy of the example zoo (with its LFS objects) plus a hostile submission: the good model
 # under a folder whose name is markup, with markup in its README.
 git clone -q --no-local "$ZOO" zoo
-for branch in submission/good submission/overclaim submission/detection; do git -C zoo branch -q "$branch" "origin/$branch"; done
-# After the branches: `lfs fetch --all` takes the objects of local refs only (the detector's
-# model is on its branch alone). git-lfs 3.3's fetch has no -q (it failed silently with it);
-# the lfs-pointer branch's object is missing on purpose, hence `|| true`.
+for branch in submission/good submission/overclaim submission/detection submission/segmentation; do
+  git -C zoo branch -q "$branch" "origin/$branch"
+done
+# After the branches: `lfs fetch --all` takes the objects of local refs only (the detector's and
+# the segmenter's models are on their branches alone). git-lfs 3.3's fetch has no -q (it failed
+# silently with it); the lfs-pointer branch's object is missing on purpose, hence `|| true`.
 git -C zoo lfs fetch --all origin >/dev/null 2>&1 || true
 HOSTILE='<img src=x onerror=zooci_pwned=1>'
 HOSTILE_BRANCH='<svg/onload=zooci_pwned=1>'  # markup that is also a valid branch name
@@ -35,14 +36,6 @@ HOSTILE_BRANCH='<svg/onload=zooci_pwned=1>'  # markup that is also a valid branc
   git mv "$base/digits_v2" "$base/$HOSTILE"
   printf '\n<script>zooci_pwned=1</script> <b onmouseover="zooci_pwned=1">bold</b>\n' >> "$base/$HOSTILE/README.md"
   git -c user.name=t -c user.email=t@t commit -qam "hostile names"
-  # The example zoo has no segmentation submission: the example segmenter in a folder of its own.
-  git checkout -q -b submission/segmentation main
-  seg=validated/vision/object_detection_segmentation/shapes_seg
-  mkdir -p "$seg"
-  cp -r "$SEG/model.onnx" "$SEG/README.md" "$SEG/zooci.yaml" "$SEG/classes.txt" "$SEG/images" \
-    "$SEG/masks" "$SEG/test_data_set_0" "$seg/"
-  git add "$seg"
-  git -c user.name=t -c user.email=t@t commit -qm "Add shapes_seg"
   git checkout -q main
 )
 export GIT_LFS_SKIP_SMUDGE=1

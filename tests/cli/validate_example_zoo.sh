@@ -48,6 +48,7 @@ declare -A REASON=(
   [submission/unsafe-external-data]="ZC0502 external-location-unsafe"
   [submission/no-main-readme-link]="the main README does not link to"
   [submission/detection-overclaim]="mAP is claimed"
+  [submission/segmentation-overclaim]="mIoU is claimed"
 )
 count=0
 while IFS=$'\t' read -r branch model verdict reason; do
@@ -68,6 +69,10 @@ declining = [r for m in report["models"] for s in m["steps"] for r in s["reasons
 declining += [r for r in report["zoo_reasons"] if r["declines"]]
 if verdict == "ACCEPT":
     assert not declining, declining
+    # Every added model states a claim (top-1, mAP or mIoU) that the eval step measured and met.
+    claims = [c for s in reviews[model]["steps"] if s["name"] == "eval"
+              for c in s.get("details", {}).get("claims", [])]
+    assert claims and all(c["passed"] for c in claims), claims
 else:
     # Exactly its reason: every declining reason is the expected defect.
     assert needle and declining and all(needle in r["message"] for r in declining), (
@@ -79,7 +84,7 @@ done < cases.tsv
 git -C zoo checkout -q submission/rename
 run_zooci 0 validate "${FAST[@]}" --changed-since main zoo
 expect_in "$OUT" "renamed from validated/vision/classification/digits"
-[[ $count -ge 10 ]] || fail "only $count submissions"
+[[ $count -ge 13 ]] || fail "only $count submissions"
 git -C zoo checkout -q submission/missing-readme-sections
 run_zooci 1 validate "${FAST[@]}" --changed-since main zoo
 expect_in "$OUT" "found no Contributors section"
