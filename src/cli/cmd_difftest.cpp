@@ -80,7 +80,10 @@ int RunDifftestCommand(const DifftestFlags& flags) {
   }
   std::cout << (json_stdout ? FormatDifftestJson(*report) : FormatDifftestText(*report))
             << std::flush;
-  return report->disagreements == 0 && report->generator_bugs == 0 ? kExitOk : kExitFailed;
+  // A crash is a finding like a disagreement (a timeout or running out of memory counts too).
+  return report->disagreements == 0 && report->crashes == 0 && report->generator_bugs == 0
+             ? kExitOk
+             : kExitFailed;
 }
 
 }  // namespace

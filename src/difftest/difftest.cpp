@@ -1,6 +1,6 @@
 // RunDifftest: MakeRuntimes -> GenerateCases -> per case (until the budget): check, run the
-// oracle, run and judge every other runtime, minimise and write the first disagreements of each
-// (operator, runtime) -> the per-operator table.
+// oracle, run and judge every other runtime, minimise and write the first disagreements and
+// crashes of each (operator, runtime) -> the per-operator table.
 #include <algorithm>
 #include <cstdio>
 
@@ -58,6 +58,12 @@ std::string ReplayCommand(const std::string& runtime, const std::vector<Value>& 
   return command + " " + dir.string();
 }
 
+// A class of findings: "<op>_<runtime>" for disagreements, "<op>_<runtime>_crash" for crashes
+// (each has its own --max-cases-per-class).
+std::string ClassKey(const std::string& op, const RuntimeResult& result) {
+  return op + "_" + result.runtime + (result.verdict == DiffVerdict::kCrash ? "_crash" : "");
+}
+
 class DifftestRun {
  public:
   DifftestRun(const DifftestOptions& options, Runtimes& runtimes, SteadyClock::time_point deadline)
@@ -67,9 +73,9 @@ class DifftestRun {
 
  private:
   bool OutOfTime() const { return SteadyClock::now() >= deadline_; }
-  // Whether `runtime` still disagrees with the oracle on `spec` (a valid model both run), in
-  // structure or in values as `structural` says.
-  bool StillDisagrees(const std::string& runtime, bool structural, const ModelSpec& spec);
+  // Whether `runtime` still fails on `spec` (a valid model the oracle runs) as it did in `found`:
+  // disagreeing in structure or in values as `found.structural` says, or crashing.
+  bool StillFails(const RuntimeResult& found, const ModelSpec& spec);
   Result<std::vector<Tensor>> Evaluate(const ModelSpec& spec,
                                        const std::vector<std::string>& names);
   void MinimiseAndWrite(const GeneratedCase& generated, const RuntimeResult& found,
@@ -126,26 +132,35 @@ CaseOutcome DifftestRun::RunCase(const GeneratedCase& generated) {
     outcome.results.push_back(std::move(result));
   }
   for (const RuntimeResult& result : std::vector<RuntimeResult>(outcome.results)) {
-    if (result.verdict != DiffVerdict::kDisagree || options_.out_dir.empty() || OutOfTime())
-      continue;
-    if (written_per_class_[generated.op + "_" + result.runtime] >= options_.max_cases_per_class)
+    // A crash is the case's own here: a collateral one was run again above.
+    const bool own_crash =
+        result.verdict == DiffVerdict::kCrash && result.run_status == RunStatus::kCrash;
+    if (result.verdict != DiffVerdict::kDisagree && !own_crash) continue;
+    if (options_.out_dir.empty() || OutOfTime()) continue;
+    if (written_per_class_[ClassKey(generated.op, result)] >= options_.max_cases_per_class)
       continue;
     MinimiseAndWrite(generated, result, &outcome);
   }
   return finish();
 }
 
-bool DifftestRun::StillDisagrees(const std::string& runtime, bool structural,
-                                 const ModelSpec& spec) {
+bool SameFailure(const RuntimeResult& found, const RuntimeResult& result) {
+  if (found.verdict == DiffVerdict::kCrash) {
+    return result.verdict == DiffVerdict::kCrash && result.run_status == found.run_status;
+  }
+  return result.verdict == DiffVerdict::kDisagree && result.structural == found.structural;
+}
+
+bool DifftestRun::StillFails(const RuntimeResult& found, const ModelSpec& spec) {
   if (OutOfTime()) return false;
   auto bytes = BuildModel(spec);
   if (!bytes.ok() || !difftest_internal::CheckError(*bytes, "candidate").empty()) return false;
   auto expected =
       difftest_internal::OracleOutputs(runtimes_.Run(kOracleRuntime, *bytes, spec.inputs));
   if (!expected.ok()) return false;
-  RuntimeResult result =
-      difftest_internal::Judge(runtime, runtimes_.Run(runtime, *bytes, spec.inputs), *expected);
-  return result.verdict == DiffVerdict::kDisagree && result.structural == structural;
+  RuntimeResult result = difftest_internal::Judge(
+      found.runtime, runtimes_.Run(found.runtime, *bytes, spec.inputs), *expected);
+  return SameFailure(found, result);
 }
 
 Result<std::vector<Tensor>> DifftestRun::Evaluate(const ModelSpec& spec,
@@ -170,9 +185,7 @@ void DifftestRun::MinimiseAndWrite(const GeneratedCase& generated, const Runtime
   ModelSpec spec = generated.spec;
   if (options_.minimise) {
     MinimiseHooks hooks;
-    hooks.still_fails = [&](const ModelSpec& candidate) {
-      return StillDisagrees(runtime, found.structural, candidate);
-    };
+    hooks.still_fails = [&](const ModelSpec& candidate) { return StillFails(found, candidate); };
     hooks.evaluate = [&](const ModelSpec& candidate, const std::vector<std::string>& names) {
       return Evaluate(candidate, names);
     };
@@ -185,12 +198,19 @@ void DifftestRun::MinimiseAndWrite(const GeneratedCase& generated, const Runtime
   if (!expected.ok()) return;
   RuntimeResult result =
       difftest_internal::Judge(runtime, runtimes_.Run(runtime, *bytes, spec.inputs), *expected);
-  if (result.verdict != DiffVerdict::kDisagree) return;  // flaky: not written
-  int& count = written_per_class_[generated.op + "_" + runtime];
+  if (!SameFailure(found, result)) return;  // flaky: not written
+  const bool crash = found.verdict == DiffVerdict::kCrash;
+  if (crash) {  // a crash on a fresh worker once more: not one left over by the run before
+    RuntimeResult again =
+        difftest_internal::Judge(runtime, runtimes_.Run(runtime, *bytes, spec.inputs), *expected);
+    if (!SameFailure(found, again)) return;
+  }
+  int& count = written_per_class_[ClassKey(generated.op, found)];
   WrittenCase written;
   written.runtime = runtime;
-  written.dir =
-      options_.out_dir / "cases" / (generated.op + "_" + runtime + "_" + std::to_string(count));
+  written.crash = crash;
+  written.dir = options_.out_dir / "cases" /
+                (ClassKey(generated.op, found) + "_" + std::to_string(count));
   written.original = generated.spec.Describe();
   written.minimised = spec.Describe();
   written.nodes = static_cast<int>(spec.nodes.size());
@@ -291,6 +311,7 @@ Result<DifftestReport> RunDifftest(const DifftestOptions& options,
     if (outcome.check_failed) ++report.generator_bugs;
     for (const RuntimeResult& result : outcome.results) {
       if (result.verdict == DiffVerdict::kDisagree) ++report.disagreements;
+      if (result.verdict == DiffVerdict::kCrash) ++report.crashes;
     }
   }
   report.duration_ns =

@@ -163,16 +163,20 @@ struct RuntimeResult {
   // Set when a first run crashed and a second, on a fresh worker, did not (the verdict is the
   // second run's): the crash belongs to an earlier case that left the worker's heap corrupted.
   std::string crashed_before;
+  // For kCrash: how the worker ended (a crash proper, a timeout, out of memory). Only crashes
+  // proper are minimised: a candidate that times out costs the whole time limit.
+  RunStatus run_status = RunStatus::kOk;
 };
 
-// A disagreement written as a replayable case.
+// A disagreement or a crash written as a replayable case.
 struct WrittenCase {
   std::string runtime;
-  fs::path dir;           // <out>/cases/<op>_<runtime>_<n>
+  bool crash = false;     // the runtime's worker crashes on it (else: it disagrees)
+  fs::path dir;           // <out>/cases/<op>_<runtime>_<n>, <op>_<runtime>_crash_<n>
   std::string original;   // ModelSpec::Describe() as generated
   std::string minimised;  // after minimisation
   int nodes = 0;          // of the minimised model
-  std::string detail;     // the minimised disagreement
+  std::string detail;     // the minimised disagreement, or how the worker died
   // The `zooci test` command that replays it, with difftest's tolerance when an output's type
   // has a tighter one than zooci test's default (double); empty when the case was not written.
   std::string replay;
@@ -210,7 +214,7 @@ struct DifftestOptions {
   std::vector<std::string> runtimes;  // include kOracleRuntime; the others are compared with it
   double time_budget_s = 600;         // stops starting new cases (and minimisations) after it
   bool minimise = true;
-  int max_cases_per_class = 2;  // disagreements written per (op, runtime)
+  int max_cases_per_class = 2;  // disagreements (and crashes) written per (op, runtime)
   fs::path out_dir;             // cases/ under it; empty: nothing written
 };
 
@@ -226,6 +230,7 @@ struct DifftestReport {
   std::vector<OperatorRow> operators;      // A-Z, operators with at least one case
   std::vector<OperatorCoverage> coverage;  // every schema operator
   int disagreements = 0;                   // (case, runtime) pairs
+  int crashes = 0;                         // (case, runtime) pairs, collateral ones not counted
   int generator_bugs = 0;                  // cases that failed check
 };
 
@@ -243,7 +248,7 @@ Result<DifftestReport> RunDifftest(const DifftestOptions& options,
                                    const DifftestExecutors& executors,
                                    const DifftestProgress& progress = nullptr);
 
-// Views of the report. The text ends with "N cases, N disagreements".
+// Views of the report. The text ends with "N cases, N disagreements" (", N crashes" when any).
 std::string FormatDifftestText(const DifftestReport& report);
 std::string FormatDifftestJson(const DifftestReport& report);
 std::string FormatDifftestMarkdown(const DifftestReport& report);

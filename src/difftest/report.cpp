@@ -47,7 +47,8 @@ double CasesPerSecond(const DifftestReport& report) {
 
 std::string Totals(const DifftestReport& report) {
   return std::to_string(report.run) + " cases, " + std::to_string(report.disagreements) +
-         " disagreements";
+         " disagreements" +
+         (report.crashes > 0 ? ", " + std::to_string(report.crashes) + " crashes" : "");
 }
 
 }  // namespace
@@ -71,13 +72,14 @@ std::string FormatDifftestText(const DifftestReport& report) {
               outcome.check_message + "\n";
     }
     for (const RuntimeResult& result : outcome.results) {
-      if (result.verdict != DiffVerdict::kDisagree) continue;
-      if (shown[outcome.op + " " + result.runtime]++ >= kShownPerClass) {
+      const bool crash = result.verdict == DiffVerdict::kCrash;
+      if (result.verdict != DiffVerdict::kDisagree && !crash) continue;
+      if (shown[outcome.op + " " + result.runtime + (crash ? " crash" : "")]++ >= kShownPerClass) {
         ++hidden;
         continue;
       }
-      text += "DISAGREE " + result.runtime + " " + outcome.id + " " + outcome.description + ": " +
-              result.detail + "\n";
+      text += std::string(crash ? "CRASH " : "DISAGREE ") + result.runtime + " " + outcome.id +
+              " " + outcome.description + ": " + result.detail + "\n";
       for (const WrittenCase& written : outcome.written) {
         if (written.runtime != result.runtime) continue;
         text += "  minimised to " + written.minimised + " (" + std::to_string(written.nodes) +
@@ -89,7 +91,8 @@ std::string FormatDifftestText(const DifftestReport& report) {
   if (hidden > 0) {
     text +=
         "(" + std::to_string(hidden) +
-        " more disagreements of the same operators and runtimes: " + "--format json lists them)\n";
+        " more disagreements or crashes of the same operators and runtimes: " +
+        "--format json lists them)\n";
   }
   text += "\n";
   for (const OperatorRow& row : report.operators) {
@@ -130,6 +133,7 @@ std::string FormatDifftestJson(const DifftestReport& report) {
   root["duration_s"] = Seconds(report.duration_ns);
   root["cases_per_second"] = CasesPerSecond(report);
   root["disagreements"] = report.disagreements;
+  root["crashes"] = report.crashes;
   root["generator_bugs"] = report.generator_bugs;
   json operators = json::array();
   for (const OperatorRow& row : report.operators) {
@@ -156,6 +160,7 @@ std::string FormatDifftestJson(const DifftestReport& report) {
   root["operators"] = operators;
   json cases = json::array();
   json disagreements = json::array();
+  json crashes = json::array();  // the same entries, for crashes proper, timeouts and OOM
   for (const CaseOutcome& outcome : report.cases) {
     // Only the cases where something other than agreement or a refusal to load happened: a
     // ten-minute run has ~100,000 cases, and the per-operator table counts them all.
@@ -176,7 +181,8 @@ std::string FormatDifftestJson(const DifftestReport& report) {
       }
       if (result.verdict == DiffVerdict::kAgree) continue;
       entry["details"][result.runtime] = result.detail;
-      if (result.verdict != DiffVerdict::kDisagree) continue;
+      const bool crash = result.verdict == DiffVerdict::kCrash;
+      if (result.verdict != DiffVerdict::kDisagree && !crash) continue;
       json disagreement = {{"case", outcome.id},
                            {"op", outcome.op},
                            {"runtime", result.runtime},
@@ -190,11 +196,12 @@ std::string FormatDifftestJson(const DifftestReport& report) {
                                      {"dir", written.dir.string()}};
         if (!written.replay.empty()) disagreement["minimised"]["replay"] = written.replay;
       }
-      disagreements.push_back(disagreement);
+      (crash ? crashes : disagreements).push_back(disagreement);
     }
     cases.push_back(entry);
   }
   root["disagreement_list"] = disagreements;
+  root["crash_list"] = crashes;
   json not_generated = json::array();
   for (const OperatorCoverage& row : report.coverage) {
     if (!row.generated) not_generated.push_back({{"op", row.op}, {"reason", row.reason}});
@@ -245,8 +252,8 @@ std::string FormatDifftestMarkdown(const DifftestReport& report) {
     for (const WrittenCase& written : outcome.written) {
       if (!any)
         md +=
-            "\n### Minimised disagreements\n\n| Case | Runtime | Minimised model | Difference | "
-            "Replay |\n|---|---|---|---|---|\n";
+            "\n### Minimised disagreements and crashes\n\n| Case | Runtime | Minimised model | "
+            "Difference | Replay |\n|---|---|---|---|---|\n";
       any = true;
       md += "| " + outcome.id + " | " + written.runtime + " | `" + written.minimised + "` | " +
             written.detail + " | " +

@@ -93,6 +93,7 @@ RuntimeResult Judge(const std::string& runtime, const RunOutcome& outcome,
                     const std::vector<Value>& expected) {
   RuntimeResult result;
   result.runtime = runtime;
+  result.run_status = outcome.status;
   switch (outcome.status) {
     case RunStatus::kOk:
       break;

@@ -5,10 +5,13 @@
 //   --backend reference   the real reference interpreter (the oracle)
 //   --backend ort         ONNX Runtime with a planted fault: every Softmax normalises over axis 0,
 //                         whatever axis the model asks for. The model is rewritten before ONNX
-//                         Runtime loads it; everything else is the real runtime.
+//                         Runtime loads it; everything else is the real runtime. And a planted
+//                         crash: a model with a Floor node (an operator the random graphs never
+//                         use) kills the worker (SIGSEGV) as it loads.
 #include <onnx/onnx_pb.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -22,7 +25,9 @@ class SoftmaxAxisZeroBackend final : public Backend {
   SoftmaxAxisZeroBackend(std::unique_ptr<Backend> ort, TempDir scratch)
       : ort_(std::move(ort)), scratch_(std::move(scratch)) {}
 
-  std::string name() const override { return ort_->name() + " (planted fault: Softmax axis 0)"; }
+  std::string name() const override {
+    return ort_->name() + " (planted fault: Softmax axis 0; planted crash: Floor)";
+  }
   std::string version() const override { return ort_->version(); }
   SessionDescription DescribeSession(const SessionConfig& config) const override {
     return ort_->DescribeSession(config);
@@ -35,6 +40,7 @@ class SoftmaxAxisZeroBackend final : public Backend {
     if (!model.ParseFromString(bytes))
       return Error("planted-fault: cannot parse " + model_path.string());
     for (onnx::NodeProto& node : *model.mutable_graph()->mutable_node()) {
+      if (node.op_type() == "Floor") std::raise(SIGSEGV);
       if (node.op_type() != "Softmax") continue;
       auto* attributes = node.mutable_attribute();
       for (int attr_idx = attributes->size() - 1; attr_idx >= 0; --attr_idx) {

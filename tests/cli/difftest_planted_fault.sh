@@ -71,3 +71,30 @@ run_zooci 1 test --runtime ort --worker "$planted" found/cases
 expect_in "$OUT" "0 passed"
 run_zooci 0 test --runtime ort found/cases
 run_zooci 0 test --runtime reference found/cases
+
+# The planted crash (a Floor node kills the worker): crashes are findings too, minimised to one
+# Floor node of the smallest shape, replayable, and the exit status says so; Relu still agrees.
+run_zooci 1 difftest --seed 3 --ops Floor,Relu --runtimes ort,reference --cases-per-op 4 \
+  --graphs-per-round 0 --time-budget 60 --worker "$planted" --out crashed -o crash.json
+expect_in "$OUT" "Floor: 4 generated; ort: 4 crash"
+expect_in "$OUT" "Relu: 4 generated; ort: 4 agree"
+expect_in "$OUT" "CRASH ort Floor_0 "
+expect_in "$OUT" "  minimised to Floor float[1] (1 node): crash: worker died: signal 11"  # from float[3]
+expect_in "$OUT" "8 cases, 0 disagreements, 4 crashes"
+/usr/bin/python3 - <<'PY' || fail "crash.json / crash cases"
+import json, onnx
+report = json.load(open("crash.json"))
+assert report["crashes"] == 4 and report["disagreements"] == 0, (report["crashes"], report["disagreements"])
+assert report["disagreement_list"] == [], report["disagreement_list"]
+minimised = [c["minimised"] for c in report["crash_list"] if "minimised" in c]
+assert len(minimised) == 2, minimised  # --max-cases-per-class 2
+for case in minimised:
+    model = onnx.load(case["dir"] + "/model.onnx")
+    assert [node.op_type for node in model.graph.node] == ["Floor"], case
+    assert case["dir"].startswith("crashed/cases/Floor_ort_crash_"), case["dir"]
+print(len(minimised), "crash cases, each a single Floor node")
+PY
+run_zooci 1 test --runtime ort --worker "$planted" crashed/cases/Floor_ort_crash_0
+expect_in "$OUT" "CRASH"
+run_zooci 0 test --runtime ort crashed/cases
+run_zooci 0 test --runtime reference crashed/cases
