@@ -4,7 +4,7 @@ reference interpreter (the oracle that wrote them), for the single-node cases of
 `compute` knows (elementwise arithmetic and comparisons, Softmax, Concat, CumSum, Cast, Gemm, Pad,
 Split, Slice, ArgMax/ArgMin, InstanceNormalization, Expand, a few activations, ReduceLogSumExp,
 MaxPool/AveragePool, Conv, ConvTranspose, Resize in nearest and linear modes, Quantize- and
-DequantizeLinear, LSTM), written from
+DequantizeLinear, LSTM, Gather), written from
 ONNX's operator documentation (opset 17) with numpy. A case whose recomputed output differs from
 its output_N.pb is an oracle problem to look at, not a runtime bug.
 
@@ -336,6 +336,8 @@ def compute(node, inputs, opset):
         inputs_by_slot = [named.get(n) if n else None for n in node.input] + [None] * 4
         y = resize(x, a, inputs_by_slot[2], inputs_by_slot[3])
         return None if y is None else [y.astype(x.dtype)]
+    if op == "Gather":
+        return [np.take(x, inputs[1].astype(np.int64), axis=a.get("axis", 0))]
     if op == "Expand":
         return [x * np.ones(tuple(int(d) for d in inputs[1]), dtype=x.dtype)]
     if op == "HardSwish":

@@ -16,7 +16,8 @@ crosscheck=$(/usr/bin/python3 "$ZOOCI_SOURCE_DIR/tools/difftest_crosscheck.py" "
   { echo "$crosscheck" | grep -v '^OK'; fail "numpy disagrees with the reference"; }
 expect_in "$crosscheck" "$total cases recomputed with numpy, 0 differ"
 
-failing() { echo "$OUT" | sed -n 's/^FAIL difftest\/\([a-z0-9_]*\):.*/\1/p' | sort | paste -sd' '; }
+# The cases a run failed: wrong outputs (FAIL) or a dead worker (CRASH, the *_crash cases).
+failing() { echo "$OUT" | sed -n 's/^\(FAIL\|CRASH\) difftest\/\([a-z0-9_]*\):.*/\2/p' | sort | paste -sd' '; }
 run_zooci 1 test --runtime ort "$cases"
 ort_cases=$(cd "$cases" && ls -d ort_* | sort | paste -sd' ')
 [[ "$(failing)" == "$ort_cases" ]] || fail "ort fails '$(failing)', expected '$ort_cases'"
