@@ -9,6 +9,9 @@
 #pragma GCC diagnostic pop
 
 #include <climits>
+#include <cstdio>
+#include <optional>
+#include <unordered_map>
 
 #include "eval/eval.h"
 #include "eval/job_protocol.h"
@@ -21,24 +24,106 @@ namespace {
 
 using json = nlohmann::json;
 
-// A mask PNG: one channel, 8 or 16 bits, each pixel a class index (or ignore_index).
+uint32_t ReadBigEndian32(const std::string& bytes, size_t at) {
+  return (uint32_t{static_cast<uint8_t>(bytes[at])} << 24) |
+         (uint32_t{static_cast<uint8_t>(bytes[at + 1])} << 16) |
+         (uint32_t{static_cast<uint8_t>(bytes[at + 2])} << 8) |
+         uint32_t{static_cast<uint8_t>(bytes[at + 3])};
+}
+
+// The colours (0xRRGGBB) of a palette PNG's PLTE chunk, in index order; nullopt for any other
+// file (another PNG colour type, another format: OpenCV decodes those). PASCAL VOC's masks are
+// palette PNGs whose indices are the classes; OpenCV only ever gives their colours, so the
+// colours are mapped back to indices through this table.
+using Palette = std::optional<std::vector<uint32_t>>;
+
+Result<Palette> PngPalette(const std::string& png) {
+  static const char kSignature[] = "\x89PNG\r\n\x1a\n";
+  if (png.size() < 8 + 25 || png.compare(0, 8, kSignature, 8) != 0) return Palette();
+  if (png.compare(12, 4, "IHDR") != 0) return Palette();  // OpenCV will say what is wrong
+  constexpr uint8_t kPaletteColourType = 3;
+  if (static_cast<uint8_t>(png[8 + 8 + 9]) != kPaletteColourType) return Palette();
+  for (size_t at = 8; at + 12 <= png.size();) {  // chunks: length, type, data, CRC
+    const uint32_t length = ReadBigEndian32(png, at);
+    if (length > png.size() - at - 12) break;
+    const std::string type = png.substr(at + 4, 4);
+    if (type == "PLTE") {
+      if (length == 0 || length % 3 != 0 || length > 256 * 3) {
+        return Error("the mask's palette has " + std::to_string(length) +
+                     " bytes; a PNG palette is 1 to 256 RGB entries");
+      }
+      std::vector<uint32_t> colours;
+      for (size_t entry = at + 8; entry < at + 8 + length; entry += 3) {
+        colours.push_back((uint32_t{static_cast<uint8_t>(png[entry])} << 16) |
+                          (uint32_t{static_cast<uint8_t>(png[entry + 1])} << 8) |
+                          uint32_t{static_cast<uint8_t>(png[entry + 2])});
+      }
+      return Palette(std::move(colours));
+    }
+    if (type == "IDAT" || type == "IEND") break;
+    at += 12 + length;
+  }
+  return Error("the mask is a palette PNG without a palette (PLTE chunk)");
+}
+
+// A palette PNG's indices from OpenCV's decoding of its colours (BGR, 8 bits): each colour back
+// to its palette index. A colour the palette holds twice is ambiguous, and an error where a
+// pixel has it.
+Result<LabelMask> PaletteIndices(const cv::Mat& bgr, const std::vector<uint32_t>& palette) {
+  constexpr int64_t kAmbiguous = -1;
+  std::unordered_map<uint32_t, int64_t> index_of;
+  for (size_t index = 0; index < palette.size(); ++index) {
+    auto [slot, inserted] = index_of.emplace(palette[index], static_cast<int64_t>(index));
+    if (!inserted) slot->second = kAmbiguous;
+  }
+  LabelMask mask;
+  mask.height = bgr.rows;
+  mask.width = bgr.cols;
+  mask.labels.resize(static_cast<size_t>(mask.height * mask.width));
+  for (int row = 0; row < bgr.rows; ++row) {
+    for (int col = 0; col < bgr.cols; ++col) {
+      const cv::Vec3b& pixel = bgr.at<cv::Vec3b>(row, col);
+      const uint32_t colour = (uint32_t{pixel[2]} << 16) | (uint32_t{pixel[1]} << 8) | pixel[0];
+      auto found = index_of.find(colour);
+      if (found == index_of.end() || found->second == kAmbiguous) {
+        char hex[8];
+        std::snprintf(hex, sizeof(hex), "%06x", colour);
+        return Error(std::string("palette colour #") + hex + " at (x " + std::to_string(col) +
+                     ", y " + std::to_string(row) + ") " +
+                     (found == index_of.end() ? "is not in the palette"
+                                              : "is more than one palette entry: its class is "
+                                                "ambiguous"));
+      }
+      mask.labels[static_cast<size_t>(row) * bgr.cols + col] = static_cast<int32_t>(found->second);
+    }
+  }
+  return mask;
+}
+
+// A mask PNG: one channel, 8 or 16 bits, each pixel a class index (or ignore_index); or a palette
+// PNG (PASCAL VOC's), each pixel's palette index being its class.
 Result<LabelMask> DecodeLabelMask(const std::string& encoded) {
   if (encoded.empty()) return Error("cannot decode the mask (empty file)");
   if (encoded.size() > static_cast<size_t>(INT_MAX)) return Error("the mask is too large");
+  ZC_ASSIGN_OR_RETURN(Palette palette, PngPalette(encoded));
   try {
     cv::Mat buffer(1, static_cast<int>(encoded.size()), CV_8U, const_cast<char*>(encoded.data()));
-    ZC_ASSIGN_OR_RETURN(cv::Mat image,
-                        preprocess_internal::ImageDecode(
-                            buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION));
+    const int flags = (palette ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED) |
+                      cv::IMREAD_IGNORE_ORIENTATION;
+    ZC_ASSIGN_OR_RETURN(cv::Mat image, preprocess_internal::ImageDecode(buffer, flags));
     if (image.empty()) return Error("cannot decode the mask (not a format OpenCV reads)");
-    if (image.channels() != 1 || (image.depth() != CV_8U && image.depth() != CV_16U)) {
-      return Error("the mask has " + std::to_string(image.channels()) +
-                   " channels; a mask is one 8- or 16-bit channel holding the class index of "
-                   "each pixel (a palette PNG must be saved as its indices, mode L)");
-    }
     if (int64_t{image.rows} * image.cols > preprocess_internal::kMaxPixels) {
       return Error("the mask is over the limit of " +
                    std::to_string(preprocess_internal::kMaxPixels) + " pixels");
+    }
+    if (palette) {
+      if (image.type() != CV_8UC3) return Error("cannot decode the palette mask's colours");
+      return PaletteIndices(image, *palette);
+    }
+    if (image.channels() != 1 || (image.depth() != CV_8U && image.depth() != CV_16U)) {
+      return Error("the mask has " + std::to_string(image.channels()) +
+                   " channels; a mask is one 8- or 16-bit channel holding the class index of "
+                   "each pixel, or a palette PNG whose indices are the classes");
     }
     LabelMask mask;
     mask.height = image.rows;

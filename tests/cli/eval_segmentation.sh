@@ -119,6 +119,51 @@ PY
 run_zooci 2 eval bad_mask
 expect_in "$ERR" "0003.png: mask value 7 at (x 5, y 2)"
 
+# PASCAL VOC's masks are palette PNGs (indices 0..20 and 255 "void", each with a colour): the
+# same masks saved so give the same figures, although OpenCV decodes them to colours. A palette
+# whose two entries share a colour leaves those pixels' class ambiguous: an error naming one.
+without_claims | copy_seg palette
+/usr/bin/python3 - palette/masks <<'PY'
+import glob, sys
+import numpy as np
+from PIL import Image
+def voc_colour(index):  # VOC's colour map: the index's bits spread over R, G and B
+    r = g = b = 0
+    for shift in range(8):
+        r |= ((index >> 0) & 1) << (7 - shift)
+        g |= ((index >> 1) & 1) << (7 - shift)
+        b |= ((index >> 2) & 1) << (7 - shift)
+        index >>= 3
+    return [r, g, b]
+palette = [c for index in range(256) for c in voc_colour(index)]
+for path in sorted(glob.glob(sys.argv[1] + "/*.png")):
+    image = Image.fromarray(np.array(Image.open(path)), "P")
+    image.putpalette(palette)
+    image.save(path)
+assert Image.open(path).mode == "P"
+PY
+run_zooci 0 eval --format json -o palette.json palette
+/usr/bin/python3 - result.json palette.json <<'PY' || fail "palette masks change the figures"
+import json, sys
+indices, palette = (json.load(open(path)) for path in sys.argv[1:])
+for key in ("confusion", "miou_percent", "pixel_accuracy_percent", "evaluated_pixels", "ignored_pixels"):
+    assert indices[key] == palette[key], key
+PY
+without_claims | copy_seg palette_dup
+cp palette/masks/*.png palette_dup/masks/
+/usr/bin/python3 - palette_dup/masks/0002.png <<'PY'
+import sys
+from PIL import Image
+image = Image.open(sys.argv[1])
+palette = image.getpalette()
+palette[3 * 3:3 * 3 + 3] = palette[0:3]  # this mask's triangle drawn like its background
+image.putpalette(palette)
+image.save(sys.argv[1])
+PY
+run_zooci 2 eval palette_dup
+expect_in "$ERR" "0002.png: palette colour #000000 at (x 0, y 0)"
+expect_in "$ERR" "is more than one palette entry: its class is ambiguous"
+
 # zooci validate: the model in a zoo folder whose README table claims 10 points more mIoU than
 # measured is declined by the eval step, naming the README's line and both figures.
 ZOO=zoo
