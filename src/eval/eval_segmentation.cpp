@@ -19,6 +19,7 @@ Status RunSegmentation(Executor& executor, const EvalScenario& scenario, const E
   params["output_name"] = spec.name;
   params["compare_at"] = static_cast<int>(spec.compare_at);
   params["upsample"] = static_cast<int>(spec.upsample);
+  params["labels_output"] = spec.kind == "labels";
   params["ignore_index"] = scenario.dataset.ignore_index;
   params["classes"] = classes;
   const SessionConfig session = EvalSession(options);

@@ -206,7 +206,7 @@ enum class Upsample { kNearest, kBilinear };
 
 struct SegmentationOutputSpec {
   std::string name;  // empty: the model's first output
-  std::string kind = "logits";
+  std::string kind = "logits";  // logits | probabilities: [N, C, h, w] float; labels: [N, h, w]
   SegmentationCompare compare_at = SegmentationCompare::kOriginal;
   Upsample upsample = Upsample::kBilinear;
 };

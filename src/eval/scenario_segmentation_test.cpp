@@ -89,6 +89,20 @@ TEST_F(SegmentationScenarioTest, EveryKeyGiven) {
   EXPECT_EQ(scenario->claims.readme->metric, "mIoU");
 }
 
+TEST_F(SegmentationScenarioTest, LabelsOutputsAreSampledNearest) {
+  const std::string dataset = "dataset: {format: masks, path: images, labels: classes.txt}\n";
+  auto scenario = Load(std::string(kHead) + dataset + "output: {name: idx, kind: labels}\n");
+  ASSERT_TRUE(scenario.ok()) << scenario.error().message();
+  EXPECT_EQ(scenario->segmentation.kind, "labels");
+  EXPECT_EQ(scenario->segmentation.upsample, Upsample::kNearest);  // the default for indices
+  std::string error =
+      LoadError(std::string(kHead) + dataset + "output: {kind: labels, upsample: bilinear}\n");
+  EXPECT_TRUE(Contains(error, "output.upsample")) << error;
+  EXPECT_TRUE(Contains(error, "class indices cannot be interpolated")) << error;
+  error = LoadError(std::string(kHead) + dataset + "output: {kind: argmax}\n");
+  EXPECT_TRUE(Contains(error, "logits, probabilities, labels")) << error;
+}
+
 TEST_F(SegmentationScenarioTest, OtherTasksKeysAreRefusedWithTheValidList) {
   const std::string dataset = "dataset: {format: masks, path: images, labels: classes.txt}\n";
   std::string error = LoadError(std::string(kHead) + dataset + "output: {top_k: 5}\n");

@@ -10,6 +10,7 @@
 
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 
@@ -141,6 +142,47 @@ Result<LabelMask> DecodeLabelMask(const std::string& encoded) {
   }
 }
 
+// A `kind: labels` output's class index at `index` (int64, int32 or uint8 tensors).
+int64_t LabelValue(const Tensor& tensor, size_t index) {
+  const char* at = tensor.data.data();
+  switch (tensor.elem_type) {
+    case ElemType::kInt64: {
+      int64_t value;
+      std::memcpy(&value, at + index * sizeof(value), sizeof(value));
+      return value;
+    }
+    case ElemType::kInt32: {
+      int32_t value;
+      std::memcpy(&value, at + index * sizeof(value), sizeof(value));
+      return value;
+    }
+    default:
+      return static_cast<uint8_t>(at[index]);
+  }
+}
+
+// One image's class indices as a one-hot score map [C, h, w]: the argmax of each pixel is its
+// index, so the comparison (nearest sampling) is the one score maps get. An index outside the
+// classes is an error naming it and its place.
+Status OneHotLabels(const Tensor& labels, size_t image, int64_t classes, std::vector<float>* out) {
+  const int64_t height = labels.shape[labels.shape.size() - 2];
+  const int64_t width = labels.shape.back();
+  const auto plane = static_cast<size_t>(height * width);
+  out->assign(static_cast<size_t>(classes) * plane, 0.0f);
+  for (size_t pixel = 0; pixel < plane; ++pixel) {
+    const int64_t label = LabelValue(labels, image * plane + pixel);
+    if (label < 0 || label >= classes) {
+      return Error("output '" + labels.name + "' has class index " + std::to_string(label) +
+                   " at (x " + std::to_string(pixel % static_cast<size_t>(width)) + ", y " +
+                   std::to_string(pixel / static_cast<size_t>(width)) + ") of image " +
+                   std::to_string(image) + " of the batch; the labels file has " +
+                   std::to_string(classes) + " classes");
+    }
+    (*out)[static_cast<size_t>(label) * plane + pixel] = 1.0f;
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& request) {
@@ -148,6 +190,7 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
   std::string output_name;
   ConfusionOptions options;
   int64_t classes = 0;
+  bool labels_output = false;  // `kind: labels`: [N, h, w] class indices instead of scores
   json data;
   try {
     data = json::parse(request.params_json);
@@ -156,6 +199,7 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
     options.compare_at = static_cast<SegmentationCompare>(data.at("compare_at").get<int>());
     options.upsample = static_cast<Upsample>(data.at("upsample").get<int>());
     options.ignore_index = data.at("ignore_index").get<int64_t>();
+    labels_output = data.value("labels_output", false);
     classes = data.at("classes").get<int64_t>();
   } catch (const json::exception& error) {
     return Error(std::string("eval job: bad parameters: ") + error.what());
@@ -181,7 +225,20 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
     }
     if (scores == nullptr) return Error("the model has no output '" + output_name + "'");
     const Tensor& tensor = scores->tensor;
-    if (scores->kind != ValueKind::kTensor || tensor.elem_type != ElemType::kFloat ||
+    if (labels_output) {
+      const bool integer = tensor.elem_type == ElemType::kInt64 ||
+                           tensor.elem_type == ElemType::kInt32 ||
+                           tensor.elem_type == ElemType::kUint8;
+      const size_t rank = tensor.shape.size();
+      if (scores->kind != ValueKind::kTensor || !integer || (rank != 3 && rank != 4) ||
+          tensor.shape[0] != batch.rows || (rank == 4 && tensor.shape[1] != 1) ||
+          tensor.shape[rank - 2] <= 0 || tensor.shape[rank - 1] <= 0) {
+        return Error("output '" + scores->name + "' is " + scores->Describe() +
+                     "; expected class indices (int64, int32 or uint8) [" +
+                     std::to_string(batch.rows) + ", H, W] or [" + std::to_string(batch.rows) +
+                     ", 1, H, W] (output.kind labels)");
+      }
+    } else if (scores->kind != ValueKind::kTensor || tensor.elem_type != ElemType::kFloat ||
         tensor.shape.size() != 4 || tensor.shape[0] != batch.rows || tensor.shape[1] != classes ||
         tensor.shape[2] <= 0 || tensor.shape[3] <= 0) {
       return Error("output '" + scores->name + "' is " + scores->Describe() +
@@ -194,8 +251,10 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
     }
     options.input_height = batch.sample_shape[nchw ? 1 : 0];
     options.input_width = batch.sample_shape[nchw ? 2 : 1];
-    ScoreMap map{nullptr, classes, tensor.shape[2], tensor.shape[3]};
+    const size_t rank = tensor.shape.size();
+    ScoreMap map{nullptr, classes, tensor.shape[rank - 2], tensor.shape[rank - 1]};
     const auto* all = reinterpret_cast<const float*>(tensor.data.data());
+    std::vector<float> one_hot;  // `kind: labels`: the image's indices as scores
     for (size_t offset = 0; offset < batch.count; ++offset) {
       const size_t index = batch.start + offset;
       const ImageGeometry& geometry = batch.geometry[offset];
@@ -209,7 +268,12 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
                      " is " + std::to_string(geometry.width) + "x" +
                      std::to_string(geometry.height));
       }
-      map.data = all + static_cast<int64_t>(offset) * classes * map.height * map.width;
+      if (labels_output) {
+        ZC_RETURN_IF_ERROR(OneHotLabels(tensor, offset, classes, &one_hot));
+        map.data = one_hot.data();
+      } else {
+        map.data = all + static_cast<int64_t>(offset) * classes * map.height * map.width;
+      }
       Status added = AccumulateConfusion(map, *mask, geometry, options, &confusion, &ignored);
       if (!added.ok()) return added.error().WithContext(masks[index]);
     }

@@ -119,6 +119,44 @@ PY
 run_zooci 2 eval bad_mask
 expect_in "$ERR" "0003.png: mask value 7 at (x 5, y 2)"
 
+# A model that outputs class indices (`kind: labels`; DeepLab exports often end in an ArgMax):
+# the example with ArgMax(axis=1) appended scores the same pixels the same way (nearest is the
+# only sampling of indices; bilinear is refused); an index outside the classes is an error.
+without_claims | sed -e 's/kind: logits/kind: labels/' -e 's/name: scores/name: labels/' \
+  -e '/upsample:/d' | copy_seg labels
+/usr/bin/python3 - labels/model.onnx labels_bad.onnx <<'PY'
+import sys
+import onnx
+from onnx import helper, TensorProto
+def with_labels(offset):
+    model = onnx.load(sys.argv[1])
+    graph = model.graph
+    scores = graph.output[0].name
+    graph.node.append(helper.make_node("ArgMax", [scores], ["argmax"], axis=1, keepdims=0))
+    graph.node.append(helper.make_node("Constant", [], ["offset"],
+                                       value=helper.make_tensor("offset", TensorProto.INT64, [], [offset])))
+    graph.node.append(helper.make_node("Add", ["argmax", "offset"], ["labels"]))
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info("labels", TensorProto.INT64, None))
+    return model
+bad = with_labels(4)  # every index beyond the 4 classes
+onnx.save(with_labels(0), sys.argv[1])
+onnx.save(bad, sys.argv[2])
+PY
+run_zooci 0 eval --format json -o labels.json labels
+/usr/bin/python3 - result.json labels.json <<'PY' || fail "a labels output changes the figures"
+import json, sys
+scores, labels = (json.load(open(path)) for path in sys.argv[1:])
+for key in ("confusion", "miou_percent", "pixel_accuracy_percent", "evaluated_pixels"):
+    assert scores[key] == labels[key], key
+PY
+without_claims | sed -e 's/kind: logits/kind: labels/' | copy_seg labels_bilinear
+run_zooci 2 eval labels_bilinear
+expect_in "$ERR" "output.kind labels is read with upsample: nearest"
+cp labels_bad.onnx labels/model.onnx
+run_zooci 2 eval labels
+expect_in "$ERR" "has class index 4 at (x 0, y 0) of image 0 of the batch; the labels file has 4 classes"
+
 # PASCAL VOC's masks are palette PNGs (indices 0..20 and 255 "void", each with a colour): the
 # same masks saved so give the same figures, although OpenCV decodes them to colours. A palette
 # whose two entries share a colour leaves those pixels' class ambiguous: an error naming one.
