@@ -161,14 +161,13 @@ int64_t LabelValue(const Tensor& tensor, size_t index) {
   }
 }
 
-// One image's class indices as a one-hot score map [C, h, w]: the argmax of each pixel is its
-// index, so the comparison (nearest sampling) is the one score maps get. An index outside the
-// classes is an error naming it and its place.
-Status OneHotLabels(const Tensor& labels, size_t image, int64_t classes, std::vector<float>* out) {
+// One image's class indices (`kind: labels`), checked to be classes: an index outside them is
+// an error naming it and its place.
+Status ImageLabels(const Tensor& labels, size_t image, int64_t classes, std::vector<int32_t>* out) {
   const int64_t height = labels.shape[labels.shape.size() - 2];
   const int64_t width = labels.shape.back();
   const auto plane = static_cast<size_t>(height * width);
-  out->assign(static_cast<size_t>(classes) * plane, 0.0f);
+  out->resize(plane);
   for (size_t pixel = 0; pixel < plane; ++pixel) {
     const int64_t label = LabelValue(labels, image * plane + pixel);
     if (label < 0 || label >= classes) {
@@ -178,7 +177,7 @@ Status OneHotLabels(const Tensor& labels, size_t image, int64_t classes, std::ve
                    std::to_string(image) + " of the batch; the labels file has " +
                    std::to_string(classes) + " classes");
     }
-    (*out)[static_cast<size_t>(label) * plane + pixel] = 1.0f;
+    (*out)[pixel] = static_cast<int32_t>(label);
   }
   return OkStatus();
 }
@@ -254,7 +253,7 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
     const size_t rank = tensor.shape.size();
     ScoreMap map{nullptr, classes, tensor.shape[rank - 2], tensor.shape[rank - 1]};
     const auto* all = reinterpret_cast<const float*>(tensor.data.data());
-    std::vector<float> one_hot;  // `kind: labels`: the image's indices as scores
+    std::vector<int32_t> image_labels;  // `kind: labels`: the image's class indices
     for (size_t offset = 0; offset < batch.count; ++offset) {
       const size_t index = batch.start + offset;
       const ImageGeometry& geometry = batch.geometry[offset];
@@ -269,8 +268,8 @@ Result<JobResult> EvalSegmentationJob(Session& session, const JobRequest& reques
                      std::to_string(geometry.height));
       }
       if (labels_output) {
-        ZC_RETURN_IF_ERROR(OneHotLabels(tensor, offset, classes, &one_hot));
-        map.data = one_hot.data();
+        ZC_RETURN_IF_ERROR(ImageLabels(tensor, offset, classes, &image_labels));
+        map.labels = image_labels.data();
       } else {
         map.data = all + static_cast<int64_t>(offset) * classes * map.height * map.width;
       }

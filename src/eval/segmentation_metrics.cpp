@@ -9,9 +9,10 @@ namespace zooci {
 int64_t BestClassAt(const ScoreMap& scores, double u, double v, Upsample upsample) {
   const int64_t plane = scores.height * scores.width;
   int64_t best = 0;
-  if (upsample == Upsample::kNearest) {
+  if (upsample == Upsample::kNearest || scores.labels != nullptr) {
     const auto col = std::clamp<int64_t>(static_cast<int64_t>(std::floor(u)), 0, scores.width - 1);
     const auto row = std::clamp<int64_t>(static_cast<int64_t>(std::floor(v)), 0, scores.height - 1);
+    if (scores.labels != nullptr) return scores.labels[row * scores.width + col];
     const float* at = scores.data + row * scores.width + col;
     float best_score = at[0];
     for (int64_t cls = 1; cls < scores.classes; ++cls) {

@@ -16,8 +16,11 @@ namespace zooci {
 
 // One image's class scores: `classes` planes of height x width floats (row-major), borrowed.
 struct ScoreMap {
-  const float* data = nullptr;
+  const float* data = nullptr;  // [classes, height, width] scores
   int64_t classes = 0, height = 0, width = 0;
+  // Instead of `data`: the [height, width] class indices of an `output.kind: labels` model, each
+  // in [0, classes). Always sampled nearest (indices cannot be interpolated).
+  const int32_t* labels = nullptr;
 };
 
 // One image's ground truth: the class index of each pixel (row-major), at the original size.

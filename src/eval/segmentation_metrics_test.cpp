@@ -198,5 +198,18 @@ TEST(SegmentationMetricsTest, GeometryMapsPixelsBothWays) {
   EXPECT_EQ(ignored, 8);
 }
 
+TEST(SegmentationMetricsTest, LabelOutputsAreReadAtTheNearestPixelWhateverTheSampling) {
+  // A 1x2 label map [2, 0]: bilinear would be meaningless between two indices, so both samplings
+  // take the index of the pixel containing the point.
+  const std::vector<int32_t> labels = {2, 0};
+  ScoreMap map{nullptr, 3, 1, 2, labels.data()};
+  for (Upsample upsample : {Upsample::kNearest, Upsample::kBilinear}) {
+    EXPECT_EQ(BestClassAt(map, 0.2, 0.5, upsample), 2);
+    EXPECT_EQ(BestClassAt(map, 0.99, 0.5, upsample), 2);
+    EXPECT_EQ(BestClassAt(map, 1.01, 0.5, upsample), 0);
+    EXPECT_EQ(BestClassAt(map, 5.0, 0.5, upsample), 0);  // clamped at the border
+  }
+}
+
 }  // namespace
 }  // namespace zooci
