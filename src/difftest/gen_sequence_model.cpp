@@ -141,13 +141,20 @@ QuantParams QuantizationParams(Rng& rng, const std::vector<int64_t>& shape) {
   return params;
 }
 
+// The `scale` input: one power-of-two scale per element of the parameters' shape.
+Tensor ScaleConstant(Rng& rng, const QuantParams& params) {
+  std::vector<double> scales;
+  for (int64_t idx = 0; idx < Elements(params.param_shape); ++idx) {
+    scales.push_back(PowerOfTwoScale(rng));
+  }
+  return FloatConstant("scale", ElemType::kFloat, scales, params.param_shape);
+}
+
 ModelSpec GenerateQuantizeLinear(GenContext& ctx) {
   std::vector<int64_t> shape = RandomShape(ctx.rng, 0, 4);
   QuantParams params = QuantizationParams(ctx.rng, shape);
   int64_t count = Elements(params.param_shape);
-  std::vector<double> scales;
-  for (int64_t idx = 0; idx < count; ++idx) scales.push_back(PowerOfTwoScale(ctx.rng));
-  std::vector<Tensor> constants = {FloatConstant("scale", ElemType::kFloat, scales, params.param_shape)};
+  std::vector<Tensor> constants = {ScaleConstant(ctx.rng, params)};
   if (ctx.rng.Chance(0.75)) {
     bool is_signed = ctx.rng.Chance(0.5);
     std::vector<double> zero_points;
@@ -171,9 +178,7 @@ ModelSpec GenerateDequantizeLinear(GenContext& ctx) {
   std::vector<int64_t> shape = RandomShape(ctx.rng, 0, 4);
   QuantParams params = QuantizationParams(ctx.rng, shape);
   int64_t count = Elements(params.param_shape);
-  std::vector<double> scales;
-  for (int64_t idx = 0; idx < count; ++idx) scales.push_back(PowerOfTwoScale(ctx.rng));
-  std::vector<Tensor> constants = {FloatConstant("scale", ElemType::kFloat, scales, params.param_shape)};
+  std::vector<Tensor> constants = {ScaleConstant(ctx.rng, params)};
   auto draw = [&]() -> double {
     switch (ctx.type) {
       case ElemType::kUint8:

@@ -67,36 +67,50 @@ Result<Palette> PngPalette(const std::string& png) {
   return Error("the mask is a palette PNG without a palette (PLTE chunk)");
 }
 
+// A mask the size of `image`, pixel (col, row) holding label_at(row, col).
+template <typename LabelAt>
+LabelMask MaskOf(const cv::Mat& image, LabelAt label_at) {
+  LabelMask mask;
+  mask.height = image.rows;
+  mask.width = image.cols;
+  mask.labels.resize(static_cast<size_t>(mask.height * mask.width));
+  for (int row = 0; row < image.rows; ++row) {
+    for (int col = 0; col < image.cols; ++col) {
+      mask.labels[static_cast<size_t>(row) * image.cols + col] = label_at(row, col);
+    }
+  }
+  return mask;
+}
+
 // A palette PNG's indices from OpenCV's decoding of its colours (BGR, 8 bits): each colour back
-// to its palette index. A colour the palette holds twice is ambiguous, and an error where a
-// pixel has it.
+// to its palette index. A colour the palette does not hold, or holds twice (its class is
+// ambiguous), is an error naming the first pixel that has it.
 Result<LabelMask> PaletteIndices(const cv::Mat& bgr, const std::vector<uint32_t>& palette) {
-  constexpr int64_t kAmbiguous = -1;
-  std::unordered_map<uint32_t, int64_t> index_of;
+  constexpr int32_t kAmbiguous = -1, kMissing = -2;
+  std::unordered_map<uint32_t, int32_t> index_of;
   for (size_t index = 0; index < palette.size(); ++index) {
-    auto [slot, inserted] = index_of.emplace(palette[index], static_cast<int64_t>(index));
+    auto [slot, inserted] = index_of.emplace(palette[index], static_cast<int32_t>(index));
     if (!inserted) slot->second = kAmbiguous;
   }
-  LabelMask mask;
-  mask.height = bgr.rows;
-  mask.width = bgr.cols;
-  mask.labels.resize(static_cast<size_t>(mask.height * mask.width));
-  for (int row = 0; row < bgr.rows; ++row) {
-    for (int col = 0; col < bgr.cols; ++col) {
-      const cv::Vec3b& pixel = bgr.at<cv::Vec3b>(row, col);
-      const uint32_t colour = (uint32_t{pixel[2]} << 16) | (uint32_t{pixel[1]} << 8) | pixel[0];
-      auto found = index_of.find(colour);
-      if (found == index_of.end() || found->second == kAmbiguous) {
-        char hex[8];
-        std::snprintf(hex, sizeof(hex), "%06x", colour);
-        return Error(std::string("palette colour #") + hex + " at (x " + std::to_string(col) +
-                     ", y " + std::to_string(row) + ") " +
-                     (found == index_of.end() ? "is not in the palette"
-                                              : "is more than one palette entry: its class is "
-                                                "ambiguous"));
-      }
-      mask.labels[static_cast<size_t>(row) * bgr.cols + col] = static_cast<int32_t>(found->second);
-    }
+  auto colour_at = [&](int row, int col) {
+    const cv::Vec3b& pixel = bgr.at<cv::Vec3b>(row, col);
+    return (uint32_t{pixel[2]} << 16) | (uint32_t{pixel[1]} << 8) | pixel[0];
+  };
+  LabelMask mask = MaskOf(bgr, [&](int row, int col) {
+    auto found = index_of.find(colour_at(row, col));
+    return found == index_of.end() ? kMissing : found->second;
+  });
+  for (size_t at = 0; at < mask.labels.size(); ++at) {
+    if (mask.labels[at] >= 0) continue;
+    const int row = static_cast<int>(at / static_cast<size_t>(bgr.cols));
+    const int col = static_cast<int>(at % static_cast<size_t>(bgr.cols));
+    char hex[8];
+    std::snprintf(hex, sizeof(hex), "%06x", colour_at(row, col));
+    return Error(std::string("palette colour #") + hex + " at (x " + std::to_string(col) + ", y " +
+                 std::to_string(row) + ") " +
+                 (mask.labels[at] == kMissing
+                      ? "is not in the palette"
+                      : "is more than one palette entry: its class is ambiguous"));
   }
   return mask;
 }
@@ -126,17 +140,10 @@ Result<LabelMask> DecodeLabelMask(const std::string& encoded) {
                    " channels; a mask is one 8- or 16-bit channel holding the class index of "
                    "each pixel, or a palette PNG whose indices are the classes");
     }
-    LabelMask mask;
-    mask.height = image.rows;
-    mask.width = image.cols;
-    mask.labels.resize(static_cast<size_t>(mask.height * mask.width));
-    for (int row = 0; row < image.rows; ++row) {
-      for (int col = 0; col < image.cols; ++col) {
-        mask.labels[static_cast<size_t>(row) * image.cols + col] =
-            image.depth() == CV_8U ? image.at<uint8_t>(row, col) : image.at<uint16_t>(row, col);
-      }
+    if (image.depth() == CV_8U) {
+      return MaskOf(image, [&](int row, int col) { return image.at<uint8_t>(row, col); });
     }
-    return mask;
+    return MaskOf(image, [&](int row, int col) { return image.at<uint16_t>(row, col); });
   } catch (const cv::Exception& error) {
     return Error(std::string("cannot decode the mask: ") + error.what());
   }
