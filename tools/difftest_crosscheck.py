@@ -4,7 +4,7 @@ reference interpreter (the oracle that wrote them), for the single-node cases of
 `compute` knows (elementwise arithmetic and comparisons, Softmax, Concat, CumSum, Cast, Gemm, Pad,
 Split, Slice, ArgMax/ArgMin, InstanceNormalization, Expand, a few activations, ReduceLogSumExp,
 MaxPool/AveragePool, Conv, ConvTranspose, Resize in nearest and linear modes, Quantize- and
-DequantizeLinear, LSTM, Gather), written from
+DequantizeLinear, LSTM, Gather, Dropout), written from
 ONNX's operator documentation (opset 17) with numpy. A case whose recomputed output differs from
 its output_N.pb is an oracle problem to look at, not a runtime bug.
 
@@ -336,6 +336,10 @@ def compute(node, inputs, opset):
         inputs_by_slot = [named.get(n) if n else None for n in node.input] + [None] * 4
         y = resize(x, a, inputs_by_slot[2], inputs_by_slot[3])
         return None if y is None else [y.astype(x.dtype)]
+    if op == "Dropout":  # inference (training_mode absent or false): the identity, mask all true
+        if len(inputs) > 2 and bool(np.asarray(inputs[2]).item()):
+            return None
+        return [x, np.ones(x.shape, dtype=bool)]
     if op == "Gather":
         return [np.take(x, inputs[1].astype(np.int64), axis=a.get("axis", 0))]
     if op == "Expand":
@@ -392,6 +396,10 @@ def main(root):
         if outputs is None:
             print("SKIP", name, "(no numpy formula for %s)" % node.op_type)
             continue
+        # The case's output files follow the graph's outputs: a trailing optional output the node
+        # does not name (an LSTM's Y_c, say) has none, nor one left out of the graph.
+        by_name = dict(zip(node.output, outputs[:len(node.output)]))
+        outputs = [by_name[value.name] for value in graph.output if value.name in by_name]
         checked += 1
         problems = []
         for index, got in enumerate(outputs):
