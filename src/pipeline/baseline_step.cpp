@@ -47,18 +47,24 @@ std::optional<StepResult> RunBaselineStep(const StepContext& context,
     const std::optional<double>& minimum;
     const std::optional<double>& measured;
     const char* metric;
-  } accuracy[] = {{baseline->min_top1_percent, eval_details.top1_percent, "top-1"},
-                  {baseline->min_top5_percent, eval_details.topk_percent, "top-5"}};
+  } accuracy[] = {
+      {baseline->min_top1_percent, eval_details.top1_percent, "top-1 accuracy"},
+      {baseline->min_top5_percent, eval_details.topk_percent, "top-5 accuracy"},
+      {baseline->min_map_percent, eval_details.map_percent, "mAP@[.5:.95]"},
+      {baseline->min_map50_percent, eval_details.map50_percent, "mAP@0.5"},
+      {baseline->min_miou_percent, eval_details.miou_percent, "mIoU"},
+      {baseline->min_pixel_accuracy_percent, eval_details.pixel_accuracy_percent,
+       "pixel accuracy"}};
   for (const auto& [minimum, measured, metric] : accuracy) {
     if (!minimum) continue;
     if (!measured) {
-      add(std::string(metric) + " accuracy was not measured (" +
+      add(std::string(metric) + " was not measured (" +
               (eval ? eval->summary : std::string("no eval step")) + "), so " + policy +
               " of at least " + FormatNumber(*minimum) + "% is unverified: add a zooci.yaml "
               "eval scenario",
           ReasonLevel::kUnverified);
     } else if (*measured < *minimum) {
-      add(std::string(metric) + " accuracy " + FormatNumber(*measured) + "% is below " + policy +
+      add(std::string(metric) + " " + FormatNumber(*measured) + "% is below " + policy +
               ", at least " + FormatNumber(*minimum) + "%",
           ReasonLevel::kDecline);
     }

@@ -80,6 +80,30 @@ TEST(ZooConfigTest, ErrorsNameLineKeyAndValidChoices) {
   auto percent = Load("baselines:\n  image-classification:\n    min_top1_percent: 170\n");
   ASSERT_FALSE(percent.ok());
   EXPECT_NE(percent.error().message().find("percentage"), std::string::npos);
+  auto miou = Load("baselines:\n  semantic-segmentation:\n    min_miou_percent: 101\n");
+  ASSERT_FALSE(miou.ok());
+  EXPECT_NE(miou.error().message().find("min_miou_percent: a minimum is a percentage"),
+            std::string::npos) << miou.error().message();
+  // A detector has no top-1: another task's figure is an error listing this task's.
+  auto other = Load("baselines:\n  object-detection:\n    min_top1_percent: 50\n");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().message().find(
+                "unknown key (valid: min_map_percent, min_map50_percent, max_p50_ms, max_p90_ms)"),
+            std::string::npos) << other.error().message();
+  auto task = Load("baselines:\n  image-clasification:\n    min_top1_percent: 50\n");
+  ASSERT_FALSE(task.ok());
+  EXPECT_NE(task.error().message().find("baselines.image-clasification: unknown task (valid: "
+                                        "image-classification, object-detection, "
+                                        "semantic-segmentation)"),
+            std::string::npos) << task.error().message();
+  auto both = Load(
+      "baselines:\n  object-detection:\n    min_map_percent: 30\n    min_map50_percent: 50\n"
+      "  semantic-segmentation:\n    min_miou_percent: 40\n    min_pixel_accuracy_percent: 90\n");
+  ASSERT_TRUE(both.ok()) << both.error().message();
+  EXPECT_EQ(both->BaselineFor("object-detection")->min_map_percent, 30);
+  EXPECT_EQ(both->BaselineFor("object-detection")->min_map50_percent, 50);
+  EXPECT_EQ(both->BaselineFor("semantic-segmentation")->min_miou_percent, 40);
+  EXPECT_EQ(both->BaselineFor("semantic-segmentation")->min_pixel_accuracy_percent, 90);
   EXPECT_FALSE(Load("repository: models\n").ok());
   EXPECT_FALSE(Load("licenses: MIT\n").ok());
   EXPECT_FALSE(Load("top: [unclosed\n").ok());

@@ -143,7 +143,9 @@ const ArtifactInfo& InfoOf(Artifact artifact);
 struct TaskBaseline {
   std::string task;  // "image-classification"
   int line = 0;      // in zooci-zoo.yaml
-  std::optional<double> min_top1_percent, min_top5_percent;
+  std::optional<double> min_top1_percent, min_top5_percent;  // image-classification
+  std::optional<double> min_map_percent, min_map50_percent;   // object-detection
+  std::optional<double> min_miou_percent, min_pixel_accuracy_percent;  // semantic-segmentation
   std::optional<double> max_p50_ms, max_p90_ms;  // on the CI's reference worker (validate's bench)
 };
 

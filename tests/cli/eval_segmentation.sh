@@ -238,3 +238,12 @@ printf 'dataset: {format: masks, path: images, annotations: masks, labels: class
 printf 'datasets:\n  semantic-segmentation: datasets/seg\n' > "$ZOO2/zooci-zoo.yaml"
 run_zooci 1 validate --no-bench --cache-dir cache "$ZOO2"  # declined for its artifacts, not the eval
 expect_in "$OUT" "(91 images), 2 claims checked, on the zoo's dataset datasets/seg"
+
+# The zoo's semantic-segmentation baseline (zooci-zoo.yaml `baselines`): an mIoU below its minimum
+# declines with both figures; a pixel accuracy above its minimum says nothing.
+printf 'datasets:\n  semantic-segmentation: datasets/seg\nbaselines:\n  semantic-segmentation:\n    min_miou_percent: 50\n    min_pixel_accuracy_percent: 80\n' \
+  > "$ZOO2/zooci-zoo.yaml"
+run_zooci 1 validate --no-bench --cache-dir cache "$ZOO2"
+expect_in "$OUT" "% is below the zoo's semantic-segmentation baseline (zooci-zoo.yaml:4), at least 50%"
+! echo "$OUT" | grep -q "pixel accuracy [0-9.]*% is below" ||
+  fail "a pixel accuracy above its minimum was reported"

@@ -98,3 +98,17 @@ git -C zoo -c user.name=t -c user.email=t@example.org commit -q -m "remove squee
 run_zooci 1 validate "${FAST[@]}" --changed-since main zoo
 expect_in "$OUT" "the main README still links"
 expect_in "$OUT" "ONNX_HUB_MANIFEST.json still lists validated/vision/classification/squeezenet/"
+
+# A zoo whose zooci-zoo.yaml holds detectors to a minimum mAP: the detection submission, accepted
+# above, is declined on a base that sets the minimum above what it measures (the base's
+# configuration governs a pull request's review).
+git -C zoo checkout -q -b baseline-base main
+printf 'baselines:\n  object-detection:\n    min_map_percent: 70\n    min_map50_percent: 50\n' \
+  > zoo/zooci-zoo.yaml
+git -C zoo add zooci-zoo.yaml
+git -C zoo -c user.name=t -c user.email=t@example.org commit -q -m "detection baseline"
+git -C zoo checkout -q -b detection-on-baseline submission/detection
+git -C zoo -c user.name=t -c user.email=t@example.org merge -q --no-edit baseline-base
+run_zooci 1 validate "${FAST[@]}" --changed-since baseline-base zoo
+expect_in "$OUT" "mAP@[.5:.95] 58.98% is below the zoo's object-detection baseline (zooci-zoo.yaml:2), at least 70%"
+! echo "$OUT" | grep -q "mAP@0.5 [0-9.]*% is below" || fail "mAP@0.5 is above its minimum of 50%"
