@@ -201,6 +201,22 @@ PY
 run_zooci 2 eval palette_dup
 expect_in "$ERR" "0002.png: palette colour #000000 at (x 0, y 0)"
 expect_in "$ERR" "is more than one palette entry: its class is ambiguous"
+# A palette PNG whose palette chunk was cut out (hostile or broken): an error, never a guess.
+without_claims | copy_seg palette_cut
+cp palette/masks/*.png palette_cut/masks/
+/usr/bin/python3 - palette_cut/masks/0004.png <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+at, out = 8, data[:8]
+while at < len(data):
+    (length,) = struct.unpack(">I", data[at:at + 4])
+    if data[at + 4:at + 8] != b"PLTE":
+        out += data[at:at + 12 + length]
+    at += 12 + length
+open(sys.argv[1], "wb").write(out)
+PY
+run_zooci 2 eval palette_cut
+expect_in "$ERR" "0004.png: the mask is a palette PNG without a palette (PLTE chunk)"
 
 # zooci validate: the model in a zoo folder whose README table claims 10 points more mIoU than
 # measured is declined by the eval step, naming the README's line and both figures.
