@@ -2,10 +2,10 @@
 // arithmetic is in double from the outputs' float values.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 
 #include "eval/detection_decode.h"
+#include "eval/tensor_element.h"
 
 namespace zooci {
 namespace {
@@ -41,33 +41,6 @@ Result<const Tensor*> NumericOutput(const std::vector<Value>& outputs, const std
                  "; expected a float, double, int64 or int32 tensor");
   }
   return &value->tensor;
-}
-
-// Element `index` of a numeric tensor, as double. The caller checks the bounds.
-double At(const Tensor& tensor, int64_t index) {
-  const char* data = tensor.data.data();
-  switch (tensor.elem_type) {
-    case ElemType::kFloat: {
-      float value;
-      std::memcpy(&value, data + index * 4, 4);
-      return value;
-    }
-    case ElemType::kDouble: {
-      double value;
-      std::memcpy(&value, data + index * 8, 8);
-      return value;
-    }
-    case ElemType::kInt64: {
-      int64_t value;
-      std::memcpy(&value, data + index * 8, 8);
-      return static_cast<double>(value);
-    }
-    default: {
-      int32_t value;
-      std::memcpy(&value, data + index * 4, 4);
-      return value;
-    }
-  }
 }
 
 double Sigmoid(double x) {
@@ -124,14 +97,14 @@ void BoxesCandidates(const DetectionOutputSpec& spec, const BoxesLayout& layout,
   const int64_t base = spec.batch_axis ? row * layout.per_image : 0;
   int64_t count = layout.per_image;
   if (layout.count != nullptr) {
-    const double stated = At(*layout.count, spec.batch_axis ? row : 0);
+    const double stated = NumericElement(*layout.count, spec.batch_axis ? row : 0);
     count = std::isfinite(stated) ? std::clamp<int64_t>(std::llround(stated), 0, count) : 0;
   }
   const double sx = spec.normalized ? static_cast<double>(input_width) : 1.0;
   const double sy = spec.normalized ? static_cast<double>(input_height) : 1.0;
   for (int64_t k = 0; k < count; ++k) {
     double v[4];
-    for (int idx = 0; idx < 4; ++idx) v[idx] = At(*layout.boxes, (base + k) * 4 + idx);
+    for (int idx = 0; idx < 4; ++idx) v[idx] = NumericElement(*layout.boxes, (base + k) * 4 + idx);
     Candidate c{};
     switch (spec.coordinates) {
       case BoxCoordinates::kXyxy:
@@ -149,8 +122,8 @@ void BoxesCandidates(const DetectionOutputSpec& spec, const BoxesLayout& layout,
         break;
     }
     c.xyxy[0] *= sx, c.xyxy[2] *= sx, c.xyxy[1] *= sy, c.xyxy[3] *= sy;
-    c.score = At(*layout.scores, base + k);
-    const double label = At(*layout.labels, base + k);
+    c.score = NumericElement(*layout.scores, base + k);
+    const double label = NumericElement(*layout.labels, base + k);
     c.label = std::isfinite(label) ? std::llround(label) : INT64_MIN;
     out->push_back(c);
   }
@@ -199,7 +172,7 @@ void YoloCandidates(const DetectionOutputSpec& spec, const YoloHead& head, const
               spec.channels_last
                   ? ((row * grid.height + i) * grid.width + j) * anchors * fields + a * fields + k
                   : ((row * anchors + a) * fields + k) * cells + i * grid.width + j;
-          return At(*grid.tensor, index);
+          return NumericElement(*grid.tensor, index);
         };
         const double objectness = Sigmoid(value(4));
         // A score is objectness times a class score of at most 1: below the threshold already,

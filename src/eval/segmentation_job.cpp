@@ -10,7 +10,6 @@
 
 #include <climits>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <unordered_map>
 
@@ -18,6 +17,7 @@
 #include "eval/job_protocol.h"
 #include "eval/preprocess_internal.h"
 #include "eval/segmentation_metrics.h"
+#include "eval/tensor_element.h"
 #include "eval/worker_jobs.h"
 
 namespace zooci {
@@ -149,25 +149,6 @@ Result<LabelMask> DecodeLabelMask(const std::string& encoded) {
   }
 }
 
-// A `kind: labels` output's class index at `index` (int64, int32 or uint8 tensors).
-int64_t LabelValue(const Tensor& tensor, size_t index) {
-  const char* at = tensor.data.data();
-  switch (tensor.elem_type) {
-    case ElemType::kInt64: {
-      int64_t value;
-      std::memcpy(&value, at + index * sizeof(value), sizeof(value));
-      return value;
-    }
-    case ElemType::kInt32: {
-      int32_t value;
-      std::memcpy(&value, at + index * sizeof(value), sizeof(value));
-      return value;
-    }
-    default:
-      return static_cast<uint8_t>(at[index]);
-  }
-}
-
 // One image's class indices (`kind: labels`), checked to be classes: an index outside them is
 // an error naming it and its place.
 Status ImageLabels(const Tensor& labels, size_t image, int64_t classes, std::vector<int32_t>* out) {
@@ -176,9 +157,9 @@ Status ImageLabels(const Tensor& labels, size_t image, int64_t classes, std::vec
   const auto plane = static_cast<size_t>(height * width);
   out->resize(plane);
   for (size_t pixel = 0; pixel < plane; ++pixel) {
-    const int64_t label = LabelValue(labels, image * plane + pixel);
-    if (label < 0 || label >= classes) {
-      return Error("output '" + labels.name + "' has class index " + std::to_string(label) +
+    const double label = NumericElement(labels, static_cast<int64_t>(image * plane + pixel));
+    if (!(label >= 0 && label < static_cast<double>(classes))) {
+      return Error("output '" + labels.name + "' has class index " + FormatNumber(label) +
                    " at (x " + std::to_string(pixel % static_cast<size_t>(width)) + ", y " +
                    std::to_string(pixel / static_cast<size_t>(width)) + ") of image " +
                    std::to_string(image) + " of the batch; the labels file has " +

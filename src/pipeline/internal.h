@@ -199,8 +199,8 @@ void WithoutRoot(StepResult& step, const fs::path& root);
 
 // Runs `compute` unless the cache has a result for the same inputs and configuration: the
 // content of every file in `inputs` (everything the step reads), the step's `config`, the folder,
-// the sandbox's limits, zooci's version and build, and the runtime's version. What is stored is what a fresh run
-// shows (repository-relative messages); a transient result is never stored.
+// the sandbox's limits, zooci's version and build, and the runtime's version. What is stored is
+// what a fresh run shows (repository-relative messages); a transient result is never stored.
 template <typename Compute>
 StepResult Cached(const StepContext& context, const std::string& step, const std::string& config,
                   const std::vector<fs::path>& inputs, Compute compute) {

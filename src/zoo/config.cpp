@@ -238,39 +238,40 @@ class Parser {
       baseline.line = task_key.Mark().is_null() ? 0 : task_key.Mark().line + 1;
       // Each task's figures, then latency for every task. A key of another task's figures is an
       // error listing this task's: a detector has no top-1 to hold to a minimum.
-      std::vector<std::pair<std::string, std::optional<double>*>> minimums;
+      struct Limit {
+        const char* name;
+        std::optional<double>* target;
+        bool percent;  // a minimum figure, 0 to 100
+      };
+      std::vector<Limit> limits_of_task;
       if (task == "image-classification") {
-        minimums = {{"min_top1_percent", &baseline.min_top1_percent},
-                    {"min_top5_percent", &baseline.min_top5_percent}};
+        limits_of_task = {{"min_top1_percent", &baseline.min_top1_percent, true},
+                          {"min_top5_percent", &baseline.min_top5_percent, true}};
       } else if (task == "object-detection") {
-        minimums = {{"min_map_percent", &baseline.min_map_percent},
-                    {"min_map50_percent", &baseline.min_map50_percent}};
+        limits_of_task = {{"min_map_percent", &baseline.min_map_percent, true},
+                          {"min_map50_percent", &baseline.min_map50_percent, true}};
       } else if (task == "semantic-segmentation") {
-        minimums = {{"min_miou_percent", &baseline.min_miou_percent},
-                    {"min_pixel_accuracy_percent", &baseline.min_pixel_accuracy_percent}};
+        limits_of_task = {{"min_miou_percent", &baseline.min_miou_percent, true},
+                          {"min_pixel_accuracy_percent", &baseline.min_pixel_accuracy_percent,
+                           true}};
       } else {
         return Fail(task_key, path,
                     "unknown task (valid: image-classification, object-detection, "
                     "semantic-segmentation)");
       }
-      const std::vector<std::pair<std::string, std::optional<double>*>> maximums = {
-          {"max_p50_ms", &baseline.max_p50_ms}, {"max_p90_ms", &baseline.max_p90_ms}};
+      limits_of_task.push_back({"max_p50_ms", &baseline.max_p50_ms, false});
+      limits_of_task.push_back({"max_p90_ms", &baseline.max_p90_ms, false});
       std::vector<std::string> valid;
-      for (const auto& [name, target] : minimums) valid.push_back(name);
-      for (const auto& [name, target] : maximums) valid.push_back(name);
+      for (const Limit& limit : limits_of_task) valid.push_back(limit.name);
       ZC_ASSIGN_OR_RETURN(auto fields, Fields(limits, path, valid));
       for (const auto& [name, key, value] : fields) {
         ZC_ASSIGN_OR_RETURN(double number, Number(value, path + "." + name));
-        for (const auto& [known, target] : minimums) {
-          if (name != known) continue;
-          if (number > 100) {
-            return Fail(value, path + "." + name, "a minimum is a percentage (0 to 100)");
-          }
-          *target = number;
+        const Limit& limit = *std::find_if(limits_of_task.begin(), limits_of_task.end(),
+                                           [&](const Limit& l) { return l.name == name; });
+        if (limit.percent && number > 100) {
+          return Fail(value, path + "." + name, "a minimum is a percentage (0 to 100)");
         }
-        for (const auto& [known, target] : maximums) {
-          if (name == known) *target = number;
-        }
+        *limit.target = number;
       }
       config->baselines.push_back(std::move(baseline));
     }
